@@ -1,0 +1,1 @@
+"""Stock items and the reports made from them."""

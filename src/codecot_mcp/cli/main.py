@@ -1,0 +1,151 @@
+"""`codecot-mcp`: serve MCP over stdio (no subcommand), or run a service for people and CI.
+
+Exit codes: 0 success (for `validate`: pass or warn), 1 a failing verdict,
+2 a usage or repository error. Results go to stdout, diagnostics to stderr; when
+serving, stdout belongs to the protocol alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from codecot_mcp import __version__
+from codecot_mcp.cli import render
+from codecot_mcp.errors import CodecotError
+from codecot_mcp.services.context import context_pack
+from codecot_mcp.services.pr import draft_pr
+from codecot_mcp.services.status import workflow_status
+from codecot_mcp.services.validation import validate_change
+from codecot_mcp.services.workspace import Workspace
+
+EPILOG = """examples:
+  codecot-mcp --repo .                      serve MCP over stdio (what an MCP host runs)
+  codecot-mcp status                        where every intent, spec and task stands
+  codecot-mcp pack "csv export times out"   the code to read for a question
+  codecot-mcp --repo . validate TASK-1      exit 1 when the verdict is 'fail'
+  codecot-mcp demo                          the whole workflow on a sample repository
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codecot-mcp",
+        description="Codecot: a deterministic MCP server for the discussion-to-PR workflow.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--repo", type=Path, default=Path("."), help="repository (default: current directory)"
+    )
+    parser.add_argument("--version", action="version", version=f"codecot-mcp {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("serve", help="serve MCP over stdio (the default)")
+
+    status = sub.add_parser("status", help="where every intent, spec and task stands, and the next action")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+
+    pack = sub.add_parser("pack", help="a context pack for a free-text query or a task")
+    pack.add_argument("query", nargs="?", help="free text, e.g. an issue title or a stack trace")
+    pack.add_argument("--task", help="a task ID, e.g. TASK-1")
+    pack.add_argument("--budget", type=int, help="token budget (default from config)")
+    pack.add_argument("--format", choices=("text", "json"), default="text")
+
+    validate = sub.add_parser("validate", help="validate the change of a task; exit 1 on 'fail'")
+    validate.add_argument("task", help="a task ID, e.g. TASK-1")
+    validate.add_argument("--base", help="base revision (default: the task's base commit)")
+    validate.add_argument("--head", help="head revision (default: the working tree)")
+    validate.add_argument("--rationale", help="why out-of-scope edits were needed")
+    validate.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    pr = sub.add_parser("pr", help="draft a pull request title and body for a task")
+    pr.add_argument("task", help="a task ID, e.g. TASK-1")
+    pr.add_argument("--format", choices=("markdown", "json"), default="markdown")
+
+    demo = sub.add_parser("demo", help="run the whole workflow on a sample repository over stdio")
+    demo.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="codecot: %(levelname)s %(message)s",
+    )
+    try:
+        return _dispatch(args)
+    except CodecotError as exc:
+        print(f"codecot-mcp: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command or "serve"
+    if command == "demo":
+        from codecot_mcp.cli.demo import run_demo
+
+        return run_demo(keep=args.keep)
+    if command == "serve":
+        from codecot_mcp.server.app import build_server
+
+        build_server(args.repo).run("stdio")
+        return 0
+
+    ws = Workspace(args.repo)
+    try:
+        return _run_service(ws, command, args)
+    finally:
+        ws.close()
+
+
+def _run_service(ws: Workspace, command: str, args: argparse.Namespace) -> int:
+    if command == "status":
+        status = workflow_status(ws)
+        print(status.model_dump_json(indent=2) if args.format == "json" else render.status_text(status))
+        return 0
+    if command == "pack":
+        pack = context_pack(
+            ws,
+            task_id=args.task,
+            query=args.query,
+            token_budget=args.budget,
+            progress=render.progress_bar() if sys.stderr.isatty() else None,
+        )
+        print(pack.model_dump_json(indent=2) if args.format == "json" else render.pack_text(pack))
+        return 0
+    if command == "validate":
+        result = validate_change(
+            ws,
+            args.task,
+            base=args.base,
+            head=args.head,
+            rationale=args.rationale,
+            progress=render.progress_bar() if sys.stderr.isatty() else None,
+        )
+        if args.format == "json":
+            print(result.model_dump_json(indent=2))
+        elif args.format == "markdown":
+            print(render.validation_markdown(result))
+        else:
+            print(render.validation_text(result))
+        return 1 if result.validation.verdict == "fail" else 0
+    if command == "pr":
+        draft = draft_pr(ws, args.task)
+        print(
+            draft.model_dump_json(indent=2) if args.format == "json" else f"# {draft.title}\n\n{draft.body}"
+        )
+        return 0
+    raise AssertionError(f"unhandled command {command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

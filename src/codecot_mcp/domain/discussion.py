@@ -1,0 +1,362 @@
+"""Split a discussion into attributed statements: the first step from talk to intent.
+
+Three shapes are recognised, in this order:
+
+* ``issue_thread``: a title and body followed by comments, as exported from GitHub and
+  similar trackers (``### Comment by alice``, ``**alice** commented on Nov 3``,
+  ``bob commented 2 days ago``, ``On Mon, carol wrote:``). ``---`` separates comments;
+  ``> `` lines quote earlier text and are skipped so nothing is counted twice.
+* ``transcript``: chat or meeting lines ``Alice: ...``, ``[10:02] Bob: ...``,
+  ``**Carol**: ...``; lines without a label continue the previous speaker.
+* ``plain``: anything else (meeting notes, a pasted description).
+
+A statement is one sentence, one list item (split into sentences again if it holds
+several) or one fenced code block. Line numbers are 1-based lines of the text as
+given; a sentence wrapped over lines spans them. ``quote`` is the exact original text
+(joined lines are separated by ``\\n``); ``text`` is the same with Markdown emphasis and
+extra whitespace removed. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Literal
+
+from codecot_mcp.domain.models import DiscussionFormat
+
+StatementKind = Literal["text", "item", "heading", "code"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    speaker: str | None
+    text: str
+    start_line: int
+    end_line: int
+    quote: str
+    kind: StatementKind = "text"
+    section: str | None = None  # the nearest Markdown heading above, inside the same message
+
+
+@dataclass(frozen=True)
+class Discussion:
+    format: DiscussionFormat
+    statements: tuple[Statement, ...]
+    title: str | None = None
+
+
+# ---------------------------------------------------------------- shared text helpers
+
+# Words too common to tie two sentences together (also generic workflow verbs).
+STOPWORDS = frozenset(
+    {
+        "the", "and", "for", "with", "that", "this", "from", "into", "onto", "over", "under", "about",
+        "above", "below", "than", "then", "them", "they", "their", "there", "here", "what", "when",
+        "where", "which", "while", "who", "whom", "whose", "why", "how", "are", "was", "were", "been",
+        "being", "have", "has", "had", "having", "does", "did", "doing", "done", "can", "could",
+        "would", "should", "shall", "will", "must", "may", "might", "not", "but", "also", "just",
+        "only", "very", "really", "too", "all", "any", "some", "each", "every", "both", "either",
+        "neither", "more", "most", "less", "such", "same", "other", "its", "it's", "our", "ours",
+        "your", "yours", "you", "we", "us", "him", "her", "his", "she", "he", "one", "two", "yes",
+        "no", "okay", "ok", "please", "think", "thing", "things", "something", "stuff", "maybe",
+        "sure", "lets", "let's", "let", "get", "got", "use", "used", "using", "uses", "add", "added",
+        "adding", "need", "needs", "needed", "want", "wants", "wanted", "make", "makes", "made",
+        "like", "support", "supports", "supported", "able", "allow", "allows", "system",
+        "user", "users", "way", "still", "even", "now", "later", "soon", "today", "scope", "goal",
+        "goals", "non", "won", "don", "didn", "doesn", "isn", "aren", "wasn", "decide", "decided",
+        "decision", "agreed", "agree", "going", "via", "etc", "per", "out", "off", "again", "because",
+        "since", "until", "after", "before",
+    }
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (including line breaks) into single spaces."""
+    return " ".join(text.split())
+
+
+def _stem(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Significant words of `text` in order, lower-cased and crudely stemmed."""
+    words = (w.lower() for w in _WORD.findall(text))
+    stems = (_stem(w) for w in words if len(w) >= 3 and w not in STOPWORDS)
+    return [s for s in stems if s not in STOPWORDS]
+
+
+def content_words(text: str) -> set[str]:
+    return set(content_terms(text))
+
+
+# ---------------------------------------------------------------- line patterns
+
+# Generic labels: never a speaker ("Note: ..."), never a title ("## Goals"). Extraction's LABELS
+# must be a subset.
+NOT_SPEAKERS = frozenset(
+    {
+        "note", "notes", "nb", "ps", "fyi", "tldr", "update", "summary", "context", "background",
+        "title", "subject", "re", "date", "time", "agenda", "attendees", "participants", "location",
+        "owner", "owners", "status", "priority", "example", "e.g", "i.e", "eg", "ie", "edit", "todo",
+        "action", "actions", "step", "steps", "result", "results", "reason", "why", "how", "what",
+        "where", "when", "who", "which", "q", "a", "question", "questions", "answer", "answers",
+        "problem", "problems", "issue", "issues", "bug", "bugs", "goal", "goals", "objective",
+        "objectives", "non-goal", "non-goals", "constraint", "constraints", "limitation",
+        "limitations", "decision", "decisions", "decided", "agreed", "resolution", "acceptance",
+        "requirement", "requirements", "expected", "actual", "warning", "error", "important", "tip",
+        "info", "http", "https", "ftp", "mailto", "file", "path", "link", "url", "see", "also", "yes",
+        "no", "ok", "tbd", "risk", "risks", "proposal", "solution", "workaround", "motivation",
+        "scope", "test", "tests", "action item", "action items", "next step", "next steps",
+        "open question", "open questions", "non goal", "non goals", "out of scope", "not in scope",
+        "acceptance criteria", "acceptance signal", "acceptance signals", "done when",
+        "success criteria", "definition of done", "expected behavior", "expected behaviour",
+        "current behavior", "current behaviour", "steps to reproduce", "proposed solution",
+        "actual behavior", "actual behaviour", "follow up", "follow-up",
+    }
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_BULLET = re.compile(r"\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")  # used with .match(line, pos)
+_QUOTE = re.compile(r"^\s*>\s?")
+_TITLE = re.compile(r"^\s*title\s*:\s*(.+?)\s*$", re.IGNORECASE)
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+_NAME = r"@?[A-Za-z][\w.'-]*(?: [A-Za-z][\w.'-]*){0,2}"
+_SPEAKER = re.compile(
+    rf"^\s*(?:\[[^\]\n]{{1,30}}\]\s*|{_TIME}\s+|\(\s*{_TIME}\s*\)\s*)?"  # optional timestamp
+    rf"(?:\*\*|__)?(?P<name>{_NAME})(?:\*\*|__)?"
+    rf"(?:\s*[\[(]{_TIME}[\])])?"  # or a timestamp after the name
+    r"\s*(?:\*\*|__)?:(?:\*\*|__)?(?:\s+|$)"
+)
+# Slack's copy format: "Alice Smith  10:02 AM" alone on a line, the message below.
+_SPEAKER_HEADER = re.compile(rf"^\s*(?P<name>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){{0,2}})\s+\[?{_TIME}\]?\s*$")
+_WHO = r"(?:\*\*|__)?@?(?P<name>[\w.-]+)(?:\*\*|__)?"
+_WHEN = r"(?:\s+on\s+.{1,40}|\s+\d.{0,40}|\s+(?:yesterday|today|just now)|\s+\S+\s+\S+\s+ago)?\s*[:.]?\s*$"
+_COMMENT_HEADERS = (
+    re.compile(rf"^\s*(?:#{{1,6}}\s*)?(?:\*\*|__)?comment\s+(?:by|from)\s+{_WHO}", re.IGNORECASE),
+    re.compile(rf"^\s*(?:#{{1,6}}\s*)?{_WHO}\s+(?:commented|replied){_WHEN}", re.IGNORECASE),
+    re.compile(r"^\s*on\b.{3,60}?,?\s+@?(?P<name>[\w.-]+)\s+wrote:\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*(?:#{{1,6}}\s*)?{_WHO}\s+(?:opened|created|filed)\s+(?:this|the)\s+issue\b", re.I),
+)
+_OPENER = _COMMENT_HEADERS[-1]
+
+# Sentence ends: punctuation (plus closing marks) before whitespace.
+_SENTENCE_END = re.compile(r"[.!?]+[*_)\"'\]`]*(?=\s)")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "approx", "mr", "mrs", "ms", "dr", "no"})
+_EMPHASIS = re.compile(r"\*\*|__")
+_SPACES = re.compile(r"\s*")
+
+
+def _speaker_name(line: str) -> tuple[str, int] | None:
+    """(speaker, column where the message starts) when `line` opens a chat message."""
+    for pattern in (_SPEAKER, _SPEAKER_HEADER):
+        match = pattern.match(line)
+        if match and match["name"].lower().lstrip("@") not in NOT_SPEAKERS:
+            return match["name"].lstrip("@"), match.end()
+    return None
+
+
+def _comment_author(line: str) -> str | None:
+    for pattern in _COMMENT_HEADERS:
+        match = pattern.match(line)
+        if match:
+            return match["name"].lstrip("@")
+    return None
+
+
+def detect_format(lines: list[str]) -> DiscussionFormat:
+    in_code = False
+    comments = content = 0
+    speakers: list[str] = []
+    for line in lines:
+        if _FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code or not line.strip():
+            continue
+        content += 1
+        if _comment_author(line) is not None:
+            comments += 1
+        found = _speaker_name(line)
+        if found:
+            speakers.append(found[0])
+    if comments:
+        return "issue_thread"
+    # Chat: at least two people, and labelled lines are a good share of the text.
+    if len(set(speakers)) >= 2 and len(speakers) * 4 >= content:
+        return "transcript"
+    return "plain"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) offsets of the sentences in `text`, whitespace trimmed."""
+    cuts: list[int] = []
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        spaces = _SPACES.match(text, end)
+        after = spaces.end() if spaces else end
+        following = text[after : after + 1]
+        if "?" not in match.group() and "!" not in match.group():
+            words = text[max(0, match.start() - 30) : match.start()].split()
+            before = words[-1].lower().strip("*_`(\"'") if words else ""
+            # "e.g. this", "J. Smith" and "3. then" do not end a sentence; a line break does.
+            if before in _ABBREVIATIONS or len(before) == 1:
+                continue
+            if following.islower() and "\n" not in text[end:after]:
+                continue
+        cuts.append(end)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*cuts, len(text)]:
+        piece = text[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if piece.strip():
+            spans.append((start + lead, end - trail))
+        start = end
+    return spans
+
+
+def clean(raw: str) -> str:
+    """Statement text: Markdown bold markers dropped, whitespace squashed."""
+    return squash(_EMPHASIS.sub("", raw))
+
+
+@dataclass
+class _Walker:
+    lines: list[str]
+    fmt: DiscussionFormat
+    out: list[Statement] = field(default_factory=list)
+    para: list[tuple[int, int]] = field(default_factory=list)  # (0-based line, start column)
+    para_kind: StatementKind = "text"
+    speaker: str | None = None
+    section: str | None = None
+    title: str | None = None
+    in_comments: bool = False
+
+    def run(self) -> list[Statement]:
+        index = 0
+        while index < len(self.lines):
+            index = self._step(index)
+        self._flush()
+        if self.title is None and self.fmt == "issue_thread":
+            first = next((s for s in self.out if s.kind != "code"), None)
+            if first is not None and len(first.text) <= 100:
+                self.title = first.text
+        return self.out
+
+    def _step(self, index: int) -> int:
+        line = self.lines[index]
+        if _FENCE.match(line):
+            self._flush()
+            return self._code(index)
+        if not line.strip() or _RULE.match(line):
+            self._flush()
+            return index + 1
+        if self.fmt == "issue_thread" and (author := _comment_author(line)) is not None:
+            self._flush()
+            self.in_comments = self.in_comments or not _OPENER.match(line)
+            self.speaker, self.section = author, None
+            return index + 1
+        quote = _QUOTE.match(line)
+        if quote and self.fmt != "plain":
+            self._flush()  # a quote repeats earlier text
+            return index + 1
+        if self.title is None and (title := _TITLE.match(line)):
+            self._flush()
+            self.title = clean(title.group(1))
+            return index + 1
+        heading = _HEADING.match(line)
+        if heading:
+            self._flush()
+            self._heading(index, heading.group(1))
+            return index + 1
+        self._text(index, line, quote.end() if quote else 0)
+        return index + 1
+
+    def _text(self, index: int, line: str, col: int) -> None:
+        found = _speaker_name(line) if self.fmt == "transcript" else None
+        if found:
+            self._flush()
+            self.speaker, col = found
+            self.section = None
+            if not line[col:].strip():
+                return
+        bullet = _BULLET.match(line, col)
+        if bullet:
+            self._flush()
+            self.para, self.para_kind = [(index, bullet.end())], "item"
+        elif self.para and not found and col == 0:
+            self.para.append((index, 0))
+        else:
+            self._flush()
+            self.para, self.para_kind = [(index, col)], "text"
+
+    def _heading(self, index: int, raw: str) -> None:
+        text = clean(raw)
+        if self.title is None and not self.in_comments and text.lower() not in NOT_SPEAKERS:
+            self.title = text
+        self.section = text
+        self.out.append(Statement(self.speaker, text, index + 1, index + 1, raw, "heading", text))
+
+    def _code(self, start: int) -> int:
+        fence = _FENCE.match(self.lines[start])
+        marker = fence.group(1) if fence else "```"
+        end = next(
+            (i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith(marker)),
+            len(self.lines) - 1,
+        )
+        body = "\n".join(self.lines[start + 1 : end])
+        quote = "\n".join(self.lines[start : end + 1])
+        self.out.append(Statement(self.speaker, body, start + 1, end + 1, quote, "code", self.section))
+        return end + 1
+
+    def _flush(self) -> None:
+        if not self.para:
+            return
+        first, col = self.para[0]
+        pieces = [self.lines[first][col:]] + [self.lines[i] for i, _ in self.para[1:]]
+        text = "\n".join(pieces)
+        starts: list[int] = []
+        offset = 0
+        for piece in pieces:
+            starts.append(offset)
+            offset += len(piece) + 1
+        for start, end in sentence_spans(text):
+            cleaned = clean(text[start:end])
+            if not cleaned:
+                continue
+            first_line = first + bisect_right(starts, start)
+            last_line = first + bisect_right(starts, end - 1)
+            quote = text[start:end]
+            kind, section = self.para_kind, self.section
+            self.out.append(Statement(self.speaker, cleaned, first_line, last_line, quote, kind, section))
+        self.para = []
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, whatever its line endings (numbering matches an editor's)."""
+    return _LINE_BREAK.split(text)
+
+
+def parse_discussion(text: str) -> Discussion:
+    lines = split_lines(text)
+    fmt = detect_format(lines)
+    walker = _Walker(lines, fmt)
+    statements = walker.run()
+    return Discussion(fmt, tuple(statements), walker.title)

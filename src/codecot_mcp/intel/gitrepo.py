@@ -1,0 +1,99 @@
+"""The few git operations Codecot needs, with GitPython errors mapped to ours.
+
+Every ref that reaches git from outside is checked first: a value starting with
+`-` would be read by git as an option.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import git
+
+from codecot_mcp.errors import InvalidInputError, RepositoryError
+
+_SAFE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@{}~^-]{0,200}$")
+
+
+@contextmanager
+def git_errors(action: str) -> Iterator[None]:
+    """Translate GitPython failures into RepositoryError with git's own words."""
+    try:
+        yield
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        message = detail[-1].removeprefix("stderr: ").strip("' ") if detail else str(exc)
+        raise RepositoryError(f"git failed to {action}: {message}") from None
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise RepositoryError(
+            f"not a git repository: {exc}", hint="run inside a git work tree or pass --repo"
+        ) from None
+
+
+def check_ref(ref: str) -> str:
+    """Refuse refs that git could read as options or that are not ref-shaped."""
+    if not _SAFE_REF.match(ref) or ".." in ref:
+        raise InvalidInputError(
+            f"'{ref}' is not a usable git revision", hint="pass a commit SHA, branch or tag name"
+        )
+    return ref
+
+
+def find_repo_root(path: Path) -> Path:
+    """The top of the git work tree containing `path`."""
+    if not path.exists():
+        raise RepositoryError(f"{path} does not exist", hint="pass --repo PATH to a git work tree")
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise RepositoryError(
+            f"{path} is not inside a git work tree",
+            hint="run 'git init' there, or pass --repo PATH to a git work tree",
+        ) from None
+    try:
+        if repo.bare or repo.working_tree_dir is None:
+            raise RepositoryError(f"{path} is a bare repository", hint="pass --repo PATH to a work tree")
+        return Path(repo.working_tree_dir).resolve()
+    finally:
+        repo.close()
+
+
+def open_repo(root: Path) -> git.Repo:
+    with git_errors("open the repository"):
+        return git.Repo(root)
+
+
+def head_commit(root: Path) -> str | None:
+    """The SHA of HEAD, or None in a repository with no commits yet."""
+    repo = open_repo(root)
+    try:
+        return str(repo.head.commit.hexsha)
+    except ValueError:  # unborn HEAD
+        return None
+    finally:
+        repo.close()
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    repo = open_repo(root)
+    try:
+        with git_errors(f"resolve '{ref}'"):
+            return str(repo.git.rev_parse("--verify", "--quiet", f"{check_ref(ref)}^{{commit}}"))
+    finally:
+        repo.close()
+
+
+def create_worktree(root: Path, branch: str, path: Path, base: str | None) -> None:
+    """Create `branch` at `base` (default HEAD) checked out in a new worktree at `path`."""
+    repo = open_repo(root)
+    try:
+        with git_errors(f"create worktree {path.name}"):
+            args = ["add", "-b", check_ref(branch), str(path)]
+            if base:
+                args.append(check_ref(base))
+            repo.git.worktree(*args)
+    finally:
+        repo.close()

@@ -1,0 +1,355 @@
+"""`CodeIndex`: the repository's files, words, definitions, references and imports.
+
+Opening an index asks git which files exist and what their blob ids are, reuses
+the cached rows of every unchanged file, parses only new or changed ones (on two
+cores when there are many) and forgets files that are gone. Everything after
+that is a read from SQLite, so queries stay cheap however large the repository.
+
+All paths in and out are repo-relative POSIX strings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import Self
+
+from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
+from codecot_mcp.intel.cache import IndexCache, StoredState, parse_and_store
+from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
+from codecot_mcp.intel.gitrepo import find_repo_root
+from codecot_mcp.intel.imports import ImportResolver
+from codecot_mcp.intel.languages import queries_fingerprint
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id, parse_batch
+from codecot_mcp.intel.symbols import FileInfo, IndexStats, Reference, Symbol, render_outline
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, str], None]
+
+CACHE_FOLDER = f"{CODECOT_FOLDER}/cache"
+CACHE_FILE = "index.sqlite"
+PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
+PARSE_WORKERS = 2
+PARSE_CHUNK = 25  # files per task sent to a worker: amortizes pickling, keeps progress moving
+PROGRESS_EVERY = 25
+
+_SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
+_SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
+_REFERENCES = "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id = r.file_id"
+_SQL_VARIABLES = 500  # stay well under SQLite's limit on '?' placeholders per statement
+
+
+class CodeIndex:
+    """A cached, incrementally refreshed index of one git work tree."""
+
+    def __init__(self, root: Path, cache: IndexCache) -> None:
+        self.root = root
+        self._cache = cache
+        self._files: dict[str, FileInfo] = {}
+        self.last_stats: IndexStats | None = None  # what the latest refresh (or open) did
+
+    @classmethod
+    def open(cls, root: Path) -> CodeIndex:
+        """Open (creating if needed) the index of the work tree containing `root`, refreshed."""
+        top = find_repo_root(Path(root))
+        folder = top / CACHE_FOLDER
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            cache = IndexCache(folder / CACHE_FILE, f"{PARSER_VERSION}:{queries_fingerprint()}")
+        except (OSError, sqlite3.Error) as exc:
+            raise RepositoryError(
+                f"cannot open the index cache in {folder}: {exc}", hint="check that the folder is writable"
+            ) from None
+        index = cls(top, cache)
+        try:
+            index.refresh()
+        except BaseException:
+            index.close()
+            raise
+        return index
+
+    def close(self) -> None:
+        self._cache.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ refresh
+
+    def refresh(self, progress: ProgressCallback | None = None) -> IndexStats:
+        """Bring the index in line with the work tree; parse only what changed."""
+        started = time.perf_counter()
+        listing = list_files(self.root)
+        stored = self._cache.states()
+        plan = _plan(self.root, listing, stored)
+        try:
+            done = self._parse(plan.to_parse, progress) if plan.to_parse else {}
+            present = plan.reused | set(done)
+            removed = sorted(path for path in stored if path not in present)
+            if done or removed or plan.touched:
+                with self._cache.write():
+                    self._cache.remove(removed)
+                    self._cache.touch(plan.touched)
+                    self._update_edges(done, removed, stored)
+        except sqlite3.DatabaseError as exc:
+            raise RepositoryError(
+                f"the index cache could not be written: {exc}", hint=f"delete {CACHE_FOLDER}/ and retry"
+            ) from None
+        self._load_files()
+        self.last_stats = IndexStats(
+            files=len(self._files),
+            parsed=len(done),
+            reused=len(plan.reused),
+            removed=len(removed),
+            skipped=sum(1 for path in present if path not in self._files),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        return self.last_stats
+
+    def _parse(
+        self, items: list[tuple[str, str | None]], progress: ProgressCallback | None
+    ) -> dict[str, bool]:
+        """Parse and store `items`; returns {path: indexed} for the files that could be read."""
+        total = len(items)
+        if progress:
+            progress(0, total, f"indexing {total} files")
+        done: dict[str, bool] | None = None
+        if total > PARALLEL_THRESHOLD:
+            done = self._parse_in_pool(items, progress)
+        if done is None:
+            done = {}
+            for start in range(0, total, PROGRESS_EVERY):
+                parsed = parse_batch(str(self.root), items[start : start + PROGRESS_EVERY])
+                with self._cache.write():
+                    self._cache.store(parsed)
+                done.update((item.path, item.indexed) for item in parsed)
+                if progress:
+                    finished = min(total, start + PROGRESS_EVERY)
+                    progress(finished, total, f"parsed {finished}/{total} files")
+        return done
+
+    def _parse_in_pool(
+        self, items: list[tuple[str, str | None]], progress: ProgressCallback | None
+    ) -> dict[str, bool] | None:
+        """Parse on PARSE_WORKERS processes that store their own results; None if no pool can run."""
+        chunks = [items[start : start + PARSE_CHUNK] for start in range(0, len(items), PARSE_CHUNK)]
+        done: dict[str, bool] = {}
+        finished = 0
+        database, root = str(self._cache.path), str(self.root)
+        try:
+            # spawn, not fork: the MCP server runs threads, and forking a threaded process can deadlock
+            with ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=get_context("spawn")) as pool:
+                futures = {
+                    pool.submit(parse_and_store, database, root, chunk): len(chunk) for chunk in chunks
+                }
+                for future in as_completed(futures):
+                    done.update(future.result())
+                    finished += futures[future]
+                    if progress:
+                        progress(finished, len(items), f"parsed {finished}/{len(items)} files")
+        except Exception as exc:  # no /dev/shm, process limits, a crashed worker: fall back, don't fail
+            logger.warning("codecot: parallel parsing unavailable, parsing in-process (%s)", exc)
+            return None
+        return done
+
+    def _update_edges(
+        self, done: dict[str, bool], removed: Sequence[str], stored: dict[str, StoredState]
+    ) -> None:
+        """Re-resolve imports: all of them if the file set changed, else only the re-parsed files'."""
+        indexed = [str(row[0]) for row in self._cache.db.execute("SELECT path FROM files WHERE indexed = 1")]
+        set_changed = bool(removed) or any(
+            path not in stored or stored[path].indexed != indexed_now for path, indexed_now in done.items()
+        )
+        sources = None if set_changed else sorted(done)
+        resolver = ImportResolver(indexed)
+        edges = [
+            (path, target)
+            for path, language, module in self._cache.import_rows(sources)
+            for target in resolver.resolve(language, module, path)
+        ]
+        self._cache.replace_edges(edges, sources)
+
+    def _load_files(self) -> None:
+        rows = self._cache.query(
+            "SELECT path, language, blob, lines, size, n_tokens FROM files WHERE indexed = 1 ORDER BY path"
+        )
+        self._files = {row[0]: FileInfo(*row) for row in rows}
+
+    # ------------------------------------------------------------ files
+
+    def files(self) -> list[str]:
+        """Every indexed file (text files under 1 MB), sorted."""
+        return list(self._files)
+
+    def has_file(self, path: str) -> bool:
+        return path in self._files
+
+    def file_info(self, path: str) -> FileInfo | None:
+        return self._files.get(path)
+
+    def read_text(self, path: str) -> str:
+        """The file's current text in the work tree (UTF-8, undecodable bytes replaced)."""
+        _check_relative(path)
+        if path not in self._files:
+            raise NotFoundError(
+                f"'{path}' is not an indexed file", hint="pass a repo-relative path from the index"
+            )
+        try:
+            return (self.root / path).read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            raise NotFoundError(f"cannot read '{path}': {exc.strerror}", hint="refresh the index") from None
+
+    # ------------------------------------------------------------ symbols
+
+    def definitions(self, name: str) -> list[Symbol]:
+        """Definitions named exactly `name` (case-sensitive), by path then line."""
+        return self._symbols(f"{_SYMBOLS} WHERE d.name = ? ORDER BY f.path, d.start_line", (name,))
+
+    def definitions_in(self, path: str) -> list[Symbol]:
+        return self._symbols(f"{_SYMBOLS} WHERE f.path = ? ORDER BY d.start_line, d.end_line DESC", (path,))
+
+    def enclosing_definitions(self, path: str, start_line: int, end_line: int) -> list[Symbol]:
+        """Definitions whose span overlaps the lines, innermost (shortest span) first."""
+        overlapping = [
+            s for s in self.definitions_in(path) if s.start_line <= end_line and s.end_line >= start_line
+        ]
+        return sorted(overlapping, key=lambda s: (s.end_line - s.start_line, -s.start_line, s.name))
+
+    def search_identifier(self, token: str) -> list[Symbol]:
+        """Definitions whose name equals `token` ignoring case."""
+        return self._symbols(
+            f"{_SYMBOLS} WHERE d.name = ? COLLATE NOCASE ORDER BY f.path, d.start_line", (token,)
+        )
+
+    def definitions_by_norm(self, norms: Iterable[str]) -> dict[str, list[Symbol]]:
+        """Definitions grouped by normalized name (`parse_args` for parseArgs/ParseArgs/parse_args)."""
+        found: dict[str, list[Symbol]] = {}
+        for chunk in _chunks(sorted(set(norms))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._cache.query(
+                f"SELECT d.norm, {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
+                f" WHERE d.norm IN ({marks}) ORDER BY f.path, d.start_line",
+                chunk,
+            )
+            for norm, *rest in rows:
+                found.setdefault(norm, []).append(Symbol(*rest))
+        return found
+
+    def outline(self, path: str) -> str:
+        """Signatures of top-level definitions and their members, each prefixed by its line."""
+        return render_outline(self.definitions_in(path))
+
+    def references(self, name: str) -> list[Reference]:
+        return self._references(f"{_REFERENCES} WHERE r.name = ? ORDER BY f.path, r.line", (name,))
+
+    def references_in(self, path: str) -> list[Reference]:
+        return self._references(f"{_REFERENCES} WHERE f.path = ? ORDER BY r.line, r.name", (path,))
+
+    def imports_of(self, path: str) -> list[str]:
+        """Repo files that `path` imports (resolved where the language allows)."""
+        return [
+            row[0] for row in self._cache.query("SELECT dst FROM edges WHERE src = ? ORDER BY dst", (path,))
+        ]
+
+    def importers_of(self, path: str) -> list[str]:
+        """Repo files that import `path`."""
+        return [
+            row[0] for row in self._cache.query("SELECT src FROM edges WHERE dst = ? ORDER BY src", (path,))
+        ]
+
+    def postings(self, tokens: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+        """For each token, the (path, term frequency) of every file containing it."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for chunk in _chunks(sorted(set(tokens))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._cache.query(
+                "SELECT p.token, f.path, p.tf FROM postings p JOIN files f ON f.id = p.file_id"
+                f" WHERE p.token IN ({marks})",
+                chunk,
+            )
+            for token, path, tf in rows:
+                found.setdefault(token, []).append((path, tf))
+        return found
+
+    def _symbols(self, sql: str, params: Sequence[object]) -> list[Symbol]:
+        return [Symbol(*row) for row in self._cache.query(sql, params)]
+
+    def _references(self, sql: str, params: Sequence[object]) -> list[Reference]:
+        return [Reference(*row) for row in self._cache.query(sql, params)]
+
+
+class _Plan:
+    """What a refresh must do: files to parse, files whose rows stay, stat-only updates."""
+
+    def __init__(self) -> None:
+        self.to_parse: list[tuple[str, str | None]] = []
+        self.reused: set[str] = set()
+        self.touched: list[tuple[str, int, int]] = []
+
+
+def _plan(root: Path, listing: GitListing, stored: dict[str, StoredState]) -> _Plan:
+    plan = _Plan()
+    for path, blob in listing.clean.items():
+        old = stored.get(path)
+        if old is not None and old.blob == blob:
+            plan.reused.add(path)
+        else:
+            plan.to_parse.append((path, blob))
+    for path in listing.dirty:
+        _plan_dirty(root, path, stored.get(path), plan)
+    plan.to_parse.sort()
+    return plan
+
+
+def _plan_dirty(root: Path, path: str, old: StoredState | None, plan: _Plan) -> None:
+    """A modified or untracked file: unchanged size+mtime, or same content hash, means reuse."""
+    full = root / path
+    try:
+        info = full.lstat()
+    except OSError:
+        return  # deleted from the work tree
+    if not stat.S_ISREG(info.st_mode):
+        return
+    if old is not None and (old.size, old.mtime_ns) == (info.st_size, info.st_mtime_ns):
+        plan.reused.add(path)
+        return
+    if info.st_size > MAX_FILE_BYTES:
+        plan.to_parse.append((path, None))
+        return
+    try:
+        blob = git_blob_id(full.read_bytes())
+    except OSError:
+        return
+    if old is not None and old.blob == blob:
+        plan.reused.add(path)
+        plan.touched.append((path, info.st_size, info.st_mtime_ns))
+    else:
+        plan.to_parse.append((path, blob))
+
+
+def _check_relative(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in path or (pure.parts and pure.parts[0] == ".git"):
+        raise UnsafePathError(
+            f"'{path}' is not a path inside the repository", hint="pass a repo-relative path"
+        )
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[start : start + _SQL_VARIABLES] for start in range(0, len(items), _SQL_VARIABLES)]

@@ -1,0 +1,108 @@
+"""Turn one file on disk into the rows the index stores (runs in pool workers too).
+
+Everything here is a pure function of the file's bytes and its path, so the
+result can be cached against the git blob id and recomputed anywhere. Files that
+are too large or binary are still recorded (as skipped) so that a warm open does
+not read them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from codecot_mcp.intel.languages import language_for_path, load
+from codecot_mcp.intel.tags import Definition, RawImport, RawReference, extract_tags
+from codecot_mcp.intel.words import path_tokens, text_token_counts
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 1_000_000  # larger files are generated data, lock files or vendored bundles
+BINARY_SNIFF_BYTES = 8192  # git's own heuristic: a NUL byte in the first 8 KB means binary
+PATH_TOKEN_WEIGHT = 2  # a word in the path says more about a file than one more use in its text
+PARSER_VERSION = "1"  # bump when extraction changes, so cached rows are rebuilt
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    blob: str
+    size: int
+    mtime_ns: int
+    language: str | None
+    indexed: bool  # False: binary or too large, kept only so it is not read again
+    lines: int = 0
+    tokens: dict[str, int] = field(default_factory=dict)
+    definitions: list[Definition] = field(default_factory=list)
+    references: list[RawReference] = field(default_factory=list)
+    imports: list[RawImport] = field(default_factory=list)
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(self.tokens.values())
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob: sha1 of 'blob <len>\\0' + data."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def is_binary(head: bytes) -> bool:
+    return b"\0" in head[:BINARY_SNIFF_BYTES]
+
+
+def count_lines(data: bytes) -> int:
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def parse_batch(root: str, items: Sequence[tuple[str, str | None]]) -> list[ParsedFile]:
+    """Parse several (path, known blob id or None) pairs; vanished files are left out."""
+    results: list[ParsedFile] = []
+    for path, blob in items:
+        parsed = parse_file(root, path, blob)
+        if parsed is not None:
+            results.append(parsed)
+    return results
+
+
+def parse_file(root: str, path: str, blob: str | None) -> ParsedFile | None:
+    """Read and index one file; None if it disappeared or cannot be read."""
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > MAX_FILE_BYTES:
+                return ParsedFile(path, blob or "", stat.st_size, stat.st_mtime_ns, None, indexed=False)
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    blob = blob or git_blob_id(data)
+    language = language_for_path(path)
+    if len(data) > MAX_FILE_BYTES or is_binary(data):
+        return ParsedFile(path, blob, len(data), stat.st_mtime_ns, language, indexed=False)
+    text = data.decode("utf-8", "replace")
+    tokens = text_token_counts(text)
+    for token in path_tokens(path):
+        tokens[token] += PATH_TOKEN_WEIGHT
+    parsed = ParsedFile(
+        path, blob, len(data), stat.st_mtime_ns, language, True, count_lines(data), dict(tokens)
+    )
+    loaded = load(language) if language else None
+    if loaded is not None:
+        try:
+            tags = extract_tags(loaded, data)
+        except Exception as exc:  # a grammar bug on one file must not cost the whole index
+            logger.warning("codecot: %s indexed as text only (%s: %s)", path, type(exc).__name__, exc)
+            return parsed
+        parsed.definitions, parsed.references, parsed.imports = (
+            tags.definitions,
+            tags.references,
+            tags.imports,
+        )
+    return parsed

@@ -1,0 +1,307 @@
+"""Rank repository files for a free-text query, with the reasons for each score.
+
+Stages, each a separate function so a benchmark can show what it adds:
+  mentions     paths, traceback frames, dotted modules and file names written in the text
+  bm25         lexical match of the text's words against each file's words and path
+  definitions  identifiers in the text that a file defines, weighted by rarity (IDF)
+  boosts       the task's allowed paths and target symbols
+  propagation  one hop along imports from the best matches
+  tests        test files slightly down-weighted unless the text is about tests
+Scores are then normalized so the best file has 1.0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from codecot_mcp.domain.models import RankedFile
+from codecot_mcp.intel.index import CodeIndex
+from codecot_mcp.intel.mentions import FileNames
+from codecot_mcp.intel.query import QueryTerms, analyze_query, looks_like_code
+
+# ---------------------------------------------------------------- weights (one place, with the why)
+
+# A path written in the text is the strongest evidence there is: people name the file they mean.
+PATH_MENTION_WEIGHT = 3.0
+# Traceback frames are paths too, but the outer ones are mostly plumbing: weight grows with depth,
+# from TRACEBACK_OUTER_FACTOR of a path mention for the outermost repo frame to a full one.
+TRACEBACK_OUTER_FACTOR = 0.4
+# The deepest frame inside the repository is where the error surfaced: usually the file to change.
+TRACEBACK_DEEPEST_BONUS = 1.0
+# A dotted module (pkg.mod) is nearly as explicit as a path, but may also be an attribute chain.
+MODULE_MENTION_WEIGHT = 2.5
+# A bare file name (fields.py, or the stem L036) can match several files; the weight is shared.
+BASENAME_MENTION_WEIGHT = 2.0
+# Defining a named identifier is strong; the weight is scaled by how rare the name is (IDF in 0..1).
+DEFINITION_WEIGHT = 2.0
+# `parseArgs` in the text for `parse_args` in code: same name, less certain.
+NORMALIZED_NAME_FACTOR = 0.7
+# A plain lowercase word ("report") that happens to be a name is weaker than one written like code.
+PLAIN_WORD_FACTOR = 0.35
+# A Capitalized word mid-text is often a class name ("the Nested field"), but may start a sentence.
+CAPITALIZED_WORD_FACTOR = 0.7
+# BM25 is the broad lexical net; normalized to 0..1 over the repository so it never outweighs a mention.
+BM25_WEIGHT = 1.0
+BM25_K1 = 1.2
+BM25_B = 0.75
+# The task says where the change belongs; that is a prior, not proof, so it is below a mention.
+BOOST_PATH_WEIGHT = 1.0
+# Target symbols are chosen by whoever scoped the task: as strong as a definition named in the text.
+BOOST_SYMBOL_WEIGHT = 2.0
+# One hop along imports from the top matches: what they use is often what must change too.
+PROPAGATION_SOURCES = 5
+IMPORTED_BY_TOP_WEIGHT = 0.25  # files a top match imports
+IMPORTS_TOP_WEIGHT = 0.1  # files that import a top match (callers), weaker: often many
+MAX_IMPORTERS_PER_SOURCE = 20
+# Tests mention the code they test, so they match nearly as well; the code is usually what to read.
+TEST_FILE_FACTOR = 0.7
+BM25_REASON_TERMS = 4
+
+_PATH_CANDIDATE = re.compile(r"[A-Za-z0-9_.\-/\\]+")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})
+_TEST_NAME = re.compile(
+    r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|cc|cpp|c)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|.*Tests?\.(?:java|cs|kt)|.*_spec\.rb)$"
+)
+
+Postings = dict[str, list[tuple[str, int]]]
+
+
+@dataclass
+class _Scores:
+    value: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, path: str, amount: float, reason: str) -> None:
+        if amount <= 0:
+            return
+        self.value[path] += amount
+        if reason not in self.reasons[path]:
+            self.reasons[path].append(reason)
+
+
+def rank_files(
+    index: CodeIndex,
+    query: str,
+    *,
+    boost_paths: Sequence[str] = (),
+    boost_symbols: Sequence[str] = (),
+    limit: int = 50,
+) -> list[RankedFile]:
+    """Files best first (score desc, path asc), scores normalized to 1.0 for the top file."""
+    terms = analyze_query(query)
+    names = FileNames(index.files())
+    postings = index.postings(terms.tokens)
+    scores = _Scores()
+    _score_mentions(names, terms, scores)
+    _score_bm25(index, terms, postings, scores)
+    _score_definitions(index, terms, postings, scores)
+    _score_boosts(index, boost_paths, boost_symbols, scores)
+    _score_propagation(index, scores)
+    if not terms.about_tests:
+        for path in list(scores.value):
+            if is_test_path(path):
+                scores.value[path] *= TEST_FILE_FACTOR
+                scores.reasons[path].append("test file, weighted down")
+    top = max(scores.value.values(), default=0.0)
+    if top <= 0:
+        return []
+    ranked = [
+        RankedFile(path=path, score=round(value / top, 4), reasons=list(scores.reasons[path]))
+        for path, value in scores.value.items()
+        if value > 0
+    ]
+    ranked.sort(key=lambda item: (-item.score, item.path))
+    return ranked[: max(0, limit)]
+
+
+# ---------------------------------------------------------------- (a) mentions
+
+
+def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> None:
+    """Paths, traceback frames, dotted modules and file names; each file keeps its best mention."""
+    best: dict[str, tuple[float, str]] = {}
+
+    def offer(path: str, weight: float, reason: str) -> None:
+        if weight > best.get(path, (0.0, ""))[0]:
+            best[path] = (weight, reason)
+
+    in_repo = [(frame, path) for frame in terms.frames if (path := names.resolve(frame.path))]
+    for depth, (frame, path) in enumerate(in_repo, start=1):
+        share = TRACEBACK_OUTER_FACTOR + (1 - TRACEBACK_OUTER_FACTOR) * depth / len(in_repo)
+        if depth == len(in_repo):
+            offer(
+                path,
+                PATH_MENTION_WEIGHT + TRACEBACK_DEEPEST_BONUS,
+                f"deepest traceback frame, in `{frame.function}`",
+            )
+        else:
+            offer(
+                path,
+                PATH_MENTION_WEIGHT * share,
+                f"traceback frame {depth}/{len(in_repo)}, in `{frame.function}`",
+            )
+    framed = {frame.path for frame in terms.frames}
+    for raw in dict.fromkeys(_PATH_CANDIDATE.findall(terms.text)):
+        candidate = raw.rstrip(".-/")
+        if candidate in framed or not candidate:
+            continue
+        matches = names.match_path(candidate)
+        for match in matches:
+            if match.full:
+                offer(match.path, PATH_MENTION_WEIGHT, f"mentions path '{match.path}'")
+            else:
+                written = candidate.replace("\\", "/").rsplit("/", 1)[-1]
+                offer(match.path, BASENAME_MENTION_WEIGHT / match.owners, f"mentions file name '{written}'")
+        if not matches and "/" not in candidate and _DOTTED.fullmatch(candidate):
+            for path, module in names.match_module(candidate):
+                offer(path, MODULE_MENTION_WEIGHT, f"mentions module '{module}'")
+    for norm, spelled in terms.identifiers.items():
+        owners = names.by_stem.get(spelled, [])
+        style = 1.0 if norm in terms.code_like else _style_factor(spelled, terms)
+        for path in owners:
+            weight = BASENAME_MENTION_WEIGHT * style / len(owners)
+            offer(path, weight, f"mentions file name '{spelled}'")
+    for path, (weight, reason) in sorted(best.items()):
+        scores.add(path, weight, reason)
+
+
+# ---------------------------------------------------------------- (b) BM25
+
+
+def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores: _Scores) -> None:
+    files = index.files()
+    if not files or not postings:
+        return
+    lengths = {path: max(1, info.n_tokens) for path in files if (info := index.file_info(path))}
+    average = sum(lengths.values()) / max(1, len(lengths))
+    total = len(files)
+    raw: dict[str, float] = defaultdict(float)
+    parts: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for term, hits in postings.items():
+        idf = math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5))
+        for path, tf in hits:
+            norm = 1 - BM25_B + BM25_B * lengths.get(path, average) / average
+            gain = idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+            raw[path] += gain
+            parts[path].append((gain, term))
+    best = max(raw.values(), default=0.0)
+    if best <= 0:
+        return
+    for path, value in raw.items():
+        top_terms = [term for _, term in sorted(parts[path], key=lambda item: (-item[0], item[1]))]
+        scores.add(
+            path, BM25_WEIGHT * value / best, "BM25 match: " + ", ".join(top_terms[:BM25_REASON_TERMS])
+        )
+
+
+# ---------------------------------------------------------------- (c) definitions
+
+
+def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, scores: _Scores) -> None:
+    """Files defining a name from the text; rarity is the name's IDF over every file's text."""
+    total = max(1, len(index.files()))
+    for norm, symbols in index.definitions_by_norm(terms.identifiers).items():
+        spelled = terms.identifiers[norm]
+        by_path: dict[str, list[str]] = defaultdict(list)
+        for symbol in symbols:
+            by_path[symbol.path].append(symbol.name)
+        frequency = max(len(by_path), len(postings.get(terms.whole_token(norm), [])))
+        rarity = math.log(1 + total / frequency) / math.log(1 + total)
+        style = 1.0 if norm in terms.code_like else _style_factor(spelled, terms)
+        for path, defined in by_path.items():
+            exact = spelled in defined
+            weight = DEFINITION_WEIGHT * rarity * style * (1.0 if exact else NORMALIZED_NAME_FACTOR)
+            shown = spelled if exact else defined[0]
+            scores.add(path, weight, f"defines `{shown}` named in the text")
+
+
+def _style_factor(spelled: str, terms: QueryTerms) -> float:
+    """How much a name as written looks like code rather than an English word."""
+    if looks_like_code(spelled):
+        return 1.0
+    return CAPITALIZED_WORD_FACTOR if spelled[:1].isupper() else PLAIN_WORD_FACTOR
+
+
+# ---------------------------------------------------------------- (e) boosts
+
+
+def _score_boosts(
+    index: CodeIndex, boost_paths: Sequence[str], boost_symbols: Sequence[str], scores: _Scores
+) -> None:
+    patterns = [glob_regex(pattern) for pattern in boost_paths if pattern.strip()]
+    if patterns:
+        for path in index.files():
+            if any(pattern.match(path) for pattern in patterns):
+                scores.add(path, BOOST_PATH_WEIGHT, "in the task's allowed paths")
+    for wanted in boost_symbols:
+        name = wanted.rsplit(".", 1)[-1].rsplit(":", 1)[-1].strip()
+        if not name:
+            continue
+        symbols = index.definitions(name) or index.search_identifier(name)
+        for path in dict.fromkeys(symbol.path for symbol in symbols):
+            scores.add(path, BOOST_SYMBOL_WEIGHT, f"defines target symbol `{name}`")
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A repo-relative glob as a regex: '*' stays in one folder, '**' spans folders."""
+    pattern = pattern.strip().removeprefix("./")
+    if pattern.endswith("/"):
+        pattern += "**"
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+# ---------------------------------------------------------------- (d) propagation
+
+
+def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
+    ordered = sorted(scores.value.items(), key=lambda item: (-item[1], item[0]))[:PROPAGATION_SOURCES]
+    if not ordered:
+        return
+    top = ordered[0][1]
+    gains: dict[str, tuple[float, str]] = {}
+    for source, value in ordered:
+        share = value / top
+        for target in index.imports_of(source):
+            _keep_best(gains, target, IMPORTED_BY_TOP_WEIGHT * share, f"imported by top match {source}")
+        for target in index.importers_of(source)[:MAX_IMPORTERS_PER_SOURCE]:
+            _keep_best(gains, target, IMPORTS_TOP_WEIGHT * share, f"imports top match {source}")
+    for target, (gain, reason) in sorted(gains.items()):
+        scores.add(target, gain, reason)
+
+
+def _keep_best(gains: dict[str, tuple[float, str]], path: str, gain: float, reason: str) -> None:
+    if gain > gains.get(path, (0.0, ""))[0]:
+        gains[path] = (gain, reason)
+
+
+# ---------------------------------------------------------------- (f) tests
+
+
+def is_test_path(path: str) -> bool:
+    """Test files by folder (tests/, __tests__/, spec/) or by name (test_x.py, x_test.go, x.spec.ts)."""
+    parts = path.split("/")
+    return any(part in _TEST_DIRS for part in parts[:-1]) or bool(_TEST_NAME.match(parts[-1]))

@@ -1,0 +1,84 @@
+"""Prompts shipped as Markdown files under `prompts/`, rendered with live artifacts.
+
+A prompt file opens with a small header between `---` lines (`name:`, `title:`,
+`description:` and `- arg (required): what it is` lines under `arguments:`);
+the body may use `{{ name }}` placeholders: the prompt's arguments, plus
+`task`, `context_pack` and `validation`, which are computed only when used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codecot_mcp.errors import ArtifactError
+
+_ARGUMENT = re.compile(r"^-\s*(?P<name>[a-z_][a-z0-9_]*)\s*(?P<req>\(required\))?\s*:\s*(?P<desc>.*)$")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
+
+
+@dataclass
+class PromptFile:
+    name: str
+    title: str
+    description: str
+    arguments: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, required, description)
+    body: str = ""
+
+    def placeholders(self) -> set[str]:
+        return set(PLACEHOLDER.findall(self.body))
+
+    def render(self, values: dict[str, str], computed: dict[str, Callable[[], str]]) -> str:
+        cache: dict[str, str] = {}
+
+        def value(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in values:
+                return values[key]
+            if key not in cache and key in computed:
+                cache[key] = computed[key]()
+            return cache.get(key, match.group(0))
+
+        return PLACEHOLDER.sub(value, self.body)
+
+
+def parse_prompt_file(text: str, path: str) -> PromptFile:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ArtifactError("a prompt file must open with a '---' header", path=path, line=1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise ArtifactError("the '---' header is never closed", path=path, line=1) from None
+    header: dict[str, str] = {}
+    arguments: list[tuple[str, bool, str]] = []
+    for number in range(1, end):
+        line = lines[number].strip()
+        if not line or line == "arguments:":
+            continue
+        arg = _ARGUMENT.match(line)
+        if arg:
+            arguments.append((arg.group("name"), bool(arg.group("req")), arg.group("desc").strip()))
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            header[key.strip()] = value.strip()
+        else:
+            raise ArtifactError(f"cannot read header line '{line}'", path=path, line=number + 1)
+    if "name" not in header:
+        raise ArtifactError("the header has no 'name:'", path=path, line=1)
+    return PromptFile(
+        name=header["name"],
+        title=header.get("title", header["name"]),
+        description=header.get("description", ""),
+        arguments=arguments,
+        body="\n".join(lines[end + 1 :]).strip() + "\n",
+    )
+
+
+def load_prompt_files(folder: Path) -> list[PromptFile]:
+    return [
+        parse_prompt_file(p.read_text(encoding="utf-8"), f"prompts/{p.name}")
+        for p in sorted(folder.glob("*.md"))
+    ]

@@ -1,0 +1,167 @@
+"""workflow_status: where every artifact stands and the one next action."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from codecot_mcp.domain.lint import lint_spec
+from codecot_mcp.domain.models import Finding, Intent, Spec, Task, Validation
+from codecot_mcp.errors import CodecotError
+from codecot_mcp.intel.diff import collect_change
+from codecot_mcp.services.workspace import Workspace
+from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
+
+
+class ArtifactState(BaseModel):
+    id: str
+    kind: Literal["intent", "spec", "task"]
+    title: str
+    state: str = Field(
+        description="intent: captured|specified; spec: draft|needs-work|scoped; "
+        "task: open|in_progress|done|stale"
+    )
+    detail: str = ""
+
+
+class WorkflowStatus(BaseModel):
+    intents: list[ArtifactState]
+    specs: list[ArtifactState]
+    tasks: list[ArtifactState]
+    problems: list[Finding] = Field(description="Artifacts or config that could not be read.")
+    next_action: str
+
+
+def workflow_status(ws: Workspace) -> WorkflowStatus:
+    problems: list[Finding] = []
+    intents, intent_errors = ws.store.load_all(INTENTS)
+    specs, spec_errors = ws.store.load_all(SPECS)
+    tasks, task_errors = ws.store.load_all(TASKS)
+    for error in (*intent_errors, *spec_errors, *task_errors):
+        problems.append(
+            Finding(
+                level="error",
+                code="unreadable-artifact",
+                path=error.path,
+                line=error.line,
+                message=error.message,
+                fix=error.hint or "fix the file by hand or restore it with git",
+            )
+        )
+    try:
+        _ = ws.config
+    except CodecotError as exc:
+        problems.append(
+            Finding(
+                level="error",
+                code="invalid-config",
+                path=".codecot/config.toml",
+                message=str(exc),
+                fix="fix the file, or delete it to get the defaults back",
+            )
+        )
+    intent_by_id = {i.id: i for i in intents}
+    spec_states = [_spec_state(s, intent_by_id.get(s.intent_id), tasks) for s in specs]
+    task_states = [_task_state(ws, t) for t in tasks]
+    intent_states = [_intent_state(i, specs) for i in intents]
+    return WorkflowStatus(
+        intents=intent_states,
+        specs=spec_states,
+        tasks=task_states,
+        problems=problems,
+        next_action=_next_action(problems, intent_states, spec_states, task_states, tasks),
+    )
+
+
+def _intent_state(intent: Intent, specs: list[Spec]) -> ArtifactState:
+    spec_ids = [s.id for s in specs if s.intent_id == intent.id]
+    detail = f"specs: {', '.join(spec_ids)}" if spec_ids else f"{len(intent.open_questions)} open question(s)"
+    return ArtifactState(
+        id=intent.id,
+        kind="intent",
+        title=intent.title,
+        state="specified" if spec_ids else "captured",
+        detail=detail,
+    )
+
+
+def _spec_state(spec: Spec, intent: Intent | None, tasks: list[Task]) -> ArtifactState:
+    task_ids = [t.id for t in tasks if t.spec_id == spec.id]
+    errors = sum(1 for f in lint_spec(spec, intent) if f.level == "error")
+    if task_ids:
+        state, detail = "scoped", f"tasks: {', '.join(task_ids)}"
+    elif errors:
+        state, detail = "needs-work", f"{errors} lint error(s)"
+    else:
+        state, detail = "draft", f"{len(spec.requirements)} requirement(s), revision {spec.revision}"
+    return ArtifactState(id=spec.id, kind="spec", title=spec.title, state=state, detail=detail)
+
+
+def _task_state(ws: Workspace, task: Task) -> ArtifactState:
+    state: str = task.status
+    detail = f"requirements: {', '.join(task.requirement_ids)}"
+    if task.last_validation:
+        try:
+            validation = ws.store.load(VALIDATIONS, task.last_validation)
+        except CodecotError:
+            validation = None
+        if validation is not None:
+            detail += f"; last verdict {validation.verdict} ({validation.id})"
+            if is_stale(ws, task, validation):
+                state = "stale"
+                detail += "; the change differs from what was validated"
+    return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail)
+
+
+def is_stale(ws: Workspace, task: Task, validation: Validation) -> bool:
+    """True when the working tree no longer matches the validated change."""
+    if not validation.working_tree:
+        return False
+    workdir = (ws.root / task.worktree).resolve() if task.worktree else ws.root
+    if not workdir.is_dir():
+        workdir = ws.root
+    try:
+        current = collect_change(workdir, validation.base_commit, None)
+    except CodecotError:
+        return True
+    return current.digest != validation.diff_digest
+
+
+def _next_action(
+    problems: list[Finding],
+    intents: list[ArtifactState],
+    specs: list[ArtifactState],
+    task_states: list[ArtifactState],
+    tasks: list[Task],
+) -> str:
+    if problems:
+        return f"Fix {problems[0].path}: {problems[0].message}"
+    for intent in intents:
+        if intent.state == "captured":
+            return f"Call draft_spec(intent_id='{intent.id}') to turn {intent.id} into a specification."
+    for spec in specs:
+        if spec.state == "needs-work":
+            return (
+                f"Revise {spec.id} ({spec.detail}) with draft_spec(spec_id='{spec.id}', requirements=[...])."
+            )
+        if spec.state == "draft":
+            return f"Call scope_task(spec_id='{spec.id}') to cut {spec.id} into tasks."
+    done = {t.id for t, s in zip(tasks, task_states, strict=True) if s.state == "done"}
+    for task, state in zip(tasks, task_states, strict=True):
+        if state.state == "stale":
+            return f"{task.id} changed after validation: call validate_change(task_id='{task.id}') again."
+        if state.state in ("open", "in_progress") and all(dep in done for dep in task.depends_on):
+            verb = (
+                "fix the failures of its last validation"
+                if state.state == "in_progress"
+                else "make the change"
+            )
+            return (
+                f"Work on {task.id}: call context_pack(task_id='{task.id}'), {verb}, "
+                f"then validate_change(task_id='{task.id}')."
+            )
+    if done:
+        last = [t.id for t in tasks if t.id in done][-1]
+        return f"All tasks are done. Call draft_pr(task_id='{last}') for the pull request."
+    return "Nothing in progress. Call capture_intent with the discussion of the next change."

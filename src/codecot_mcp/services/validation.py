@@ -1,0 +1,300 @@
+"""validate_change: a verdict from the real diff and from checks Codecot runs itself.
+
+The agent's word counts for nothing here: the change is read from git, the
+checks are the config's, and only a passing verdict marks a task done. The
+verdict is stored with the commit and a digest of the change, so a later edit
+makes it stale instead of leaving it quietly true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from codecot_mcp.domain.models import (
+    BudgetReport,
+    CheckResult,
+    FileChange,
+    RequirementCoverage,
+    Task,
+    TaskStatus,
+    Validation,
+    Verdict,
+)
+from codecot_mcp.domain.scope import classify_path, is_test_path
+from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
+from codecot_mcp.intel.gitrepo import head_commit, open_repo
+from codecot_mcp.services.checks import run_check
+from codecot_mcp.services.tasks import load_task
+from codecot_mcp.services.workspace import Progress, Workspace
+from codecot_mcp.store.artifacts import TASKS, VALIDATIONS, now_iso
+from codecot_mcp.store.config import Config
+
+MAX_RATIONALE_CHARS = 2000
+_MAX_TEST_FILE_BYTES = 1_000_000
+_SymbolFinder = Callable[[ChangedFile], list[str]]
+
+
+class ValidationResult(BaseModel):
+    validation: Validation
+    path: str
+    task_status: TaskStatus
+    next_step: str = Field(description="What to do about the verdict.")
+
+
+def validate_change(
+    ws: Workspace,
+    task_id: str,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    rationale: str | None = None,
+    run_checks: bool = True,
+    progress: Progress | None = None,
+) -> ValidationResult:
+    task = load_task(ws, task_id)
+    config = ws.config
+    workdir = _workdir(ws, task)
+    change = collect_change(workdir, base or task.base_commit, head)
+    symbols_of = _symbol_finder(ws, workdir, head)
+    files = [_file_report(f, task, symbols_of(f)) for f in change.files]
+    budget = BudgetReport(
+        files_changed=len(files),
+        lines_changed=change.lines_changed,
+        max_files=task.budget.max_files,
+        max_lines=task.budget.max_lines,
+        within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
+    )
+    checks = _run_checks(task, config, workdir, progress) if run_checks else []
+    digest, left_behind = _digest_after_checks(workdir, change, head) if checks else (change.digest, [])
+    coverage = _coverage(task, workdir, checks)
+    clean_rationale = (rationale or "").strip()[:MAX_RATIONALE_CHARS] or None
+    verdict, reasons = judge(
+        files, budget, checks, coverage, config.scope_policy, clean_rationale, run_checks
+    )
+    if left_behind:
+        reasons.append(
+            f"the checks left files in the working tree: {', '.join(left_behind[:5])} "
+            "(add them to .gitignore)"
+        )
+
+    def build(validation_id: str) -> Validation:
+        return Validation(
+            id=validation_id,
+            task_id=task.id,
+            created_at=now_iso(),
+            base_commit=change.base,
+            head_commit=head or head_commit(workdir),
+            working_tree=head is None,
+            diff_digest=digest,
+            verdict=verdict,
+            reasons=reasons,
+            scope_policy=config.scope_policy,
+            files=files,
+            budget=budget,
+            checks=checks,
+            coverage=coverage,
+            rationale=clean_rationale,
+        )
+
+    validation = ws.store.create(VALIDATIONS, build, task=task.id, verdict=verdict)
+    status: TaskStatus = "done" if verdict == "pass" else "in_progress"
+
+    def record(current: Task) -> Task:
+        notes = current.notes + (
+            [f"{validation.id}: out-of-scope edits justified: {clean_rationale}"]
+            if clean_rationale and any(not f.in_scope for f in files)
+            else []
+        )
+        return current.model_copy(update={"status": status, "last_validation": validation.id, "notes": notes})
+
+    ws.store.update(TASKS, task.id, record, "task.validated", validation=validation.id, verdict=verdict)
+    return ValidationResult(
+        validation=validation,
+        path=ws.store.display_path(VALIDATIONS, validation.id),
+        task_status=status,
+        next_step=_next_step(task.id, verdict),
+    )
+
+
+def judge(
+    files: list[FileChange],
+    budget: BudgetReport,
+    checks: list[CheckResult],
+    coverage: list[RequirementCoverage],
+    policy: str,
+    rationale: str | None,
+    ran_checks: bool,
+) -> tuple[Verdict, list[str]]:
+    """The verdict and every reason for it; pure, so the rules are easy to read and test."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    if not files:
+        failures.append("no change found between the base commit and the working tree")
+    outside = [f.path for f in files if not f.in_scope]
+    if outside:
+        listed = ", ".join(outside[:5]) + (" ..." if len(outside) > 5 else "")
+        if rationale:
+            warnings.append(f"out-of-scope edits accepted with the agent's rationale: {listed}")
+        elif policy == "fail":
+            failures.append(f"out-of-scope edits (scope policy 'fail'): {listed}")
+        else:
+            warnings.append(f"out-of-scope edits: {listed}")
+    if not budget.within:
+        message = (
+            f"over budget: {budget.files_changed}/{budget.max_files} files, "
+            f"{budget.lines_changed}/{budget.max_lines} lines"
+        )
+        (failures if policy == "fail" else warnings).append(message)
+    for check in checks:
+        if not check.passed:
+            failures.append(
+                f"check '{check.name}' "
+                + ("timed out" if check.timed_out else f"failed (exit code {check.exit_code})")
+            )
+    if not ran_checks:
+        warnings.append("checks were skipped")
+    elif not checks:
+        warnings.append("no checks configured: add one to .codecot/config.toml")
+    for item in coverage:
+        if not item.covered:
+            warnings.append(f"{item.requirement_id}: no evidence (no passing test names it)")
+    if failures:
+        return "fail", failures + warnings
+    if warnings:
+        return "warn", warnings
+    return "pass", ["in scope, within budget, all checks passed, every requirement has evidence"]
+
+
+def _next_step(task_id: str, verdict: Verdict) -> str:
+    if verdict == "pass":
+        return f"Task {task_id} is done. Call draft_pr(task_id='{task_id}')."
+    if verdict == "warn":
+        return (
+            f"Address the warnings (or justify out-of-scope edits with `rationale`), then call "
+            f"validate_change(task_id='{task_id}') again; the task is done only on 'pass'."
+        )
+    return f"Fix the failures listed in `reasons`, then call validate_change(task_id='{task_id}') again."
+
+
+def _digest_after_checks(workdir: Path, before: Change, head: str | None) -> tuple[str, list[str]]:
+    """The change's digest once the checks ran, and any files they created.
+
+    Checks may leave build output behind; the stored digest is taken after them,
+    so the verdict is not stale the moment it is recorded.
+    """
+    if head is not None:
+        return before.digest, []
+    after = collect_change(workdir, before.base, None)
+    known = {f.path for f in before.files}
+    return after.digest, [f.path for f in after.files if f.path not in known]
+
+
+def _workdir(ws: Workspace, task: Task) -> Path:
+    if task.worktree:
+        path = (ws.root / task.worktree).resolve()
+        if path.is_dir():
+            return path
+    return ws.root
+
+
+def _symbol_finder(ws: Workspace, workdir: Path, head: str | None) -> _SymbolFinder:
+    if workdir != ws.root or head is not None:
+        return lambda changed: []  # the index describes the main working tree only
+    index = ws.index()
+
+    def find(changed: ChangedFile) -> list[str]:
+        names: list[str] = []
+        for start, end in changed.hunks:
+            for symbol in index.enclosing_definitions(changed.path, start, end)[:1]:
+                label = f"{symbol.parent}.{symbol.name}" if symbol.parent else symbol.name
+                if label not in names:
+                    names.append(label)
+        return names
+
+    return find
+
+
+def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
+    in_scope, reason = classify_path(changed.path, task.allowed_paths, task.forbidden_paths)
+    if in_scope and changed.old_path:
+        old_in, old_reason = classify_path(changed.old_path, task.allowed_paths, task.forbidden_paths)
+        if not old_in:
+            in_scope, reason = False, f"renamed from {changed.old_path}, which is {old_reason}"
+    return FileChange(
+        path=changed.path,
+        status=changed.status,
+        old_path=changed.old_path,
+        added=changed.added,
+        deleted=changed.deleted,
+        binary=changed.binary,
+        in_scope=in_scope,
+        reason=reason,
+        symbols=symbols,
+    )
+
+
+def _run_checks(task: Task, config: Config, workdir: Path, progress: Progress | None) -> list[CheckResult]:
+    names = task.checks or list(config.checks)
+    results: list[CheckResult] = []
+    for number, name in enumerate(names):
+        if progress:
+            progress(number, len(names), f"running check '{name}'")
+        argv = config.checks.get(name)
+        if argv is None:
+            results.append(
+                CheckResult(
+                    name=name,
+                    argv=[],
+                    exit_code=None,
+                    passed=False,
+                    duration_s=0.0,
+                    output_tail=f"check '{name}' is not in .codecot/config.toml",
+                )
+            )
+            continue
+        results.append(
+            run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes)
+        )
+    if progress and names:
+        progress(len(names), len(names), "checks finished")
+    return results
+
+
+def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[RequirementCoverage]:
+    """Evidence per requirement: a test that names its ID, and checks that passed."""
+    mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
+    patterns = {req: re.compile(re.escape(req) + r"(?![0-9.])") for req in task.requirement_ids}
+    for path in _test_files(workdir):
+        try:
+            if (workdir / path).stat().st_size > _MAX_TEST_FILE_BYTES:
+                continue
+            text = (workdir / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for req, pattern in patterns.items():
+            match = pattern.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                mentions[req].append(f"{path}:{line} names {req}")
+    passed = [c.name for c in checks if c.passed]
+    all_passed = bool(checks) and len(passed) == len(checks)
+    coverage: list[RequirementCoverage] = []
+    for req, found in mentions.items():
+        evidence = found + ([f"check '{name}' passed" for name in passed] if found else [])
+        coverage.append(
+            RequirementCoverage(requirement_id=req, covered=bool(found) and all_passed, evidence=evidence)
+        )
+    return coverage
+
+
+def _test_files(workdir: Path) -> list[str]:
+    repo = open_repo(workdir)
+    try:
+        output = repo.git.ls_files("--cached", "--others", "--exclude-standard", "-z")
+    finally:
+        repo.close()
+    return [p for p in output.split("\0") if p and is_test_path(p) and not p.startswith(".codecot/")]

@@ -1,0 +1,254 @@
+"""The workflow store: artifacts as plain files under `.codecot/`.
+
+    .codecot/
+      config.toml            checks, scope policy, budgets (people own it)
+      intents/INT-1.md       Markdown, for people to read and edit
+      specs/SPEC-1.md        Markdown, revised by draft_spec, hand edits kept
+      tasks/TASK-1.json      machine records
+      validations/VAL-1.json verdicts tied to a commit and a diff digest
+      events.jsonl           append-only log of every write
+      cache/                 rebuildable (index, lock); ignored by git
+
+Every write happens under the store lock: IDs are allocated past every number
+seen in the folder and in the event log, so two writers never share an ID and a
+deleted artifact's number is never handed out again. Each write logs the digest
+of what it wrote; a file whose digest differs was edited by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from codecot_mcp.domain import markdown
+from codecot_mcp.domain.ids import ArtifactKind, format_id, normalize_id, parse_id
+from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
+from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
+from codecot_mcp.store.fsio import append_line, atomic_write_text, store_lock
+from codecot_mcp.store.paths import CODECOT_DIR
+
+M = TypeVar("M", bound=BaseModel)
+
+EVENTS_NAME = "events.jsonl"
+CACHE_DIR = "cache"
+
+
+@dataclass(frozen=True)
+class Codec(Generic[M]):
+    """How one artifact kind is named, written and read back."""
+
+    kind: ArtifactKind
+    folder: str
+    suffix: str
+    render: Callable[[M], str]
+    parse: Callable[[str, str], M]
+
+
+def _json_codec(model: type[M]) -> tuple[Callable[[M], str], Callable[[str, str], M]]:
+    def render(item: M) -> str:
+        return item.model_dump_json(indent=2) + "\n"
+
+    def parse(text: str, path: str) -> M:
+        try:
+            return model.model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            line = _json_error_line(text, first)
+            raise ArtifactError(
+                f"{first['msg']} at '{'.'.join(str(p) for p in first['loc'])}'",
+                path=path,
+                line=line,
+                hint="fix the JSON by hand or restore it with git",
+            ) from None
+
+    return render, parse
+
+
+def _json_error_line(text: str, error: object) -> int | None:
+    match = re.search(r"line (\d+)", str(error))
+    return int(match.group(1)) if match else None
+
+
+INTENTS: Codec[Intent] = Codec("intent", "intents", ".md", markdown.render_intent, markdown.parse_intent)
+SPECS: Codec[Spec] = Codec("spec", "specs", ".md", markdown.render_spec, markdown.parse_spec)
+TASKS: Codec[Task] = Codec("task", "tasks", ".json", *_json_codec(Task))
+VALIDATIONS: Codec[Validation] = Codec("validation", "validations", ".json", *_json_codec(Validation))
+ALL_CODECS: tuple[Codec[BaseModel], ...] = (INTENTS, SPECS, TASKS, VALIDATIONS)  # type: ignore[assignment]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def digest_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class ArtifactStore:
+    """Reads and writes `.codecot/` for one repository."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / CODECOT_DIR
+        self.cache_dir = self.dir / CACHE_DIR
+
+    # ------------------------------------------------------------ layout
+
+    def ensure_layout(self) -> None:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        for path, content in (
+            (self.cache_dir / ".gitignore", "# Rebuildable caches: never committed.\n*\n"),
+            (self.dir / ".gitignore", "# Temp files of interrupted writes.\n.*.tmp\n"),
+        ):
+            if not path.exists():
+                atomic_write_text(path, content)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.ensure_layout()
+        with store_lock(self.cache_dir / "store.lock"):
+            yield
+
+    def path_of(self, codec: Codec[M], artifact_id: str) -> Path:
+        return self.dir / codec.folder / f"{normalize_id(artifact_id, codec.kind)}{codec.suffix}"
+
+    def display_path(self, codec: Codec[M], artifact_id: str) -> str:
+        return self.path_of(codec, artifact_id).relative_to(self.root).as_posix()
+
+    # ------------------------------------------------------------ reads
+
+    def load(self, codec: Codec[M], artifact_id: str) -> M:
+        path = self.path_of(codec, artifact_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            known = ", ".join(self.ids(codec)[-5:]) or "none yet"
+            raise NotFoundError(
+                f"no {codec.kind} {normalize_id(artifact_id, codec.kind)}",
+                hint=f"known {codec.kind} IDs: {known}",
+            ) from None
+        except UnicodeDecodeError:
+            raise ArtifactError("not UTF-8 text", path=self.display_path(codec, artifact_id)) from None
+        return codec.parse(text, self.display_path(codec, artifact_id))
+
+    def ids(self, codec: Codec[M]) -> list[str]:
+        folder = self.dir / codec.folder
+        numbers: list[int] = []
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if entry.suffix == codec.suffix and not entry.name.startswith("."):
+                    try:
+                        numbers.append(parse_id(entry.stem, codec.kind)[1])
+                    except InvalidInputError:  # a stray file a person added: not ours to judge
+                        continue
+        return [format_id(codec.kind, n) for n in sorted(numbers)]
+
+    def load_all(self, codec: Codec[M]) -> tuple[list[M], list[ArtifactError]]:
+        """Every artifact of a kind that parses, and the errors of those that do not."""
+        items: list[M] = []
+        errors: list[ArtifactError] = []
+        for artifact_id in self.ids(codec):
+            try:
+                items.append(self.load(codec, artifact_id))
+            except ArtifactError as exc:
+                errors.append(exc)
+        return items, errors
+
+    def events(self) -> list[Event]:
+        """The event log; a torn last line (a process killed mid-append) is skipped."""
+        path = self.dir / EVENTS_NAME
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        events: list[Event] = []
+        for line in lines:
+            try:
+                events.append(Event.model_validate_json(line))
+            except ValidationError:
+                continue
+        return events
+
+    def last_written_digest(self, artifact_id: str) -> str | None:
+        for event in reversed(self.events()):
+            if event.id == artifact_id and isinstance(event.detail.get("digest"), str):
+                return str(event.detail["digest"])
+        return None
+
+    def edited_by_hand(self, codec: Codec[M], artifact_id: str) -> bool:
+        """True when the file differs from what Codecot last wrote."""
+        recorded = self.last_written_digest(normalize_id(artifact_id, codec.kind))
+        path = self.path_of(codec, artifact_id)
+        if recorded is None or not path.exists():
+            return False
+        return digest_text(path.read_text(encoding="utf-8")) != recorded
+
+    # ------------------------------------------------------------ writes (callers of _write hold the lock)
+
+    def create(self, codec: Codec[M], build: Callable[[str], M], **detail: str | int | bool | None) -> M:
+        """Allocate the next ID, build the artifact with it, and write it, atomically."""
+        with self.lock():
+            artifact_id = format_id(codec.kind, self._next_number(codec))
+            return self._write(codec, artifact_id, build(artifact_id), f"{codec.kind}.created", detail)
+
+    def save(
+        self, codec: Codec[M], artifact_id: str, item: M, event: str, **detail: str | int | bool | None
+    ) -> M:
+        with self.lock():
+            return self._write(codec, artifact_id, item, event, detail)
+
+    def update(
+        self,
+        codec: Codec[M],
+        artifact_id: str,
+        change: Callable[[M], M],
+        event: str,
+        **detail: str | int | bool | None,
+    ) -> M:
+        """Read, change and write one artifact under the lock, so no concurrent update is lost."""
+        with self.lock():
+            return self._write(codec, artifact_id, change(self.load(codec, artifact_id)), event, detail)
+
+    def append_event(self, kind: str, artifact_id: str, **detail: str | int | bool | None) -> None:
+        with self.lock():
+            self._append_event(kind, artifact_id, dict(detail))
+
+    def _write(
+        self,
+        codec: Codec[M],
+        artifact_id: str,
+        item: M,
+        event: str,
+        detail: dict[str, str | int | bool | None],
+    ) -> M:
+        """Write one artifact and log it; returns what a later read will see."""
+        text = codec.render(item)
+        atomic_write_text(self.path_of(codec, artifact_id), text)
+        self._append_event(
+            event, normalize_id(artifact_id, codec.kind), {**detail, "digest": digest_text(text)}
+        )
+        return codec.parse(text, self.display_path(codec, artifact_id))
+
+    def _append_event(self, kind: str, artifact_id: str, detail: dict[str, str | int | bool | None]) -> None:
+        event = Event(ts=now_iso(), kind=kind, id=artifact_id, detail=dict(detail))
+        append_line(self.dir / EVENTS_NAME, json.dumps(event.model_dump(), separators=(",", ":")))
+
+    def _next_number(self, codec: Codec[M]) -> int:
+        highest = max((parse_id(i)[1] for i in self.ids(codec)), default=0)
+        prefix = format_id(codec.kind, 1)[:-1]
+        for event in self.events():
+            if event.id.startswith(prefix):
+                try:
+                    highest = max(highest, parse_id(event.id, codec.kind)[1])
+                except InvalidInputError:
+                    continue
+        return highest + 1

@@ -1,0 +1,165 @@
+"""`.codecot/config.toml`: named checks, scope policy and budgets.
+
+The file is written once, with defaults detected from the repository, the first
+time Codecot needs it, and never rewritten after that: it belongs to the people
+who review it. A missing file is never an error; a broken one is, with its line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codecot_mcp.errors import ArtifactError
+from codecot_mcp.store.fsio import atomic_write_text
+
+CONFIG_NAME = "config.toml"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checks: dict[str, list[str]] = Field(
+        default_factory=dict, description="Check name -> argument list, run without a shell."
+    )
+    scope_policy: Literal["warn", "fail"] = "warn"
+    token_budget: int = Field(default=8000, ge=200, le=200_000)
+    check_timeout_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    check_output_bytes: int = Field(default=65_536, ge=1024, le=16 * 1024 * 1024)
+    max_files: int = Field(default=8, ge=1, description="Default change budget: files per task.")
+    max_lines: int = Field(
+        default=400, ge=1, description="Default change budget: added+deleted lines per task."
+    )
+
+
+# model field -> (table, key) in the TOML file
+_FIELD_SOURCES: dict[str, tuple[str, str]] = {
+    "scope_policy": ("scope", "policy"),
+    "token_budget": ("budget", "tokens"),
+    "max_files": ("budget", "max_files"),
+    "max_lines": ("budget", "max_lines"),
+    "check_timeout_seconds": ("limits", "check_timeout_seconds"),
+    "check_output_bytes": ("limits", "check_output_bytes"),
+}
+_TOML_LINE = re.compile(r"line (\d+)")
+
+
+def detect_checks(root: Path) -> dict[str, list[str]]:
+    """Guess sensible checks from the files a repository has; people review the result."""
+    checks: dict[str, list[str]] = {}
+    is_python = (
+        (root / "pyproject.toml").exists() or (root / "setup.py").exists() or (root / "tests").is_dir()
+    )
+    if is_python and (any(root.glob("test*/**/test_*.py")) or any(root.glob("test_*.py"))):
+        checks["tests"] = ["python3", "-m", "pytest", "-q"]
+    package_json = root / "package.json"
+    if package_json.exists():
+        try:
+            scripts = json.loads(package_json.read_text(encoding="utf-8")).get("scripts", {})
+        except (ValueError, OSError, AttributeError):
+            scripts = {}
+        if isinstance(scripts, dict) and "test" in scripts:
+            checks["tests"] = ["npm", "test", "--silent"]
+    if (root / "go.mod").exists():
+        checks["tests"] = ["go", "test", "./..."]
+    if (root / "Cargo.toml").exists():
+        checks["tests"] = ["cargo", "test", "--quiet"]
+    return checks
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def render_config(config: Config) -> str:
+    lines = [
+        "# Codecot configuration: see the README, section 'Configuration'.",
+        "# Checks are argument lists, run by Codecot without a shell, in the repository root.",
+        "[checks]",
+    ]
+    if not config.checks:
+        lines.append('# tests = ["python3", "-m", "pytest", "-q"]')
+    for name, argv in config.checks.items():
+        lines.append(f"{name} = [{', '.join(_toml_string(arg) for arg in argv)}]")
+    lines += [
+        "",
+        "[scope]",
+        '# "warn" reports out-of-scope edits; "fail" makes them fail validation.',
+        f"policy = {_toml_string(config.scope_policy)}",
+        "",
+        "[budget]",
+        "# Default change budget of a new task, and the default token budget of a context pack.",
+        f"max_files = {config.max_files}",
+        f"max_lines = {config.max_lines}",
+        f"tokens = {config.token_budget}",
+        "",
+        "[limits]",
+        f"check_timeout_seconds = {config.check_timeout_seconds:g}",
+        f"check_output_bytes = {config.check_output_bytes}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def parse_config(text: str, display_path: str) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match.group(1)) if match else len(text.splitlines()) or 1  # "at end of document"
+        raise ArtifactError(
+            f"invalid TOML: {exc}",
+            path=display_path,
+            line=line,
+            hint="fix the syntax, or delete the file to have the defaults written again",
+        ) from None
+    values: dict[str, object] = {"checks": data.get("checks", {})}
+    for field, (table, key) in _FIELD_SOURCES.items():
+        section = data.get(table, {})
+        if isinstance(section, dict) and key in section:
+            values[field] = section[key]
+    try:
+        config = Config.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0])
+        table, key = _FIELD_SOURCES.get(field, ("checks", str(first["loc"][-1])))
+        raise ArtifactError(
+            f"invalid value for '{table}.{key}' ({field}): {first['msg']}",
+            path=display_path,
+            line=_line_of(text, key),
+            hint="see README, 'Configuration'",
+        ) from None
+    for name, argv in config.checks.items():
+        if not argv or not all(arg for arg in argv):
+            raise ArtifactError(
+                f"check '{name}' needs a non-empty argument list",
+                path=display_path,
+                line=_line_of(text, name),
+                hint='e.g. tests = ["python3", "-m", "pytest", "-q"]',
+            )
+    return config
+
+
+def _line_of(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(key):
+            return number
+    return None
+
+
+def load_config(codecot_dir: Path, repo_root: Path) -> Config:
+    """Read the config, writing detected defaults first if there is none."""
+    path = codecot_dir / CONFIG_NAME
+    display = f".codecot/{CONFIG_NAME}"
+    try:
+        return parse_config(path.read_text(encoding="utf-8"), display)
+    except FileNotFoundError:
+        config = Config(checks=detect_checks(repo_root))
+        atomic_write_text(path, render_config(config))
+        return config

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+import pytest
+
+from codecot_mcp.domain.discussion import NOT_SPEAKERS, Statement, split_lines
+from codecot_mcp.domain.extraction import (
+    LABELS,
+    SECTION_FIELDS,
+    ExtractedIntent,
+    classify,
+    extract_intent,
+    find_identifiers,
+    merge_agent_fields,
+    trim_title,
+)
+from codecot_mcp.errors import InvalidInputError
+
+SLACK = """\
+[10:02] Alice: The CSV export is broken for big workspaces. It times out after 30s.
+[10:03] Bob: yeah, the problem is that `ExportService.run` loads every row into memory
+[10:04] **Carol**: We need streaming export so big workspaces finish.
+It must not add new dependencies.
+[10:05] Alice: csv or tsv?
+[10:06] Bob: we decided csv, same as the importer in src/export/writer.py
+[10:07] Carol: Excel output is out of scope for now.
+[10:08] Alice: Done when a 1M-row export finishes under 10 s.
+[10:09] Bob: who decides the retry policy?
+"""
+
+ISSUE = """\
+# Export times out on large workspaces
+
+**alice** opened this issue on Nov 2
+
+Exporting a workspace with 1M rows fails with a 504. We want exports to stream.
+
+### Comment by bob
+
+> Exporting a workspace with 1M rows fails with a 504.
+
+Should we support Excel too?
+
+---
+
+**carol** commented on Nov 3
+
+> Should we support Excel too?
+
+No, Excel is out of scope. Let's go with chunked streaming via `stream_rows()`.
+"""
+
+NOTES = """\
+Export sync, May 2
+
+## Goals
+- Stream rows to the client
+- Users should be able to cancel a running export
+
+## Open questions
+- Retry policy for failed chunks
+
+## Decisions
+- Chunked transfer encoding
+
+Q: CSV or TSV?
+A: CSV, like the importer.
+"""
+
+
+def _items(extracted: ExtractedIntent) -> dict[str, list[str]]:
+    return {
+        name: [i.text for i in getattr(extracted, name)]
+        for name in SECTION_FIELDS
+        if getattr(extracted, name)
+    }
+
+
+def _statement(text: str, section: str | None = None, kind: str = "text") -> Statement:
+    return Statement(None, text, 1, 1, text, kind, section)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The export crashes on big files.", "problem"),
+        ("Currently users wait ten minutes.", "problem"),
+        ("We need a streaming export.", "goals"),
+        ("I'd like a progress bar.", "goals"),
+        ("Excel is out of scope.", "non_goals"),
+        ("We won't support PDF.", "non_goals"),
+        ("Let's do resumable exports later.", "non_goals"),
+        ("It must not add new dependencies.", "constraints"),
+        ("Keep the existing endpoint.", "constraints"),
+        ("The response has to be under 200 ms.", "constraints"),
+        ("We decided to use chunked encoding.", "decisions"),
+        ("ok, let's go with csv.", "decisions"),
+        ("Where do the temp files go?", "open_questions"),
+        ("The retry policy is TBD.", "open_questions"),
+        ("Not sure about the chunk size.", "open_questions"),
+        ("Done when a 1M-row export finishes in 10 s.", "acceptance_signals"),
+        ("The new integration test should pass.", "acceptance_signals"),
+        ("It should return 404 for unknown IDs.", "acceptance_signals"),
+        ("Decision: csv", "decisions"),
+        ("Out of scope: PDF export", "non_goals"),
+        ("Q1: csv or tsv", "open_questions"),
+    ],
+)
+def test_a_statement_is_classified_by_its_cues(text: str, expected: str) -> None:
+    found = classify(_statement(text))
+    assert found is not None
+    assert found[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We must not break the API.", "constraints"),  # "must not" before "must"
+        ("We won't need a new endpoint.", "non_goals"),  # "we won't" before "we need"
+        ("We decided we need streaming.", "decisions"),  # decisions before goals
+        ("The export crashes, can we add retries?", "open_questions"),  # a question before its cues
+        ("Decision: we want streaming?", "decisions"),  # an explicit label before everything
+    ],
+)
+def test_conflicting_cues_follow_the_documented_priority(text: str, expected: str) -> None:
+    found = classify(_statement(text))
+    assert found is not None
+    assert found[0] == expected
+
+
+def test_a_heading_gives_its_section_to_the_items_below() -> None:
+    assert classify(_statement("Chunked encoding", section="Decisions")) == ("decisions", "Chunked encoding")
+    assert classify(_statement("Chunked encoding", section="Background")) is None
+
+
+@pytest.mark.parametrize("kind", ["code", "heading"])
+def test_code_and_headings_are_never_items(kind: str) -> None:
+    assert classify(_statement("We need this to not crash", kind=kind)) is None
+
+
+def test_a_slack_transcript_becomes_intent_fields() -> None:
+    extracted = extract_intent(SLACK)
+    assert extracted.format == "transcript"
+    assert _items(extracted) == {
+        "problem": [
+            "The CSV export is broken for big workspaces.",
+            "It times out after 30s.",
+            "yeah, the problem is that `ExportService.run` loads every row into memory",
+        ],
+        "goals": ["We need streaming export so big workspaces finish."],
+        "non_goals": ["Excel output is out of scope for now."],
+        "constraints": ["It must not add new dependencies."],
+        "decisions": ["we decided csv, same as the importer in src/export/writer.py"],
+        "open_questions": ["who decides the retry policy?"],
+        "acceptance_signals": ["Done when a 1M-row export finishes under 10 s."],
+    }
+    assert [i.id for i in extracted.problem] == ["P1", "P2", "P3"]
+    assert extracted.decisions[0].source is not None
+    assert extracted.decisions[0].source.speaker == "Bob"
+    assert extracted.title_guess == "We need streaming export so big workspaces finish"
+
+
+def test_an_issue_thread_becomes_intent_fields_without_its_quotes() -> None:
+    extracted = extract_intent(ISSUE)
+    assert extracted.format == "issue_thread"
+    assert extracted.title_guess == "Export times out on large workspaces"
+    assert _items(extracted) == {
+        "problem": ["Exporting a workspace with 1M rows fails with a 504."],
+        "goals": ["We want exports to stream."],
+        "non_goals": ["Should we support Excel too? No, Excel is out of scope."],
+        "decisions": ["Let's go with chunked streaming via `stream_rows()`."],
+    }
+    assert "stream_rows" in extracted.candidate_identifiers
+
+
+def test_meeting_notes_use_headings_and_answers() -> None:
+    extracted = extract_intent(NOTES)
+    assert extracted.format == "plain"
+    items = _items(extracted)
+    assert items["goals"] == ["Stream rows to the client", "Users should be able to cancel a running export"]
+    assert items["open_questions"] == ["Retry policy for failed chunks"]
+    assert items["decisions"] == [
+        "Chunked transfer encoding",
+        "CSV, like the importer. (answer to: CSV or TSV?)",
+    ]
+    assert extracted.title_guess == "Stream rows to the client"
+
+
+@pytest.mark.parametrize(
+    ("text", "open_questions"),
+    [
+        ("Alice: csv or tsv?\nBob: we decided csv.", []),
+        ("Alice: csv or tsv?\nBob: we decided on streaming.", ["csv or tsv?"]),
+        ("Q: csv or tsv?\nA: csv", []),
+        (
+            "Decision: csv.\nQ: csv or tsv?",
+            ["csv or tsv?"],
+        ),  # a decision before the question does not answer it
+    ],
+)
+def test_a_question_answered_later_is_not_left_open(text: str, open_questions: list[str]) -> None:
+    assert [q.text for q in extract_intent(text).open_questions] == open_questions
+
+
+@pytest.mark.parametrize("text", [SLACK, ISSUE, NOTES, SLACK.replace("\n", "\r\n")])
+def test_every_item_points_at_lines_that_contain_its_quote(text: str) -> None:
+    lines = split_lines(text)
+    extracted = extract_intent(text)
+    for name in SECTION_FIELDS:
+        for item in getattr(extracted, name):
+            assert item.source is not None
+            window = "\n".join(lines[item.source.start_line - 1 : item.source.end_line])
+            assert item.source.quote in window
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see `Exporter.run()` and `x y`", ["Exporter.run", "x y"]),
+        ("edit src/export/writer.py and setup.cfg", ["src/export/writer.py", "setup.cfg"]),
+        ("call export_rows() then parseConfig", ["export_rows", "parseConfig"]),
+        ("os.path.join and MAX_ROWS in ExportService", ["os.path.join", "MAX_ROWS", "ExportService"]),
+        ("e.g. nothing here, i.e. plain words", []),
+        ("docs at https://example.com/a/b.html only", []),
+    ],
+)
+def test_code_looking_tokens_are_candidates(text: str, expected: list[str]) -> None:
+    assert find_identifiers([text]) == expected
+
+
+def test_titles_are_trimmed_at_a_word() -> None:
+    title = trim_title("word " * 30)
+    assert len(title) <= 80
+    assert title.endswith("word…")
+    assert trim_title("Short title.") == "Short title"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t\n"])
+def test_an_empty_discussion_is_refused_with_a_hint(text: str) -> None:
+    with pytest.raises(InvalidInputError) as error:
+        extract_intent(text)
+    assert error.value.hint
+
+
+def test_agent_fields_replace_a_section_and_keep_matching_sources() -> None:
+    extracted = extract_intent(SLACK)
+    merged = merge_agent_fields(
+        extracted,
+        {
+            "goals": ["Stream the CSV export", "We need streaming export so big workspaces finish."],
+            "decisions": [],
+        },
+    )
+    assert [(g.id, g.text) for g in merged.goals] == [
+        ("G1", "Stream the CSV export"),
+        ("G2", "We need streaming export so big workspaces finish."),
+    ]
+    assert merged.goals[0].source is None
+    assert merged.goals[1].source == extracted.goals[0].source
+    assert merged.decisions == []
+    assert merged.problem == extracted.problem
+
+
+def test_an_agent_item_moved_to_another_section_keeps_its_source() -> None:
+    extracted = extract_intent(SLACK)
+    merged = merge_agent_fields(extracted, {"open_questions": ["It times out after 30s."]})
+    assert merged.open_questions[0].id == "Q1"
+    assert merged.open_questions[0].source == extracted.problem[1].source
+
+
+def test_unknown_agent_sections_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match="wishes"):
+        merge_agent_fields(extract_intent(SLACK), {"wishes": ["x"]})
+
+
+def test_every_label_is_never_mistaken_for_a_speaker() -> None:
+    assert set(LABELS) <= NOT_SPEAKERS
+
+
+@pytest.mark.parametrize(
+    ("reply", "decided"),
+    [
+        (
+            "maria: Yes, a header row with sku and name.",
+            "Should the CSV have a header row? Yes, a header row",
+        ),
+        ("maria: No, plain rows are enough.", "Should the CSV have a header row? No, plain rows"),
+    ],
+)
+def test_another_speakers_yes_or_no_right_after_a_question_answers_it(reply: str, decided: str) -> None:
+    intent = extract_intent(f"dev: We need a CSV export.\ndev: Should the CSV have a header row?\n{reply}\n")
+    assert intent.open_questions == []
+    assert any(d.text.startswith(decided) for d in intent.decisions)
+    assert intent.decisions[0].source is not None and intent.decisions[0].source.start_line == 3
+
+
+def test_the_same_speaker_saying_yes_does_not_answer_their_own_question() -> None:
+    text = "maria: We need a CSV export.\ndev: Should the CSV have a header row?\ndev: Yes, I think so.\n"
+    intent = extract_intent(text)
+    assert [q.text for q in intent.open_questions] == ["Should the CSV have a header row?"]

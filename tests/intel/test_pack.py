@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codecot_mcp.errors import InvalidInputError
+from codecot_mcp.intel.index import CodeIndex
+from codecot_mcp.intel.pack import DATA_MARKER, MIN_TOKEN_BUDGET, build_pack
+from codecot_mcp.intel.tokens import estimate_tokens
+from tests.intel.helpers import build_repo
+from tests.intel.samples import SAMPLE_FILES
+
+BIG_CLASS = 'class Engine:\n    """Many small methods."""\n\n' + "".join(
+    f"    def step_{n}(self, value):\n        total = value + {n}\n        return total * {n}\n\n"
+    for n in range(150)
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeIndex]:
+    files = {**SAMPLE_FILES, "engine/core.py": BIG_CLASS, "docs/guide.md": "# Guide\n\n```py\nx = 1\n```\n"}
+    root = build_repo(tmp_path_factory.mktemp("pack") / "repo", files)
+    with CodeIndex.open(root) as opened:
+        yield opened
+
+
+QUERIES = [
+    "parse_args returns the wrong rows",
+    "Engine step_42 overflows for large values",
+    "ledger balance and order shipping and cart checkout",
+    "see docs/guide.md",
+]
+
+
+@pytest.mark.parametrize("budget", [200, 300, 500, 1000, 2500, 8000])
+@pytest.mark.parametrize("query", QUERIES)
+def test_pack_stays_within_budget_with_valid_spans(index: CodeIndex, query: str, budget: int) -> None:
+    pack = build_pack(index, query, budget)
+    assert pack.tokens_used == estimate_tokens(pack.text) <= budget
+    assert sum(span.tokens for span in pack.spans) <= budget
+    assert pack.text.startswith(DATA_MARKER)
+    for span in pack.spans:
+        lines = len(index.read_text(span.path).splitlines())
+        assert 1 <= span.start_line <= span.end_line <= max(1, lines)
+        assert f"## {span.path}:{span.start_line}-{span.end_line}" in pack.text
+
+
+def test_pack_contains_the_named_function_with_its_reason(index: CodeIndex) -> None:
+    pack = build_pack(index, "parse_args returns the wrong rows", 2000)
+    first = pack.spans[0]
+    assert first.path == "src/shop/report.py"
+    assert first.start_line <= 13 and first.end_line >= 15
+    assert "def parse_args(argv):" in pack.text
+    assert "defines `parse_args` named in the text" in pack.text
+
+
+def test_a_huge_class_is_packed_as_header_plus_matching_method(index: CodeIndex) -> None:
+    pack = build_pack(index, "Engine step_42 overflows for large values", 1500)
+    engine = [span for span in pack.spans if span.path == "engine/core.py"]
+    assert ("step_42", "definition") in {(span.symbol, span.kind) for span in engine}
+    header = next(span for span in engine if span.symbol == "Engine")
+    assert header.kind == "lines"
+    assert header.end_line - header.start_line < 20
+    assert "total * 41" not in pack.text  # the other methods appear only in the outline, if at all
+
+
+def test_outline_follows_the_matching_definitions(index: CodeIndex) -> None:
+    pack = build_pack(index, "Engine step_42 overflows for large values", 8000)
+    kinds = [span.kind for span in pack.spans if span.path == "engine/core.py"]
+    assert "outline" in kinds
+    assert kinds.index("outline") > kinds.index("definition")
+
+
+def test_small_top_files_are_packed_whole(index: CodeIndex) -> None:
+    pack = build_pack(index, "parse_args returns the wrong rows", 8000)
+    assert ("src/shop/report.py", "file") in {(span.path, span.kind) for span in pack.spans}
+    assert SAMPLE_FILES["src/shop/report.py"].rstrip("\n") in pack.text
+
+
+def test_fences_are_longer_than_any_backtick_run_in_the_content(index: CodeIndex) -> None:
+    pack = build_pack(index, "see docs/guide.md", 1000)
+    assert pack.spans[0].path == "docs/guide.md"
+    assert re.search(r"^````markdown$|^````$", pack.text, re.M)
+
+
+def test_a_query_matching_nothing_gives_an_empty_pack(index: CodeIndex) -> None:
+    pack = build_pack(index, "zyxwvut qqqq", 1000, task_id="T-1")
+    assert (pack.files, pack.spans, pack.task_id) == ([], [], "T-1")
+    assert pack.text.startswith(DATA_MARKER)
+    assert pack.tokens_used <= 1000
+
+
+def test_a_budget_below_the_minimum_is_refused_with_a_hint(index: CodeIndex) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        build_pack(index, "parse_args", MIN_TOKEN_BUDGET - 1)
+    assert raised.value.hint
+
+
+def test_boosts_bring_task_files_into_the_pack(index: CodeIndex) -> None:
+    pack = build_pack(index, "rounding", 3000, boost_paths=["cs/**"], boost_symbols=["Amount"])
+    assert pack.files[0].path == "cs/Payment.cs"
+    assert "cs/Payment.cs" in {span.path for span in pack.spans}
+
+
+def test_pack_is_deterministic(tmp_path: Path) -> None:
+    root = build_repo(tmp_path / "repo")
+    with CodeIndex.open(root) as first, CodeIndex.open(root) as second:
+        assert build_pack(first, "order ship cart", 1200) == build_pack(second, "order ship cart", 1200)

@@ -1,0 +1,50 @@
+"""The verdict rules, table-driven: every reason that moves a verdict."""
+
+import pytest
+
+from codecot_mcp.domain.models import BudgetReport, CheckResult, FileChange, RequirementCoverage
+from codecot_mcp.services.validation import judge
+
+IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
+OUT = FileChange(path="setup.py", status="modified", added=1, in_scope=False, reason="outside")
+WITHIN = BudgetReport(files_changed=1, lines_changed=4, max_files=2, max_lines=10, within=True)
+OVER = BudgetReport(files_changed=3, lines_changed=40, max_files=2, max_lines=10, within=False)
+PASSED = CheckResult(name="tests", argv=["pytest"], exit_code=0, passed=True, duration_s=1)
+FAILED = CheckResult(name="tests", argv=["pytest"], exit_code=1, passed=False, duration_s=1)
+COVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=True, evidence=["t.py:1 names REQ-1.1"])
+UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
+
+
+@pytest.mark.parametrize(
+    ("files", "budget", "checks", "coverage", "policy", "rationale", "verdict", "words"),
+    [
+        ([IN], WITHIN, [PASSED], [COVERED], "warn", None, "pass", "all checks passed"),
+        ([], WITHIN, [PASSED], [COVERED], "warn", None, "fail", "no change found"),
+        ([IN], WITHIN, [FAILED], [COVERED], "warn", None, "fail", "check 'tests' failed"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "warn", None, "warn", "out-of-scope edits: setup.py"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", None, "fail", "scope policy 'fail'"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", "needed for packaging", "warn", "accepted"),
+        ([IN], OVER, [PASSED], [COVERED], "warn", None, "warn", "over budget"),
+        ([IN], OVER, [PASSED], [COVERED], "fail", None, "fail", "over budget"),
+        ([IN], WITHIN, [PASSED], [UNCOVERED], "warn", None, "warn", "REQ-1.1: no evidence"),
+        ([IN], WITHIN, [], [COVERED], "warn", None, "warn", "no checks configured"),
+    ],
+)
+def test_the_verdict_follows_the_evidence(
+    files: list[FileChange],
+    budget: BudgetReport,
+    checks: list[CheckResult],
+    coverage: list[RequirementCoverage],
+    policy: str,
+    rationale: str | None,
+    verdict: str,
+    words: str,
+) -> None:
+    got, reasons = judge(files, budget, checks, coverage, policy, rationale, ran_checks=True)
+    assert got == verdict
+    assert any(words in reason for reason in reasons), reasons
+
+
+def test_skipped_checks_can_never_pass() -> None:
+    verdict, reasons = judge([IN], WITHIN, [], [COVERED], "warn", None, ran_checks=False)
+    assert verdict == "warn" and "checks were skipped" in reasons
