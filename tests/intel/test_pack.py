@@ -109,3 +109,21 @@ def test_pack_is_deterministic(tmp_path: Path) -> None:
     root = build_repo(tmp_path / "repo")
     with CodeIndex.open(root) as first, CodeIndex.open(root) as second:
         assert build_pack(first, "order ship cart", 1200) == build_pack(second, "order ship cart", 1200)
+
+
+def test_the_definition_around_a_traceback_frame_is_packed_first(index: CodeIndex) -> None:
+    query = (
+        "Traceback (most recent call last):\n"
+        '  File "/srv/app/engine/core.py", line 173, in step_42\n'
+        "    return total * 42\n"
+        "OverflowError: too big\n"
+    )
+    pack = build_pack(index, query, 3000)
+    first = pack.spans[0]
+    assert (first.path, first.symbol, first.start_line, first.end_line) == (
+        "engine/core.py",
+        "step_42",
+        172,
+        174,
+    )
+    assert first.reason == "traceback frame at line 173, in `step_42`"

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from codecot_mcp.domain.scope import glob_match, is_test_path
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.query import analyze_query
-from codecot_mcp.intel.ranking import glob_regex, is_test_path, rank_files
+from codecot_mcp.intel.ranking import rank_files
 from tests.intel.helpers import build_repo
 
 
@@ -111,7 +112,7 @@ def test_a_query_matching_nothing_ranks_nothing(index: CodeIndex) -> None:
     ],
 )
 def test_globs_match_like_task_scopes(pattern: str, path: str, matches: bool) -> None:
-    assert bool(glob_regex(pattern).match(path)) is matches
+    assert glob_match(path, pattern) is matches
 
 
 @pytest.mark.parametrize(
@@ -139,3 +140,42 @@ def test_query_analysis_marks_code_like_identifiers() -> None:
     assert terms.identifiers["parse_args"] == "parse_args"
     assert "when" not in terms.tokens
     assert {"parse", "args", "parse_args", "render", "report"} <= set(terms.tokens)
+
+
+TRACEBACK = """Crash when rendering:
+
+Traceback (most recent call last):
+  File "/home/me/venv/lib/python3.11/site-packages/shop/report.py", line 15, in parse_args
+    return Report().render(argv)
+  File "/home/me/venv/lib/python3.11/site-packages/shop/report.py", line 10, in render
+    return helper(rows)
+  File "/home/me/venv/lib/python3.11/site-packages/shop/util.py", line 2, in helper
+    return ",".join(rows)
+TypeError: sequence item 0: expected str instance, int found
+"""
+
+
+def test_traceback_frames_rank_their_files_and_the_deepest_counts_most(index: CodeIndex) -> None:
+    ranked = rank_files(index, TRACEBACK)
+    assert {item.path for item in ranked[:2]} == {"src/shop/util.py", "src/shop/report.py"}
+    assert "deepest traceback frame, in `helper`" in reasons_of(index, TRACEBACK, "src/shop/util.py")
+    assert "traceback frame 2/3, in `render`" in reasons_of(index, TRACEBACK, "src/shop/report.py")
+
+
+def test_issue_template_comments_are_not_mentions(index: CodeIndex) -> None:
+    query = "<!-- Please read README.md before filing -->\nparse_args drops rows"
+    assert not any("README.md" in reason for reason in reasons_of(index, query, "README.md"))
+
+
+def test_a_word_naming_a_file_stem_counts_as_a_mention(index: CodeIndex) -> None:
+    assert "mentions file name 'Payment'" in reasons_of(index, "Payment rounding is off", "cs/Payment.cs")
+
+
+def test_non_code_files_are_weighted_down_unless_named(index: CodeIndex) -> None:
+    assert "not source code, weighted down" in reasons_of(index, "reports rendered as CSV", "README.md")
+    assert "not source code, weighted down" not in reasons_of(index, "fix README.md wording", "README.md")
+
+
+def test_a_top_matching_test_pulls_in_the_code_it_imports(index: CodeIndex) -> None:
+    reasons = reasons_of(index, "test_parse_args_renders_rows fails", "src/shop/report.py")
+    assert "imported by top match tests/test_report.py" in reasons

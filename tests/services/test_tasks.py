@@ -41,7 +41,7 @@ def test_split_makes_one_task_per_requirement_in_dependency_order(ws: Workspace)
 
 def test_unknown_requirements_and_checks_are_refused(ws: Workspace) -> None:
     spec_id = _spec(ws)
-    with pytest.raises(InvalidInputError, match="no requirement REQ-1.9"):
+    with pytest.raises(InvalidInputError, match=r"no requirement REQ-1\.9"):
         scope_task(ws, spec_id, requirement_ids=["REQ-1.9"])
     with pytest.raises(InvalidInputError, match="unknown checks: lint"):
         scope_task(ws, spec_id, checks=["lint"])

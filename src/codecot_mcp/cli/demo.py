@@ -22,16 +22,9 @@ import anyio
 from mcp import Client, StdioServerParameters
 
 from codecot_mcp.data import data_dir
+from codecot_mcp.domain.models import SECTION_FIELDS
 from codecot_mcp.errors import CodecotError
-
-_GIT_IDENTITY = [
-    "-c",
-    "user.name=Codecot Demo",
-    "-c",
-    "user.email=demo@codecot.invalid",
-    "-c",
-    "commit.gpgsign=false",
-]
+from codecot_mcp.intel.gitrepo import init_and_commit
 
 
 def run_demo(keep: bool = False, out: Any = None) -> int:
@@ -52,12 +45,7 @@ def run_demo(keep: bool = False, out: Any = None) -> int:
 
 def prepare_sample_repo(source: Path, repo: Path) -> None:
     shutil.copytree(source, repo)
-    for args in (
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        [*_GIT_IDENTITY, "commit", "-q", "-m", "Sample repo"],
-    ):
-        _git(repo, args)
+    init_and_commit(repo, "Sample repo")
 
 
 def _git(repo: Path, args: list[str]) -> str:
@@ -119,15 +107,7 @@ async def _drive(repo: Path, demo: Path, stream: Any) -> bool:
         )
         intent = result["intent"]
         p.line(f"{intent['id']} '{intent['title']}' stored in {result['path']}")
-        for section in (
-            "problem",
-            "goals",
-            "non_goals",
-            "constraints",
-            "decisions",
-            "open_questions",
-            "acceptance_signals",
-        ):
+        for section in SECTION_FIELDS:
             for item in intent[section]:
                 src = item.get("source") or {}
                 p.wrap(f"{item['id']:<4} {section:<18} {item['text']}  [L{src.get('start_line', '?')}]")

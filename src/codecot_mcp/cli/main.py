@@ -67,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("task", help="a task ID, e.g. TASK-1")
     pr.add_argument("--format", choices=("markdown", "json"), default="markdown")
 
+    bench = sub.add_parser("bench", help="benchmarks the project ships")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    localize = bench_sub.add_parser(
+        "localize", help="context pack vs BM25 on SWE-bench-style localization tasks"
+    )
+    localize.add_argument("--tasks", type=Path, required=True, help="JSONL tasks (swebench_dev.jsonl format)")
+    localize.add_argument("--trees", type=Path, required=True, help="folder of trees, one per instance_id")
+    localize.add_argument("--ids", nargs="*", default=[], help="only these instance IDs")
+    localize.add_argument("--repos", nargs="*", default=[], help="only these repos (OWNER/NAME)")
+    localize.add_argument("--limit", type=int, help="at most this many tasks")
+    localize.add_argument("--json", type=Path, help="also write per-task results here")
+
     demo = sub.add_parser("demo", help="run the whole workflow on a sample repository over stdio")
     demo.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
     return parser
@@ -94,6 +106,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codecot_mcp.cli.demo import run_demo
 
         return run_demo(keep=args.keep)
+    if command == "bench":
+        from codecot_mcp.cli.bench import run_bench
+
+        return run_bench(args)
     if command == "serve":
         from codecot_mcp.server.app import build_server
 

@@ -27,10 +27,15 @@ from collections.abc import Iterable, Mapping
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.discussion import Statement, content_words, parse_discussion, squash
-from codecot_mcp.domain.models import INTENT_SECTIONS, DiscussionFormat, IntentItem, SourceRef
+from codecot_mcp.domain.models import (
+    INTENT_SECTIONS,
+    SECTION_FIELDS,
+    DiscussionFormat,
+    IntentItem,
+    SourceRef,
+)
 from codecot_mcp.errors import InvalidInputError
 
-SECTION_FIELDS: tuple[str, ...] = tuple(name for name, _, _ in INTENT_SECTIONS)
 SECTION_PREFIX: dict[str, str] = {name: prefix for name, _, prefix in INTENT_SECTIONS}
 TITLE_LENGTH = 80
 

@@ -94,6 +94,7 @@ INTENT_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("open_questions", "Open questions", "Q"),
     ("acceptance_signals", "Acceptance signals", "A"),
 )
+SECTION_FIELDS: tuple[str, ...] = tuple(name for name, _, _ in INTENT_SECTIONS)
 
 
 # ---------------------------------------------------------------- spec

@@ -18,7 +18,7 @@ DEFAULT_FORBIDDEN = (".github/workflows/**", ".codecot/**")
 
 @functools.lru_cache(maxsize=1024)
 def _compile(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip().lstrip("/")
+    pattern = pattern.strip().removeprefix("./").lstrip("/")
     if pattern.endswith("/"):
         pattern += "**"
     out: list[str] = []
@@ -76,14 +76,17 @@ def classify_path(path: str, allowed: Sequence[str], forbidden: Sequence[str]) -
     return False, "outside the task's allowed paths"
 
 
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$"
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})
+_TEST_NAME = re.compile(
+    r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|cc|cpp|c)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|.*Tests?\.(?:java|cs|kt)|.*_spec\.rb)$"
 )
 
 
 def is_test_path(path: str) -> bool:
-    """True for files that are tests by the usual conventions of most languages."""
-    return _TEST_PATH.search(path) is not None
+    """Test files by folder (tests/, __tests__/, spec/) or by name (test_x.py, x_test.go, x.spec.ts)."""
+    parts = path.split("/")
+    return any(part in _TEST_DIRS for part in parts[:-1]) or bool(_TEST_NAME.match(parts[-1]))
 
 
 def test_globs_for(path: str) -> list[str]:

@@ -97,3 +97,20 @@ def create_worktree(root: Path, branch: str, path: Path, base: str | None) -> No
             repo.git.worktree(*args)
     finally:
         repo.close()
+
+
+def init_and_commit(root: Path, message: str) -> None:
+    """Make a plain folder a git repository with everything committed (demo and benchmark trees)."""
+    try:
+        repo = git.Repo.init(root, initial_branch="main")
+    except git.GitCommandError:  # an older git without --initial-branch
+        repo = git.Repo.init(root)
+    try:
+        with git_errors("commit the initial tree"):
+            repo.git.add("-A")
+            identity = ["-c", "user.name=Codecot", "-c", "user.email=codecot@localhost.invalid"]
+            repo.git.execute(
+                ["git", *identity, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-m", message]
+            )
+    finally:
+        repo.close()

@@ -30,6 +30,8 @@ from codecot_mcp.intel.languages import queries_fingerprint
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id, parse_batch
 from codecot_mcp.intel.symbols import FileInfo, IndexStats, Reference, Symbol, render_outline
 
+__all__ = ["CodeIndex", "FileInfo", "IndexStats", "ProgressCallback", "Reference", "Symbol"]
+
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -38,7 +40,7 @@ CACHE_FOLDER = f"{CODECOT_FOLDER}/cache"
 CACHE_FILE = "index.sqlite"
 PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
 PARSE_WORKERS = 2
-PARSE_CHUNK = 25  # files per task sent to a worker: amortizes pickling, keeps progress moving
+PARSE_CHUNK = 25  # files per worker task, stored in one short transaction; keeps progress moving
 PROGRESS_EVERY = 25
 
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
@@ -54,6 +56,7 @@ class CodeIndex:
         self.root = root
         self._cache = cache
         self._files: dict[str, FileInfo] = {}
+        self._paths_by_id: dict[int, str] = {}
         self.last_stats: IndexStats | None = None  # what the latest refresh (or open) did
 
     @classmethod
@@ -187,9 +190,11 @@ class CodeIndex:
 
     def _load_files(self) -> None:
         rows = self._cache.query(
-            "SELECT path, language, blob, lines, size, n_tokens FROM files WHERE indexed = 1 ORDER BY path"
+            "SELECT id, path, language, blob, lines, size, n_tokens FROM files"
+            " WHERE indexed = 1 ORDER BY path"
         )
-        self._files = {row[0]: FileInfo(*row) for row in rows}
+        self._files = {row[1]: FileInfo(*row[1:]) for row in rows}
+        self._paths_by_id = {row[0]: row[1] for row in rows}
 
     # ------------------------------------------------------------ files
 
@@ -279,12 +284,13 @@ class CodeIndex:
         for chunk in _chunks(sorted(set(tokens))):
             marks = ",".join("?" * len(chunk))
             rows = self._cache.query(
-                "SELECT p.token, f.path, p.tf FROM postings p JOIN files f ON f.id = p.file_id"
-                f" WHERE p.token IN ({marks})",
-                chunk,
+                f"SELECT token, file_id, tf FROM postings WHERE token IN ({marks})", chunk
             )
-            for token, path, tf in rows:
-                found.setdefault(token, []).append((path, tf))
+            paths = self._paths_by_id
+            for token, file_id, tf in rows:
+                path = paths.get(file_id)
+                if path is not None:
+                    found.setdefault(token, []).append((path, tf))
         return found
 
     def _symbols(self, sql: str, params: Sequence[object]) -> list[Symbol]:

@@ -50,15 +50,15 @@ class FileNames:
         return matches
 
     def resolve(self, written: str) -> str | None:
-        """The one repo file a written path pins (the longest shared tail wins), or None."""
+        """The repo file a written path pins, or None; the longest shared tail wins, then the
+        shallower path, then the alphabetically first (so `src/` beats `tests/`)."""
         parts = [part for part in written.replace("\\", "/").split("/") if part not in ("", ".")]
-        best: tuple[int, str] | None = None
-        for match in self.match_path(written):
-            if match.full:
-                shared = _shared_tail(parts, match.path.split("/"))
-                if best is None or shared > best[0]:
-                    best = (shared, match.path)
-        return best[1] if best else None
+        candidates = [
+            (-_shared_tail(parts, match.path.split("/")), match.path.count("/"), match.path)
+            for match in self.match_path(written)
+            if match.full
+        ]
+        return min(candidates)[2] if candidates else None
 
     @cached_property
     def python_modules(self) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ MIN_IDENTIFIER_CHARS = 3
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]|^[A-Z][a-z0-9]+[A-Z]")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)  # issue templates: instructions, not the issue
 _TESTS_TALK = re.compile(r"\b(?:tests?|testing|tested|pytest|unittest|spec|specs|fixtures?)\b", re.I)
 # Python: File "x/y.py", line 12, in name   JS: at name (x/y.js:12:3)   Go/Rust/Java are left to mentions.
 _PY_FRAME = re.compile(r'File "([^"\n]+)", line (\d+), in ([A-Za-z_<][A-Za-z0-9_>]*)')
@@ -49,6 +50,7 @@ class QueryTerms:
 
 
 def analyze_query(text: str) -> QueryTerms:
+    text = _HTML_COMMENT.sub(" ", text)
     frames = traceback_frames(text)
     code_like: set[str] = set()
     for snippet in _BACKTICKED.findall(text):
@@ -56,7 +58,10 @@ def analyze_query(text: str) -> QueryTerms:
     code_like.update(normalize_name(name) for name in _CALLED.findall(text))
     code_like.update(normalize_name(frame.function) for frame in frames)
     identifiers: dict[str, str] = {}
-    for name in IDENTIFIER.findall(text):
+    # A frame's function is evidence about its frame's file only (mentions weigh it by depth), so
+    # frame headers are left out here; the source lines printed under them still count.
+    prose = _JS_FRAME.sub(" ", _PY_FRAME.sub(" ", text))
+    for name in IDENTIFIER.findall(prose):
         if len(name) < MIN_IDENTIFIER_CHARS or name.lower() in STOPWORDS:
             continue
         norm = normalize_name(name)

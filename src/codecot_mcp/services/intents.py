@@ -6,22 +6,13 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.extraction import extract_intent, merge_agent_fields
 from codecot_mcp.domain.lint import lint_intent
-from codecot_mcp.domain.models import Finding, Intent, IntentItem
+from codecot_mcp.domain.models import SECTION_FIELDS, Finding, Intent, IntentItem
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.linking import link_identifiers
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, now_iso
 
 MAX_DISCUSSION_CHARS = 1_000_000
-SECTION_FIELDS = (
-    "problem",
-    "goals",
-    "non_goals",
-    "constraints",
-    "decisions",
-    "open_questions",
-    "acceptance_signals",
-)
 
 
 class IntentResult(BaseModel):
@@ -46,11 +37,6 @@ def capture_intent(
         raise InvalidInputError(
             f"the discussion has {len(discussion):,} characters; the limit is {MAX_DISCUSSION_CHARS:,}",
             hint="pass the relevant part of the discussion",
-        )
-    unknown = sorted(set(fields or {}) - set(SECTION_FIELDS))
-    if unknown:
-        raise InvalidInputError(
-            f"unknown intent fields: {', '.join(unknown)}", hint=f"use {', '.join(SECTION_FIELDS)}"
         )
     extracted = extract_intent(discussion)
     if fields:

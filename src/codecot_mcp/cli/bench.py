@@ -1,0 +1,23 @@
+"""`codecot-mcp bench localize`: print the localization table, optionally dump per-task results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from codecot_mcp.bench.localize import load_tasks, report, run_benchmark
+from codecot_mcp.cli.render import progress_bar
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
+    if not tasks:
+        print("codecot-mcp: error: no tasks matched", file=sys.stderr)
+        return 2
+    ours, theirs = run_benchmark(tasks, args.trees, progress=progress_bar() if sys.stderr.isatty() else None)
+    print(report(ours, theirs))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in [*ours, *theirs]], indent=1), encoding="utf-8")
+    return 0
