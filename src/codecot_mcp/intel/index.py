@@ -60,7 +60,7 @@ class CodeIndex:
         self.last_stats: IndexStats | None = None  # what the latest refresh (or open) did
 
     @classmethod
-    def open(cls, root: Path) -> CodeIndex:
+    def open(cls, root: Path, progress: ProgressCallback | None = None) -> CodeIndex:
         """Open (creating if needed) the index of the work tree containing `root`, refreshed."""
         top = find_repo_root(Path(root))
         folder = top / CACHE_FOLDER
@@ -76,7 +76,7 @@ class CodeIndex:
             ) from None
         index = cls(top, cache)
         try:
-            index.refresh()
+            index.refresh(progress)
         except BaseException:
             index.close()
             raise

@@ -36,7 +36,7 @@ class Workspace:
         with self._index_lock:
             if self._index is None:
                 self.store.ensure_layout()
-                self._index = CodeIndex.open(self.root)
+                self._index = CodeIndex.open(self.root, progress)
             else:
                 self._index.refresh(progress=progress)
             return self._index
