@@ -12,6 +12,11 @@ from codecot_mcp.cli.render import progress_bar
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.bench_command == "index":
+        from codecot_mcp.bench.indexing import measure, render
+
+        print(render([measure(tree.resolve()) for tree in args.trees]))
+        return 0
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)

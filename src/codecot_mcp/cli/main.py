@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     localize.add_argument("--limit", type=int, help="at most this many tasks")
     localize.add_argument("--json", type=Path, help="also write per-task results here")
 
+    index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
+    index_bench.add_argument("trees", type=Path, nargs="+", help="git work trees to index")
+
     demo = sub.add_parser("demo", help="run the whole workflow on a sample repository over stdio")
     demo.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
     return parser

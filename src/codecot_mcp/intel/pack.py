@@ -20,7 +20,7 @@ from codecot_mcp.intel.languages import fence_for
 from codecot_mcp.intel.mentions import FileNames
 from codecot_mcp.intel.packer import DATA_MARKER, EMPTY_NOTE, Packer, PackItem
 from codecot_mcp.intel.query import Frame, QueryTerms, analyze_query
-from codecot_mcp.intel.ranking import rank_files
+from codecot_mcp.intel.ranking import issue_template_lines, rank_files
 from codecot_mcp.intel.symbols import Symbol, nesting, render_outline
 from codecot_mcp.intel.tokens import estimate_tokens
 from codecot_mcp.intel.words import IDENTIFIER, identifier_tokens, normalize_name, split_identifier
@@ -101,7 +101,7 @@ def build_pack(
 
 
 def _context(index: CodeIndex, query: str, boost_symbols: Sequence[str], budget: int) -> _Context:
-    terms = analyze_query(query)
+    terms = analyze_query(query, issue_template_lines(index))
     total = max(1, len(index.files()))
     weights = {
         token: math.log(1 + total / len(hits)) / math.log(1 + total)
