@@ -127,7 +127,9 @@ class IndexCache:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            # A rebuildable cache: no fsync per commit. A file torn by a power cut fails to open
+            # as a database and is rebuilt (see __init__).
+            db.execute("PRAGMA synchronous=OFF")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA temp_store=MEMORY")
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
@@ -196,12 +198,16 @@ class IndexCache:
         defs: list[tuple[int, str, str, str, int, int, str | None, str]] = []
         refs: list[tuple[int, str, str, int]] = []
         imports: list[tuple[int, str, int]] = []
-        for item in parsed:
-            self.db.execute("DELETE FROM files WHERE path = ?", (item.path,))
-            cursor = self.db.execute(
-                "INSERT INTO files(path, blob, size, mtime_ns, language, indexed, lines, n_tokens)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        paths = [item.path for item in parsed]
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            self.db.execute(f"DELETE FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk)
+        next_id = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()[0]) + 1
+        files: list[tuple[int, str, str, int, int, str | None, bool, int, int]] = []
+        for file_id, item in enumerate(parsed, start=next_id):
+            files.append(
                 (
+                    file_id,
                     item.path,
                     item.blob,
                     item.size,
@@ -210,9 +216,8 @@ class IndexCache:
                     item.indexed,
                     item.lines,
                     item.n_tokens,
-                ),
+                )
             )
-            file_id = int(cursor.lastrowid or 0)
             postings.extend((token, file_id, tf) for token, tf in item.tokens.items())
             defs.extend(
                 (
@@ -229,6 +234,8 @@ class IndexCache:
             )
             refs.extend((file_id, r.name, r.kind, r.line) for r in item.references)
             imports.extend((file_id, i.module, i.line) for i in item.imports)
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", files)
+        postings.sort()  # in key order, so the B-tree fills page by page
         self.db.executemany("INSERT INTO postings(token, file_id, tf) VALUES (?, ?, ?)", postings)
         self.db.executemany("INSERT INTO defs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", defs)
         self.db.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)

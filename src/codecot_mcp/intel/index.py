@@ -41,7 +41,7 @@ CACHE_FILE = "index.sqlite"
 PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
 PARSE_WORKERS = 2
 PARSE_CHUNK = 25  # files per worker task, stored in one short transaction; keeps progress moving
-PROGRESS_EVERY = 25
+PROGRESS_EVERY = 100  # files per in-process batch (one transaction each) and per progress report
 
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
 _SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"

@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 1_000_000  # larger files are generated data, lock files or vendored bundles
 BINARY_SNIFF_BYTES = 8192  # git's own heuristic: a NUL byte in the first 8 KB means binary
 PATH_TOKEN_WEIGHT = 2  # a word in the path says more about a file than one more use in its text
-PARSER_VERSION = "1"  # bump when extraction changes, so cached rows are rebuilt
+NON_CODE_WORD_CHARS = 65_536
+PARSER_VERSION = "2"  # bump when extraction changes, so cached rows are rebuilt
 
 
 @dataclass
@@ -87,7 +88,9 @@ def parse_file(root: str, path: str, blob: str | None) -> ParsedFile | None:
     if len(data) > MAX_FILE_BYTES or is_binary(data):
         return ParsedFile(path, blob, len(data), stat.st_mtime_ns, language, indexed=False)
     text = data.decode("utf-8", "replace")
-    tokens = text_token_counts(text)
+    # Code is indexed whole; for other text (docs, data, fixtures) the opening is what describes it,
+    # and a megabyte of CSV numbers would cost more to index than all the code.
+    tokens = text_token_counts(text if language else text[:NON_CODE_WORD_CHARS])
     for token in path_tokens(path):
         tokens[token] += PATH_TOKEN_WEIGHT
     parsed = ParsedFile(
