@@ -26,7 +26,13 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, Field
 
-from codecot_mcp.domain.discussion import Statement, content_words, parse_discussion, squash
+from codecot_mcp.domain.discussion import (
+    SECTION_LABEL_WORDS,
+    Statement,
+    content_words,
+    parse_discussion,
+    squash,
+)
 from codecot_mcp.domain.models import (
     INTENT_SECTIONS,
     SECTION_FIELDS,
@@ -39,51 +45,7 @@ from codecot_mcp.errors import InvalidInputError
 SECTION_PREFIX: dict[str, str] = {name: prefix for name, _, prefix in INTENT_SECTIONS}
 TITLE_LENGTH = 80
 
-# Explicit labels ("Label: text") and headings ("## Label") naming a section.
-_LABEL_WORDS: dict[str, tuple[str, ...]] = {
-    "problem": (
-        "problem",
-        "problems",
-        "issue",
-        "bug",
-        "current behavior",
-        "current behaviour",
-        "steps to reproduce",
-        "actual",
-        "actual behavior",
-        "actual behaviour",
-    ),
-    "goals": (
-        "goal",
-        "goals",
-        "objective",
-        "objectives",
-        "requirement",
-        "requirements",
-        "proposal",
-        "proposed solution",
-        "solution",
-    ),
-    "non_goals": ("non-goal", "non-goals", "non goal", "non goals", "out of scope", "not in scope"),
-    "constraints": ("constraint", "constraints", "limitation", "limitations"),
-    "decisions": ("decision", "decisions", "decided", "agreed", "resolution", "a", "answer"),
-    "open_questions": ("q", "question", "questions", "open question", "open questions", "tbd"),
-    "acceptance_signals": (
-        "acceptance",
-        "acceptance criteria",
-        "acceptance signal",
-        "acceptance signals",
-        "done when",
-        "success criteria",
-        "definition of done",
-        "expected",
-        "expected behavior",
-        "expected behaviour",
-        "test",
-        "tests",
-    ),
-}
-LABELS: dict[str, str] = {label: name for name, labels in _LABEL_WORDS.items() for label in labels}
+LABELS: dict[str, str] = {label: name for name, labels in SECTION_LABEL_WORDS.items() for label in labels}
 ANSWER_LABELS = frozenset({"a", "answer"})
 # A reply that opens with one of these words settles the question just before it.
 _REPLY = re.compile(
