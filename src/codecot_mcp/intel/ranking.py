@@ -12,11 +12,13 @@ Scores are then normalized so the best file has 1.0.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from codecot_mcp.domain.models import RankedFile
 from codecot_mcp.domain.scope import first_match, is_test_path
@@ -154,13 +156,27 @@ MIN_TEMPLATE_LINE_CHARS = 8  # shorter lines ("```", "---") also occur in real i
 
 def issue_template_lines(index: CodeIndex) -> frozenset[str]:
     """Normalized lines of the repository's issue templates, to strip from an issue's text."""
+    templates = tuple(
+        (path, info.blob)
+        for path in index.files()
+        if _ISSUE_TEMPLATE.match(path) and (info := index.file_info(path))
+    )
+    return _template_lines(str(index.root), templates) if templates else frozenset()
+
+
+@functools.lru_cache(maxsize=32)
+def _template_lines(root: str, templates: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """Cached by template path and blob id: a query and its pack read the templates once."""
     lines: set[str] = set()
-    for path in index.files():
-        if _ISSUE_TEMPLATE.match(path):
-            for line in index.read_text(path).splitlines():
-                normalized = normalize_line(_TEMPLATE_KEY.sub("", line))
-                if len(normalized) >= MIN_TEMPLATE_LINE_CHARS:
-                    lines.add(normalized)
+    for path, _ in templates:
+        try:
+            text = (Path(root) / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            normalized = normalize_line(_TEMPLATE_KEY.sub("", line))
+            if len(normalized) >= MIN_TEMPLATE_LINE_CHARS:
+                lines.add(normalized)
     return frozenset(lines)
 
 
