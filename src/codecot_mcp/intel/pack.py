@@ -17,10 +17,9 @@ from codecot_mcp.domain.models import ContextPack, RankedFile
 from codecot_mcp.errors import CodecotError, InvalidInputError
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.languages import fence_for
-from codecot_mcp.intel.mentions import FileNames
 from codecot_mcp.intel.packer import DATA_MARKER, EMPTY_NOTE, Packer, PackItem
-from codecot_mcp.intel.query import Frame, QueryTerms, analyze_query
-from codecot_mcp.intel.ranking import issue_template_lines, rank_files
+from codecot_mcp.intel.query import Frame, QueryTerms
+from codecot_mcp.intel.ranking import PreparedQuery, prepare_query, rank_files
 from codecot_mcp.intel.symbols import Symbol, nesting, render_outline
 from codecot_mcp.intel.tokens import estimate_tokens
 from codecot_mcp.intel.words import IDENTIFIER, identifier_tokens, normalize_name, split_identifier
@@ -80,12 +79,13 @@ def build_pack(
             f"token_budget {token_budget} is too small",
             hint=f"pass at least {MIN_TOKEN_BUDGET}; 4000-8000 is typical",
         )
+    prepared = prepare_query(index, query)
     ranked = rank_files(
-        index, query, boost_paths=boost_paths, boost_symbols=boost_symbols, limit=PACK_RANK_LIMIT
+        index, prepared, boost_paths=boost_paths, boost_symbols=boost_symbols, limit=PACK_RANK_LIMIT
     )
     packer = Packer(token_budget)
     if ranked:
-        context = _context(index, query, boost_symbols, token_budget)
+        context = _context(index, prepared, boost_symbols, token_budget)
         for item in _candidates(index, ranked, context):
             packer.offer(item)
     text = packer.text(empty=not ranked)
@@ -100,14 +100,15 @@ def build_pack(
     )
 
 
-def _context(index: CodeIndex, query: str, boost_symbols: Sequence[str], budget: int) -> _Context:
-    terms = analyze_query(query, issue_template_lines(index))
+def _context(
+    index: CodeIndex, prepared: PreparedQuery, boost_symbols: Sequence[str], budget: int
+) -> _Context:
+    terms, names = prepared.terms, prepared.names
     total = max(1, len(index.files()))
     weights = {
         token: math.log(1 + total / len(hits)) / math.log(1 + total)
-        for token, hits in index.postings(terms.tokens).items()
+        for token, hits in prepared.postings.items()
     }
-    names = FileNames(index.files())
     frames: dict[str, list[Frame]] = {}
     deepest: Frame | None = None
     for frame in terms.frames:

@@ -114,18 +114,31 @@ class _Scores:
         return [rendered if reason == _BM25_PENDING else reason for reason in self.reasons[path]]
 
 
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query read once: the pack and the ranking both need its terms, postings and file names."""
+
+    terms: QueryTerms
+    postings: Postings
+    names: FileNames
+
+
+def prepare_query(index: CodeIndex, query: str) -> PreparedQuery:
+    terms = analyze_query(query, issue_template_lines(index))
+    return PreparedQuery(terms, index.postings(terms.tokens), FileNames(index.files()))
+
+
 def rank_files(
     index: CodeIndex,
-    query: str,
+    query: str | PreparedQuery,
     *,
     boost_paths: Sequence[str] = (),
     boost_symbols: Sequence[str] = (),
     limit: int = 50,
 ) -> list[RankedFile]:
     """Files best first (score desc, path asc), scores normalized to 1.0 for the top file."""
-    terms = analyze_query(query, issue_template_lines(index))
-    names = FileNames(index.files())
-    postings = index.postings(terms.tokens)
+    prepared = query if isinstance(query, PreparedQuery) else prepare_query(index, query)
+    terms, postings, names = prepared.terms, prepared.postings, prepared.names
     scores = _Scores()
     _score_mentions(names, terms, scores)
     _score_bm25(index, terms, postings, scores)
@@ -236,6 +249,7 @@ def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> Non
 
 def _score_phrases(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
     """Files that contain a quoted or raised message verbatim (candidates from the postings first)."""
+    flat: dict[str, str] = {}  # each candidate file is read once, however many phrases it is tried for
     for phrase in terms.phrases:
         tokens = query_tokens(phrase)
         if not tokens:
@@ -244,14 +258,12 @@ def _score_phrases(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None
         if len(postings) < len(tokens):
             continue  # some word occurs nowhere: the message is not in this repository
         candidates = set.intersection(*({path for path, _ in hits} for hits in postings.values()))
-        holders = [path for path in sorted(candidates) if phrase in _flat(index.read_text(path))]
+        for path in candidates - flat.keys():
+            flat[path] = " ".join(index.read_text(path).lower().split())
+        holders = [path for path in sorted(candidates) if phrase in flat[path]]
         if 0 < len(holders) <= PHRASE_MAX_FILES:
             for path in holders:
                 scores.add(path, PHRASE_WEIGHT / len(holders), f"contains the message '{phrase[:60]}'")
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 # ---------------------------------------------------------------- (b) BM25
