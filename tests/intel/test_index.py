@@ -183,7 +183,68 @@ def test_many_files_are_parsed_in_worker_processes(
         stats = index.refresh(progress=lambda done, total, _: calls.append((done, total)))
     assert (stats.parsed, stats.removed) == (15, 1)
     assert calls[-1] == (15, 15) and len(calls) == 4  # start + one per chunk of 5
-    assert "parallel parsing unavailable" not in caplog.text
+    assert "parallel parsing failed" not in caplog.text
+
+
+def test_a_pool_that_cannot_start_falls_back_to_parsing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("no /dev/shm")
+
+    monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(index_module, "PARSE_CHUNK", 5)
+    monkeypatch.setattr(index_module, "ProcessPoolExecutor", NoPool)
+    files = {f"pkg/mod{n:02d}.py": f"def func_{n}():\n    return {n}\n" for n in range(30)}
+    root = build_repo(tmp_path / "repo", files)
+    with caplog.at_level(logging.WARNING), CodeIndex.open(root) as index:
+        assert index.last_stats is not None and index.last_stats.parsed == 30
+        assert sorted(path for path, _ in index.postings(["func"])["func"]) == sorted(files)
+    assert "parallel parsing failed" in caplog.text
+
+
+def test_postings_follow_edits_and_deletions(repo: Path) -> None:
+    with CodeIndex.open(repo) as index:
+        before = dict(index.postings(["helper"])["helper"])
+        assert "src/shop/util.py" in before
+        (repo / "src/shop/util.py").write_text("def assistant(rows):\n    return rows\n")
+        (repo / "web/extra.js").write_text("// helper helper helper\n")
+        (repo / "c/ledger.h").unlink()
+        index.refresh()
+        after = dict(index.postings(["helper", "assistant", "ledger"]).get("helper", []))
+        assert "src/shop/util.py" not in after
+        assert after["web/extra.js"] == 3  # three uses in the text; the path has no "helper"
+        assert {p for p in before if p != "src/shop/util.py"} <= set(after)
+        assert [path for path, _ in index.postings(["assistant"])["assistant"]] == ["src/shop/util.py"]
+    with CodeIndex.open(repo) as reopened:  # the same answers from the stored rows
+        assert dict(reopened.postings(["helper"])["helper"]) == after
+
+
+def test_a_failed_update_leaves_the_previous_index_whole(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    CodeIndex.open(repo).close()
+    (repo / "src/shop/util.py").write_text("def replaced():\n    pass\n")
+    (repo / "web/new.js").write_text("function added() {}\n")
+    calls = 0
+    real = index_module.parse_to_batch
+
+    def fail_on_second_chunk(root: str, chunk: list[tuple[str, str | None]]) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(root, chunk)
+
+    monkeypatch.setattr(index_module, "PARSE_CHUNK", 1)
+    monkeypatch.setattr(index_module, "parse_to_batch", fail_on_second_chunk)
+    with pytest.raises(RepositoryError):
+        CodeIndex.open(repo)
+    monkeypatch.undo()
+    with CodeIndex.open(repo) as index:  # nothing half-written: both changes are picked up now
+        assert index.last_stats is not None and index.last_stats.parsed == 2
+        assert index.definitions("replaced") and index.definitions("added")
+        assert "src/shop/util.py" not in {symbol.path for symbol in index.definitions("helper")}
+        assert "src/shop/util.py" not in dict(index.postings(["helper"]).get("helper", []))
 
 
 def test_a_folder_that_is_not_a_repository_is_refused(tmp_path: Path) -> None:

@@ -5,6 +5,12 @@ readers never block and two processes can share it (a writer waits for the
 other's short write transaction). Parsing happens outside transactions; only
 storing the results takes the write lock. The schema carries a fingerprint
 (schema version, parser version, query texts): any difference rebuilds it.
+
+Postings are one row per token holding two packed arrays (file ids, term
+frequencies), not one row per (token, file): a few hundred thousand small
+inserts cost more than parsing the files, while a query reads only the few
+dozen rows of its own words. Each file row keeps its own word list, so a
+changed file rewrites just the rows of the words it had and has.
 """
 
 from __future__ import annotations
@@ -12,18 +18,20 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codecot_mcp.errors import ConflictError
-from codecot_mcp.intel.parsing import ParsedFile, parse_batch
-from codecot_mcp.intel.words import normalize_name
+from codecot_mcp.intel.batch import POSTING_INT, StoreBatch
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 BUSY_TIMEOUT_S = 60.0  # writers hold the lock for one batch of files: well under a second
 CACHE_KIB = 32768  # page cache per connection; the default 2 MB makes bulk index inserts thrash
+_SQL_VARIABLES = 500  # stay well under SQLite's limit on '?' placeholders per statement
+FEW_GONE = 16  # below this many removed files, find each in the arrays rather than filter them
 _TABLES = ("edges", "imports", "refs", "defs", "postings", "files", "meta")
 
 _SCHEMA = """
@@ -37,15 +45,10 @@ CREATE TABLE files(
     language TEXT,
     indexed INTEGER NOT NULL,
     lines INTEGER NOT NULL,
-    n_tokens INTEGER NOT NULL
+    n_tokens INTEGER NOT NULL,
+    words TEXT NOT NULL
 );
-CREATE TABLE postings(
-    token TEXT NOT NULL,
-    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    tf INTEGER NOT NULL,
-    PRIMARY KEY(token, file_id)
-) WITHOUT ROWID;
-CREATE INDEX postings_file ON postings(file_id);
+CREATE TABLE postings(token TEXT PRIMARY KEY, file_ids BLOB NOT NULL, tfs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE defs(
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -79,22 +82,23 @@ CREATE INDEX edges_dst ON edges(dst);
 """
 
 
-def parse_and_store(
-    db_path: str, root: str, items: Sequence[tuple[str, str | None]]
-) -> list[tuple[str, bool]]:
-    """Pool worker entry: parse a batch and store it in one short transaction of its own.
+class _PendingPostings:
+    """What the open write transaction did to postings: files gone, and words of files added."""
 
-    Writing from the worker avoids pickling every parsed file back to the parent, which
-    costs about as much as the parsing it parallelizes. Returns (path, indexed) per file.
-    """
-    parsed = parse_batch(root, items)
-    cache = IndexCache(Path(db_path), None)
-    try:
-        with cache.write():
-            cache.store(parsed)
-    finally:
-        cache.close()
-    return [(item.path, item.indexed) for item in parsed]
+    def __init__(self) -> None:
+        self.gone_ids: set[int] = set()
+        self.gone_words: set[str] = set()
+        self.added: dict[str, tuple[list[bytes], list[bytes]]] = {}
+
+    def add(self, postings: dict[str, tuple[bytes, bytes]]) -> None:
+        added = self.added
+        for word, (ids, tfs) in postings.items():
+            mine = added.get(word)
+            if mine is None:
+                added[word] = ([ids], [tfs])
+            else:
+                mine[0].append(ids)
+                mine[1].append(tfs)
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class IndexCache:
         self.path = path
         self.fingerprint = None if fingerprint is None else f"{SCHEMA_VERSION}:{fingerprint}"
         self.lock = threading.RLock()
+        self._pending = _PendingPostings()
         try:
             self.db = self._connect()
         except sqlite3.DatabaseError as exc:
@@ -178,7 +183,9 @@ class IndexCache:
                 ) from None
             try:
                 yield
+                self._write_postings()
             except BaseException:
+                self._pending = _PendingPostings()
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
@@ -192,57 +199,75 @@ class IndexCache:
             path: StoredState(blob, size, mtime, bool(indexed)) for path, blob, size, mtime, indexed in rows
         }
 
-    def store(self, parsed: Sequence[ParsedFile]) -> None:
-        """Replace the rows of these files (call inside `write()`)."""
-        postings: list[tuple[str, int, int]] = []
-        defs: list[tuple[int, str, str, str, int, int, str | None, str]] = []
-        refs: list[tuple[int, str, str, int]] = []
-        imports: list[tuple[int, str, int]] = []
-        paths = [item.path for item in parsed]
-        for start in range(0, len(paths), 500):
-            chunk = paths[start : start + 500]
-            self.db.execute(f"DELETE FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk)
-        next_id = int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()[0]) + 1
-        files: list[tuple[int, str, str, int, int, str | None, bool, int, int]] = []
-        for file_id, item in enumerate(parsed, start=next_id):
-            files.append(
-                (
-                    file_id,
-                    item.path,
-                    item.blob,
-                    item.size,
-                    item.mtime_ns,
-                    item.language,
-                    item.indexed,
-                    item.lines,
-                    item.n_tokens,
-                )
-            )
-            postings.extend((token, file_id, tf) for token, tf in item.tokens.items())
-            defs.extend(
-                (
-                    file_id,
-                    d.name,
-                    normalize_name(d.name),
-                    d.kind,
-                    d.start_line,
-                    d.end_line,
-                    d.parent,
-                    d.signature,
-                )
-                for d in item.definitions
-            )
-            refs.extend((file_id, r.name, r.kind, r.line) for r in item.references)
-            imports.extend((file_id, i.module, i.line) for i in item.imports)
-        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", files)
-        postings.sort()  # in key order, so the B-tree fills page by page
-        self.db.executemany("INSERT INTO postings(token, file_id, tf) VALUES (?, ?, ?)", postings)
-        self.db.executemany("INSERT INTO defs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", defs)
-        self.db.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
-        self.db.executemany("INSERT INTO imports VALUES (?, ?, ?)", imports)
+    def store(self, batch: StoreBatch) -> None:
+        """Replace the rows of the batch's files (call inside `write()`; postings land at commit)."""
+        self._delete_files(batch.paths())
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.files)
+        self.db.executemany("INSERT INTO defs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.defs)
+        self.db.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", batch.refs)
+        self.db.executemany("INSERT INTO imports VALUES (?, ?, ?)", batch.imports)
+        self._pending.add(batch.postings)
 
-    def remove(self, paths: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in paths])
+    def remove(self, paths: Sequence[str]) -> None:
+        """Forget these files (call inside `write()`; their postings go at commit)."""
+        self._delete_files(paths)
+
+    def _delete_files(self, paths: Sequence[str]) -> None:
+        """Delete the rows of `paths`, noting their ids and words for the postings rewrite."""
+        ids, words = self._pending.gone_ids, self._pending.gone_words
+        for start in range(0, len(paths), _SQL_VARIABLES):
+            chunk = list(paths[start : start + _SQL_VARIABLES])
+            marks = ",".join("?" * len(chunk))
+            for file_id, text in self.db.execute(
+                f"SELECT id, words FROM files WHERE path IN ({marks})", chunk
+            ):
+                ids.add(int(file_id))
+                words.update(str(text).split())
+            self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
+
+    def _write_postings(self) -> None:
+        """Rewrite, once per transaction, the posting row of every word that lost or gained a file."""
+        gone_ids, gone_words, added = self._pending.gone_ids, self._pending.gone_words, self._pending.added
+        self._pending = _PendingPostings()
+        if not gone_words and not added:
+            return
+        words = sorted(gone_words.union(added))
+        stored = self._read_postings(words) if self._has_postings() else {}
+        rows: list[tuple[str, bytes, bytes]] = []
+        emptied: list[tuple[str]] = []
+        for word in words:
+            new = added.get(word)
+            old = stored.get(word)
+            if old is None:
+                if new is not None:  # the common case, and the only one in a first build
+                    rows.append((word, b"".join(new[0]), b"".join(new[1])))
+                continue
+            ids, tfs = old
+            if word in gone_words:
+                ids, tfs = _without(ids, tfs, gone_ids)
+            ids_bytes, tfs_bytes = ids.tobytes(), tfs.tobytes()
+            if new is not None:
+                ids_bytes, tfs_bytes = ids_bytes + b"".join(new[0]), tfs_bytes + b"".join(new[1])
+            if ids_bytes:
+                rows.append((word, ids_bytes, tfs_bytes))
+            else:
+                emptied.append((word,))
+        self.db.executemany("INSERT OR REPLACE INTO postings(token, file_ids, tfs) VALUES (?, ?, ?)", rows)
+        self.db.executemany("DELETE FROM postings WHERE token = ?", emptied)
+
+    def _has_postings(self) -> bool:
+        return self.db.execute("SELECT 1 FROM postings LIMIT 1").fetchone() is not None
+
+    def _read_postings(self, words: Sequence[str]) -> dict[str, tuple[array[int], array[int]]]:
+        found: dict[str, tuple[array[int], array[int]]] = {}
+        for start in range(0, len(words), _SQL_VARIABLES):
+            chunk = list(words[start : start + _SQL_VARIABLES])
+            marks = ",".join("?" * len(chunk))
+            for word, ids, tfs in self.db.execute(
+                f"SELECT token, file_ids, tfs FROM postings WHERE token IN ({marks})", chunk
+            ):
+                found[word] = (_unpack(ids), _unpack(tfs))
+        return found
 
     def touch(self, rows: Iterable[tuple[str, int, int]]) -> None:
         """Record a new (size, mtime) for files whose content did not change."""
@@ -277,3 +302,30 @@ class IndexCache:
         """Rows of a read-only statement (the index shapes them into its own types)."""
         with self.lock:
             return self.db.execute(sql, params).fetchall()
+
+    def postings(self, words: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+        """For each stored word, the (file id, term frequency) of every file containing it."""
+        with self.lock:
+            stored = self._read_postings(words)
+        return {word: list(zip(ids, tfs, strict=True)) for word, (ids, tfs) in stored.items()}
+
+
+def _without(ids: array[int], tfs: array[int], gone: set[int]) -> tuple[array[int], array[int]]:
+    """The postings minus the files in `gone` (a few: searched in C; many: one filtering pass)."""
+    if len(gone) <= FEW_GONE:
+        for file_id in gone:
+            try:
+                at = ids.index(file_id)
+            except ValueError:
+                continue
+            del ids[at]
+            del tfs[at]
+        return ids, tfs
+    kept = [(i, tf) for i, tf in zip(ids, tfs, strict=True) if i not in gone]
+    return array(POSTING_INT, (i for i, _ in kept)), array(POSTING_INT, (tf for _, tf in kept))
+
+
+def _unpack(data: bytes) -> array[int]:
+    values = array(POSTING_INT)
+    values.frombytes(data)
+    return values

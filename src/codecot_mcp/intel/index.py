@@ -11,23 +11,26 @@ All paths in and out are repo-relative POSIX strings.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Self
 
 from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
-from codecot_mcp.intel.cache import IndexCache, StoredState, parse_and_store
+from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
+from codecot_mcp.intel.cache import IndexCache, StoredState
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
 from codecot_mcp.intel.gitrepo import find_repo_root
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
-from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id, parse_batch
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id
 from codecot_mcp.intel.symbols import FileInfo, IndexStats, Reference, Symbol, render_outline
 
 __all__ = ["CodeIndex", "FileInfo", "IndexStats", "ProgressCallback", "Reference", "Symbol"]
@@ -38,10 +41,9 @@ ProgressCallback = Callable[[int, int, str], None]
 
 CACHE_FOLDER = f"{CODECOT_FOLDER}/cache"
 CACHE_FILE = "index.sqlite"
-PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
-PARSE_WORKERS = 2
-PARSE_CHUNK = 25  # files per worker task, stored in one short transaction; keeps progress moving
-PROGRESS_EVERY = 100  # files per in-process batch (one transaction each) and per progress report
+PARALLEL_THRESHOLD = 100  # files; below this, starting a worker process costs more than it saves
+MAX_WORKERS = 7  # besides this process, which parses too
+PARSE_CHUNK = 50  # files per task: small enough to keep progress moving and the cores balanced
 
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
 _SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
@@ -101,15 +103,21 @@ class CodeIndex:
         listing = list_files(self.root)
         stored = self._cache.states()
         plan = _plan(self.root, listing, stored)
+        done: dict[str, bool] = {}
+        removed: list[str] = []
         try:
-            done = self._parse(plan.to_parse, progress) if plan.to_parse else {}
-            present = plan.reused | set(done)
-            removed = sorted(path for path in stored if path not in present)
-            if done or removed or plan.touched:
+            if plan.to_parse or plan.touched or any(path not in plan.reused for path in stored):
+                # One transaction for the whole update: readers never see half of it, and a
+                # second process that waited for the lock finds the work done when it re-plans.
                 with self._cache.write():
+                    stored = self._cache.states()
+                    plan = _plan(self.root, listing, stored)
+                    done = self._parse(plan.to_parse, progress) if plan.to_parse else {}
+                    removed = sorted(path for path in stored if path not in plan.reused and path not in done)
                     self._cache.remove(removed)
                     self._cache.touch(plan.touched)
-                    self._update_edges(done, removed, stored)
+                    if done or removed:
+                        self._update_edges(done, removed, stored)
         except sqlite3.DatabaseError as exc:
             raise RepositoryError(
                 f"the index cache could not be written: {exc}", hint=f"delete {CACHE_FOLDER}/ and retry"
@@ -120,7 +128,7 @@ class CodeIndex:
             parsed=len(done),
             reused=len(plan.reused),
             removed=len(removed),
-            skipped=sum(1 for path in present if path not in self._files),
+            skipped=sum(1 for path in [*plan.reused, *done] if path not in self._files),
             seconds=round(time.perf_counter() - started, 3),
         )
         return self.last_stats
@@ -128,48 +136,66 @@ class CodeIndex:
     def _parse(
         self, items: list[tuple[str, str | None]], progress: ProgressCallback | None
     ) -> dict[str, bool]:
-        """Parse and store `items`; returns {path: indexed} for the files that could be read."""
+        """Parse and store `items` (inside the write transaction); {path: indexed} of files read."""
         total = len(items)
-        if progress:
-            progress(0, total, f"indexing {total} files")
-        done: dict[str, bool] | None = None
-        if total > PARALLEL_THRESHOLD:
-            done = self._parse_in_pool(items, progress)
-        if done is None:
-            done = {}
-            for start in range(0, total, PROGRESS_EVERY):
-                parsed = parse_batch(str(self.root), items[start : start + PROGRESS_EVERY])
-                with self._cache.write():
-                    self._cache.store(parsed)
-                done.update((item.path, item.indexed) for item in parsed)
-                if progress:
-                    finished = min(total, start + PROGRESS_EVERY)
-                    progress(finished, total, f"parsed {finished}/{total} files")
-        return done
-
-    def _parse_in_pool(
-        self, items: list[tuple[str, str | None]], progress: ProgressCallback | None
-    ) -> dict[str, bool] | None:
-        """Parse on PARSE_WORKERS processes that store their own results; None if no pool can run."""
-        chunks = [items[start : start + PARSE_CHUNK] for start in range(0, len(items), PARSE_CHUNK)]
+        chunks = [items[start : start + PARSE_CHUNK] for start in range(0, total, PARSE_CHUNK)]
         done: dict[str, bool] = {}
         finished = 0
-        database, root = str(self._cache.path), str(self.root)
+
+        def stored(batch: StoreBatch, files: int) -> None:
+            nonlocal finished
+            self._cache.store(batch)
+            done.update(batch.indexed())
+            finished += files
+            if progress:
+                progress(finished, total, f"parsed {finished}/{total} files")
+
+        if progress:
+            progress(0, total, f"indexing {total} files")
+        workers = _worker_count() if total > PARALLEL_THRESHOLD else 0
+        if workers:
+            self._parse_shared(chunks, workers, stored)
+        else:
+            for chunk in chunks:
+                stored(parse_to_batch(str(self.root), chunk), len(chunk))
+        return done
+
+    def _parse_shared(
+        self,
+        chunks: list[list[tuple[str, str | None]]],
+        workers: int,
+        stored: Callable[[StoreBatch, int], None],
+    ) -> None:
+        """Parse with worker processes taking chunks from the front and this one from the back.
+
+        This process also stores every result, so it parses only while no result is waiting:
+        the work balances itself, and nothing idles while the workers start. If the pool
+        fails (no /dev/shm, process limits, a crashed worker), the rest is parsed here.
+        """
+        root = str(self.root)
+        queue = deque(chunks)
+        running: dict[Future[StoreBatch], list[tuple[str, str | None]]] = {}
         try:
             # spawn, not fork: the MCP server runs threads, and forking a threaded process can deadlock
-            with ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=get_context("spawn")) as pool:
-                futures = {
-                    pool.submit(parse_and_store, database, root, chunk): len(chunk) for chunk in chunks
-                }
-                for future in as_completed(futures):
-                    done.update(future.result())
-                    finished += futures[future]
-                    if progress:
-                        progress(finished, len(items), f"parsed {finished}/{len(items)} files")
-        except Exception as exc:  # no /dev/shm, process limits, a crashed worker: fall back, don't fail
-            logger.warning("codecot: parallel parsing unavailable, parsing in-process (%s)", exc)
-            return None
-        return done
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                while queue or running:
+                    while queue and len(running) < 2 * workers:
+                        chunk = queue.popleft()
+                        running[pool.submit(parse_to_batch, root, chunk)] = chunk
+                    ready = [future for future in running if future.done()]
+                    if not ready and queue:
+                        chunk = queue.pop()
+                        stored(parse_to_batch(root, chunk), len(chunk))
+                        continue
+                    if not ready:
+                        ready = list(wait(running, return_when=FIRST_COMPLETED).done)
+                    for future in ready:
+                        batch = future.result()
+                        stored(batch, len(running.pop(future)))
+        except (OSError, RuntimeError) as exc:  # RuntimeError: BrokenProcessPool and kin
+            logger.warning("codecot: parallel parsing failed, parsing in-process (%s)", exc)
+            for chunk in [*running.values(), *queue]:
+                stored(parse_to_batch(root, chunk), len(chunk))
 
     def _update_edges(
         self, done: dict[str, bool], removed: Sequence[str], stored: dict[str, StoredState]
@@ -280,17 +306,10 @@ class CodeIndex:
 
     def postings(self, tokens: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
         """For each token, the (path, term frequency) of every file containing it."""
+        paths = self._paths_by_id
         found: dict[str, list[tuple[str, int]]] = {}
-        for chunk in _chunks(sorted(set(tokens))):
-            marks = ",".join("?" * len(chunk))
-            rows = self._cache.query(
-                f"SELECT token, file_id, tf FROM postings WHERE token IN ({marks})", chunk
-            )
-            paths = self._paths_by_id
-            for token, file_id, tf in rows:
-                path = paths.get(file_id)
-                if path is not None:
-                    found.setdefault(token, []).append((path, tf))
+        for token, hits in self._cache.postings(sorted(set(tokens))).items():
+            found[token] = [(paths[file_id], tf) for file_id, tf in hits if file_id in paths]
         return found
 
     def _symbols(self, sql: str, params: Sequence[object]) -> list[Symbol]:
@@ -347,6 +366,15 @@ def _plan_dirty(root: Path, path: str, old: StoredState | None, plan: _Plan) -> 
         plan.touched.append((path, info.st_size, info.st_mtime_ns))
     else:
         plan.to_parse.append((path, blob))
+
+
+def _worker_count() -> int:
+    """Worker processes to start: one per usable core beyond this process's own."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(MAX_WORKERS, cores - 1))
 
 
 def _check_relative(path: str) -> None:

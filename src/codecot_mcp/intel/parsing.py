@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,11 @@ MAX_FILE_BYTES = 1_000_000  # larger files are generated data, lock files or ven
 BINARY_SNIFF_BYTES = 8192  # git's own heuristic: a NUL byte in the first 8 KB means binary
 PATH_TOKEN_WEIGHT = 2  # a word in the path says more about a file than one more use in its text
 NON_CODE_WORD_CHARS = 65_536
-PARSER_VERSION = "2"  # bump when extraction changes, so cached rows are rebuilt
+# Base64 and hex runs (images in notebooks, hashes in lock files) split into thousands of junk words.
+# Only texts above ENCODED_CHECK_CHARS are cleaned: a smaller one cannot hold many, and the scan costs.
+ENCODED_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}=*")
+ENCODED_CHECK_CHARS = 16_384
+PARSER_VERSION = "3"  # bump when extraction changes, so cached rows are rebuilt
 
 
 @dataclass
@@ -63,6 +68,11 @@ def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
+def _words_window(text: str) -> str:
+    window = text[:NON_CODE_WORD_CHARS]
+    return ENCODED_RUN.sub(" ", window) if len(window) > ENCODED_CHECK_CHARS else window
+
+
 def parse_batch(root: str, items: Sequence[tuple[str, str | None]]) -> list[ParsedFile]:
     """Parse several (path, known blob id or None) pairs; vanished files are left out."""
     results: list[ParsedFile] = []
@@ -90,7 +100,7 @@ def parse_file(root: str, path: str, blob: str | None) -> ParsedFile | None:
     text = data.decode("utf-8", "replace")
     # Code is indexed whole; for other text (docs, data, fixtures) the opening is what describes it,
     # and a megabyte of CSV numbers would cost more to index than all the code.
-    tokens = text_token_counts(text if language else text[:NON_CODE_WORD_CHARS])
+    tokens = text_token_counts(text if language else _words_window(text))
     for token in path_tokens(path):
         tokens[token] += PATH_TOKEN_WEIGHT
     parsed = ParsedFile(
