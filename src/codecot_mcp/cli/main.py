@@ -14,13 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codecot_mcp import __version__
-from codecot_mcp.cli import render
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.services.context import context_pack
-from codecot_mcp.services.pr import draft_pr
-from codecot_mcp.services.status import workflow_status
-from codecot_mcp.services.validation import validate_change
-from codecot_mcp.services.workspace import Workspace
 
 EPILOG = """examples:
   codecot-mcp --repo .                      serve MCP over stdio (what an MCP host runs)
@@ -104,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    # Commands import what they need when they run: this module is also what every index
+    # worker process imports first (spawn re-imports the entry script), so it stays light.
     command = args.command or "serve"
     if command == "demo":
         from codecot_mcp.cli.demo import run_demo
@@ -119,51 +115,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         build_server(args.repo).run("stdio")
         return 0
 
-    ws = Workspace(args.repo)
-    try:
-        return _run_service(ws, command, args)
-    finally:
-        ws.close()
+    from codecot_mcp.cli.commands import run_service
 
-
-def _run_service(ws: Workspace, command: str, args: argparse.Namespace) -> int:
-    if command == "status":
-        status = workflow_status(ws)
-        print(status.model_dump_json(indent=2) if args.format == "json" else render.status_text(status))
-        return 0
-    if command == "pack":
-        pack = context_pack(
-            ws,
-            task_id=args.task,
-            query=args.query,
-            token_budget=args.budget,
-            progress=render.progress_bar() if sys.stderr.isatty() else None,
-        )
-        print(pack.model_dump_json(indent=2) if args.format == "json" else render.pack_text(pack))
-        return 0
-    if command == "validate":
-        result = validate_change(
-            ws,
-            args.task,
-            base=args.base,
-            head=args.head,
-            rationale=args.rationale,
-            progress=render.progress_bar() if sys.stderr.isatty() else None,
-        )
-        if args.format == "json":
-            print(result.model_dump_json(indent=2))
-        elif args.format == "markdown":
-            print(render.validation_markdown(result))
-        else:
-            print(render.validation_text(result))
-        return 1 if result.validation.verdict == "fail" else 0
-    if command == "pr":
-        draft = draft_pr(ws, args.task)
-        print(
-            draft.model_dump_json(indent=2) if args.format == "json" else f"# {draft.title}\n\n{draft.body}"
-        )
-        return 0
-    raise AssertionError(f"unhandled command {command}")
+    return run_service(command, args)
 
 
 if __name__ == "__main__":
