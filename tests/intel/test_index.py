@@ -3,13 +3,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
 from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
 from codecot_mcp.intel import index as index_module
-from codecot_mcp.intel.index import CACHE_FILE, CACHE_FOLDER, CodeIndex
+from codecot_mcp.intel.index import CACHE_FILE, CACHE_FOLDER, CodeIndex, IndexStats
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES, git_blob_id
 from tests.conftest import git
 from tests.intel.helpers import build_repo
@@ -153,6 +154,29 @@ def test_two_indexes_can_share_one_cache(repo: Path) -> None:
         assert first.refresh().parsed == 1
         assert second.refresh().parsed == 0
         assert second.definitions("added")
+
+
+def test_two_first_opens_at_once_parse_each_file_once(repo: Path) -> None:
+    results: list[IndexStats] = []
+    errors: list[BaseException] = []
+
+    def open_index() -> None:
+        try:
+            with CodeIndex.open(repo) as index:
+                assert index.last_stats is not None
+                results.append(index.last_stats)
+        except BaseException as exc:  # surfaced below, in the test's own thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_index) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    # whoever waited for the lock re-planned and found the work done
+    assert sorted(stats.parsed for stats in results) == [0, len(SAMPLE_FILES)]
+    assert all(stats.files == len(SAMPLE_FILES) for stats in results)
 
 
 def test_progress_reports_done_and_total(repo: Path) -> None:

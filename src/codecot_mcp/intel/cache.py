@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ class IndexCache:
         self.lock = threading.RLock()
         self._pending = _PendingPostings()
         try:
-            self.db = self._connect()
+            self.db = self._connect_when_free()
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or self.fingerprint is None:
                 raise
@@ -127,6 +128,21 @@ class IndexCache:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             self.db = self._connect()
+
+    def _connect_when_free(self) -> sqlite3.Connection:
+        """Connect, waiting while another process holds the lock that switching to WAL needs.
+
+        That switch fails at once with "database is locked" rather than waiting on the busy
+        timeout, so two servers opening a new cache together would otherwise fail.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                return self._connect()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
