@@ -41,9 +41,6 @@ class StoreBatch:
     imports: list[ImportRow] = field(default_factory=list)
     postings: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
-    def __len__(self) -> int:
-        return len(self.files)
-
     def paths(self) -> list[str]:
         return [row[1] for row in self.files]
 

@@ -2,8 +2,8 @@
 
 One database per repository at `.codecot/cache/index.sqlite`, in WAL mode so
 readers never block and two processes can share it (a writer waits for the
-other's short write transaction). Parsing happens outside transactions; only
-storing the results takes the write lock. The schema carries a fingerprint
+other's transaction). An index update is one transaction, parsing included, so
+a reader sees the whole update or none of it. The schema carries a fingerprint
 (schema version, parser version, query texts): any difference rebuilds it.
 
 Postings are one row per token holding two packed arrays (file ids, term
@@ -29,9 +29,9 @@ from codecot_mcp.errors import ConflictError
 from codecot_mcp.intel.batch import POSTING_INT, StoreBatch
 
 SCHEMA_VERSION = "3"
-BUSY_TIMEOUT_S = 60.0  # writers hold the lock for one batch of files: well under a second
+BUSY_TIMEOUT_S = 60.0  # a writer holds the lock for one index update: seconds even on a large first build
 CACHE_KIB = 32768  # page cache per connection; the default 2 MB makes bulk index inserts thrash
-_SQL_VARIABLES = 500  # stay well under SQLite's limit on '?' placeholders per statement
+SQL_VARIABLES = 500  # stay well under SQLite's limit on '?' placeholders per statement
 FEW_GONE = 16  # below this many removed files, find each in the arrays rather than filter them
 _TABLES = ("edges", "imports", "refs", "defs", "postings", "files", "meta")
 
@@ -231,8 +231,7 @@ class IndexCache:
     def _delete_files(self, paths: Sequence[str]) -> None:
         """Delete the rows of `paths`, noting their ids and words for the postings rewrite."""
         ids, words = self._pending.gone_ids, self._pending.gone_words
-        for start in range(0, len(paths), _SQL_VARIABLES):
-            chunk = list(paths[start : start + _SQL_VARIABLES])
+        for chunk in sql_chunks(paths):
             marks = ",".join("?" * len(chunk))
             for file_id, text in self.db.execute(
                 f"SELECT id, words FROM files WHERE path IN ({marks})", chunk
@@ -276,8 +275,7 @@ class IndexCache:
 
     def _read_postings(self, words: Sequence[str]) -> dict[str, tuple[array[int], array[int]]]:
         found: dict[str, tuple[array[int], array[int]]] = {}
-        for start in range(0, len(words), _SQL_VARIABLES):
-            chunk = list(words[start : start + _SQL_VARIABLES])
+        for chunk in sql_chunks(words):
             marks = ",".join("?" * len(chunk))
             for word, ids, tfs in self.db.execute(
                 f"SELECT token, file_ids, tfs FROM postings WHERE token IN ({marks})", chunk
@@ -339,6 +337,11 @@ def _without(ids: array[int], tfs: array[int], gone: set[int]) -> tuple[array[in
         return ids, tfs
     kept = [(i, tf) for i, tf in zip(ids, tfs, strict=True) if i not in gone]
     return array(POSTING_INT, (i for i, _ in kept)), array(POSTING_INT, (tf for _, tf in kept))
+
+
+def sql_chunks(items: Sequence[str]) -> list[list[str]]:
+    """`items` in slices small enough for one `IN (?, ...)` each."""
+    return [list(items[start : start + SQL_VARIABLES]) for start in range(0, len(items), SQL_VARIABLES)]
 
 
 def _unpack(data: bytes) -> array[int]:

@@ -25,7 +25,7 @@ from typing import Self
 
 from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
 from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
-from codecot_mcp.intel.cache import IndexCache, StoredState
+from codecot_mcp.intel.cache import IndexCache, StoredState, sql_chunks
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
 from codecot_mcp.intel.gitrepo import find_repo_root
 from codecot_mcp.intel.imports import ImportResolver
@@ -48,7 +48,6 @@ PARSE_CHUNK = 50  # files per task: small enough to keep progress moving and the
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
 _SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
 _REFERENCES = "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id = r.file_id"
-_SQL_VARIABLES = 500  # stay well under SQLite's limit on '?' placeholders per statement
 
 
 class CodeIndex:
@@ -110,8 +109,9 @@ class CodeIndex:
                 # One transaction for the whole update: readers never see half of it, and a
                 # second process that waited for the lock finds the work done when it re-plans.
                 with self._cache.write():
-                    stored = self._cache.states()
-                    plan = _plan(self.root, listing, stored)
+                    fresh = self._cache.states()
+                    if fresh != stored:  # another process wrote while this one waited for the lock
+                        stored, plan = fresh, _plan(self.root, listing, fresh)
                     done = self._parse(plan.to_parse, progress) if plan.to_parse else {}
                     removed = sorted(path for path in stored if path not in plan.reused and path not in done)
                     self._cache.remove(removed)
@@ -271,7 +271,7 @@ class CodeIndex:
     def definitions_by_norm(self, norms: Iterable[str]) -> dict[str, list[Symbol]]:
         """Definitions grouped by normalized name (`parse_args` for parseArgs/ParseArgs/parse_args)."""
         found: dict[str, list[Symbol]] = {}
-        for chunk in _chunks(sorted(set(norms))):
+        for chunk in sql_chunks(sorted(set(norms))):
             marks = ",".join("?" * len(chunk))
             rows = self._cache.query(
                 f"SELECT d.norm, {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
@@ -383,7 +383,3 @@ def _check_relative(path: str) -> None:
         raise UnsafePathError(
             f"'{path}' is not a path inside the repository", hint="pass a repo-relative path"
         )
-
-
-def _chunks(items: list[str]) -> list[list[str]]:
-    return [items[start : start + _SQL_VARIABLES] for start in range(0, len(items), _SQL_VARIABLES)]
