@@ -82,3 +82,4 @@ def test_the_benchmark_runs_both_methods_on_real_trees(tmp_path: Path) -> None:
     assert theirs[0].ranked[0] == "pkg/report.py"
     table = report(ours, theirs)
     assert "| ALL codecot | 1 | 100.0%" in table and "ALL bm25" in table
+    assert "| one-file codecot | 1 | 100.0%" in table and "multi-file" not in table
