@@ -1,4 +1,4 @@
-"""`codecot-mcp`: serve MCP over stdio (no subcommand), or run a service for people and CI.
+"""`codecot-mcp`: serve MCP (stdio by default, or HTTP), or run a service for people and CI.
 
 Exit codes: 0 success (for `validate`: pass or warn), 1 a failing verdict,
 2 a usage or repository error. Results go to stdout, diagnostics to stderr; when
@@ -18,6 +18,7 @@ from codecot_mcp.errors import CodecotError
 
 EPILOG = """examples:
   codecot-mcp --repo .                      serve MCP over stdio (what an MCP host runs)
+  codecot-mcp serve --transport http --port 8765   Streamable HTTP at http://127.0.0.1:8765/mcp
   codecot-mcp status                        where every intent, spec and task stands
   codecot-mcp pack "csv export times out"   the code to read for a question
   codecot-mcp --repo . validate TASK-1      exit 1 when the verdict is 'fail'
@@ -39,7 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("serve", help="serve MCP over stdio (the default)")
+    serve = sub.add_parser("serve", help="serve MCP over stdio (the default) or Streamable HTTP")
+    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    serve.add_argument(
+        "--allow-remote", action="store_true", help="allow a non-loopback --host (the repo is then reachable)"
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another Host/Origin name clients use to reach the server (repeatable)",
+    )
 
     status = sub.add_parser("status", help="where every intent, spec and task stands, and the next action")
     status.add_argument("--format", choices=("text", "json"), default="text")
@@ -110,9 +124,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_bench(args)
     if command == "serve":
-        from codecot_mcp.server.app import build_server
+        from codecot_mcp.server.transport import serve
 
-        build_server(args.repo).run("stdio")
+        serve(
+            args.repo,
+            getattr(args, "transport", "stdio"),
+            host=getattr(args, "host", "127.0.0.1"),
+            port=getattr(args, "port", 8000),
+            allow_remote=getattr(args, "allow_remote", False),
+            allowed_hosts=getattr(args, "allowed_host", []),
+        )
         return 0
 
     from codecot_mcp.cli.commands import run_service
