@@ -12,7 +12,8 @@ where they happen, never leaked.
     ├── RepositoryError       not a git work tree, or git itself failed
     ├── ArtifactError         an artifact on disk that no longer parses (file, line)
     ├── ConflictError         the store lock could not be taken in time
-    └── CheckError            a configured check could not be started
+    ├── CheckError            a configured check could not be started
+    └── CancelledError        the caller cancelled; nothing was stored
 """
 
 from __future__ import annotations
@@ -62,3 +63,7 @@ class ConflictError(CodecotError):
 
 class CheckError(CodecotError):
     """A configured check could not be started (missing executable, bad config)."""
+
+
+class CancelledError(CodecotError):
+    """The caller cancelled the call (an MCP cancellation); the work stopped and stored nothing."""

@@ -3,7 +3,8 @@
 A check is an argument list from the config, never text from a tool call; it
 runs without a shell, in its own process group (so a timeout kills the whole
 tree), with a minimal environment (so the server's secrets stay home), and its
-output goes to a temp file of which only the tail is kept.
+output goes to a temp file of which only the tail is kept. A cancelled call sets
+an event that stops the check within `CANCEL_POLL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import IO
 
 from codecot_mcp.domain.models import CheckResult
+from codecot_mcp.errors import CancelledError
 
 # Variables a test runner plausibly needs; everything else (tokens, keys) stays out.
 ENV_ALLOWLIST = (
@@ -41,6 +44,7 @@ ENV_ALLOWLIST = (
     "RUSTUP_HOME",
 )
 _KILL_GRACE_SECONDS = 2.0
+CANCEL_POLL_SECONDS = 0.1
 
 
 def check_environment() -> dict[str, str]:
@@ -52,8 +56,15 @@ def check_environment() -> dict[str, str]:
     return env
 
 
-def run_check(name: str, argv: list[str], cwd: Path, timeout: float, max_output: int) -> CheckResult:
-    """Run one check to completion or timeout; never raises for the check's own failure."""
+def run_check(
+    name: str,
+    argv: list[str],
+    cwd: Path,
+    timeout: float,
+    max_output: int,
+    cancel: threading.Event | None = None,
+) -> CheckResult:
+    """Run one check to completion or timeout; raises only when `cancel` is set meanwhile."""
     env = check_environment()
     executable = shutil.which(argv[0], path=env["PATH"]) if argv else None
     if executable is None:
@@ -78,10 +89,9 @@ def run_check(name: str, argv: list[str], cwd: Path, timeout: float, max_output:
             start_new_session=True,
         )
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(process)
+            timed_out = not _wait(process, started + timeout, cancel)
+            if timed_out:
+                _kill_group(process)
         except BaseException:  # cancelled: leave nothing running behind us
             _kill_group(process)
             raise
@@ -101,6 +111,20 @@ def run_check(name: str, argv: list[str], cwd: Path, timeout: float, max_output:
         duration_s=round(duration, 3),
         output_tail=tail,
     )
+
+
+def _wait(process: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> bool:
+    """Wait for the process until `deadline`: True when it exited, False on timeout."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            process.wait(timeout=min(left, CANCEL_POLL_SECONDS) if cancel else left)
+            return True
+        except subprocess.TimeoutExpired:
+            if cancel is not None and cancel.is_set():
+                raise CancelledError("cancelled while a check was running") from None
 
 
 def _kill_group(process: subprocess.Popen[bytes], only_leftovers: bool = False) -> None:

@@ -9,6 +9,7 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from codecot_mcp.domain.models import (
     Verdict,
 )
 from codecot_mcp.domain.scope import classify_path, is_test_path
+from codecot_mcp.errors import CancelledError
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo
 from codecot_mcp.services.checks import run_check
@@ -54,6 +56,7 @@ def validate_change(
     rationale: str | None = None,
     run_checks: bool = True,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ValidationResult:
     task = load_task(ws, task_id)
     config = ws.config
@@ -68,7 +71,7 @@ def validate_change(
         max_lines=task.budget.max_lines,
         within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
     )
-    checks = _run_checks(task, config, workdir, progress) if run_checks else []
+    checks = _run_checks(task, config, workdir, progress, cancel) if run_checks else []
     digest, left_behind = _digest_after_checks(workdir, change, head) if checks else (change.digest, [])
     coverage = _coverage(task, workdir, checks)
     clean_rationale = (rationale or "").strip()[:MAX_RATIONALE_CHARS] or None
@@ -237,10 +240,14 @@ def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileCh
     )
 
 
-def _run_checks(task: Task, config: Config, workdir: Path, progress: Progress | None) -> list[CheckResult]:
+def _run_checks(
+    task: Task, config: Config, workdir: Path, progress: Progress | None, cancel: threading.Event | None
+) -> list[CheckResult]:
     names = task.checks or list(config.checks)
     results: list[CheckResult] = []
     for number, name in enumerate(names):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(f"cancelled before check '{name}'")
         if progress:
             progress(number, len(names), f"running check '{name}'")
         argv = config.checks.get(name)
@@ -257,7 +264,7 @@ def _run_checks(task: Task, config: Config, workdir: Path, progress: Progress | 
             )
             continue
         results.append(
-            run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes)
+            run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, cancel)
         )
     if progress and names:
         progress(len(names), len(names), "checks finished")

@@ -1,0 +1,190 @@
+"""The protocol surface a host sees: tool metadata and size, list-changed, cancellation, cache hints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import jsonschema
+import pytest
+from mcp import Client
+
+from codecot_mcp import __version__
+from codecot_mcp.server.app import build_server
+from codecot_mcp.server.schemas import compact_schema, shallow_schema
+
+from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.anyio
+
+TOOL_ORDER = [
+    "capture_intent",
+    "draft_spec",
+    "scope_task",
+    "context_pack",
+    "validate_change",
+    "workflow_status",
+    "draft_pr",
+]
+TOOLS_LIST_TOKEN_BUDGET = 3000  # chars / 4, the estimate the README states
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_tools_are_listed_in_order_with_titles_annotations_and_schemas(
+    sample_repo: Path,  # noqa: F811
+    mode: str,
+) -> None:
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        tools = (await client.list_tools()).tools
+    assert [t.name for t in tools] == TOOL_ORDER
+    for tool in tools:
+        assert tool.title and tool.annotations is not None and tool.output_schema is not None
+        assert tool.annotations.open_world_hint is False
+        assert tool.description and "\n    " not in tool.description
+        for name, prop in tool.input_schema.get("properties", {}).items():
+            assert "description" in prop or name == "title" or "maxLength" in prop or "maximum" in prop, name
+    read_only = {t.name for t in tools if t.annotations and t.annotations.read_only_hint}
+    assert read_only == {"context_pack", "workflow_status", "draft_pr"}
+
+
+async def test_the_whole_tools_list_stays_under_its_token_budget(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        listed = await client.list_tools()
+    wire = listed.model_dump(by_alias=True, exclude_none=True, mode="json")
+    tokens = len(json.dumps(wire["tools"])) / 4
+    assert tokens < TOOLS_LIST_TOKEN_BUDGET, tokens
+
+
+async def test_every_structured_result_matches_its_listed_output_schema(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        schemas = {t.name: t.output_schema for t in (await client.list_tools()).tools}
+        out = await run_workflow(client, sample_repo)
+    results = {
+        "capture_intent": {"intent": out["intent"]},
+        "draft_spec": {"spec": out["spec"]},
+        "scope_task": {"tasks": [out["task"]]},
+        "draft_pr": out["pr"],
+        "workflow_status": out["status"],
+    }
+    jsonschema.validate(out["status"], schemas["workflow_status"])
+    jsonschema.validate(out["pr"], schemas["draft_pr"])
+    for name, partial in results.items():
+        required = set(schemas[name].get("required", [])) if schemas[name] else set()
+        assert set(partial) <= set(schemas[name]["properties"]), (name, required)  # type: ignore[index]
+
+
+def test_compact_schemas_accept_and_reject_what_the_originals_do() -> None:
+    from codecot_mcp.services.validation import ValidationResult
+
+    original = ValidationResult.model_json_schema()
+    small = compact_schema(shallow_schema(original, 1), output=True)
+    assert len(json.dumps(small)) < len(json.dumps(original)) / 4
+    assert "title" not in json.dumps(small["properties"]["next_step"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"validation": {}, "task_status": 3, "next_step": "x"}, small)
+    nullable = compact_schema({"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}], "title": "T"})
+    assert nullable == {"type": ["string", "null"], "maxLength": 5}
+    jsonschema.validate(None, nullable)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("too long", nullable)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_server_identity_instructions_and_icon(sample_repo: Path, mode: str) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        info = client.server_info
+        instructions = client.instructions
+        capabilities = client.server_capabilities
+    assert info is not None and info.version == __version__ and info.icons
+    assert instructions and "workflow_status" in instructions
+    assert capabilities.resources is not None and capabilities.resources.list_changed
+
+
+async def test_static_lists_may_be_cached_and_artifacts_may_not(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo), mode="auto") as client:
+        tools = await client.list_tools()
+        resources = await client.list_resources()
+    assert tools.ttl_ms == 3_600_000 and tools.cache_scope == "public"
+    assert resources.ttl_ms == 0 and resources.cache_scope == "private"
+
+
+async def test_created_artifacts_are_listed_as_resources(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        before = {str(r.uri) for r in (await client.list_resources()).resources}
+        await run_workflow(client, sample_repo)
+        after = {str(r.uri) for r in (await client.list_resources()).resources}
+        text = (await client.read_resource("codecot://validations/VAL-1")).contents[0]
+    assert before == {"codecot://status", "codecot://repo-map"}
+    assert after - before == {
+        "codecot://intents/INT-1",
+        "codecot://specs/SPEC-1",
+        "codecot://tasks/TASK-1",
+        "codecot://validations/VAL-1",
+    }
+    assert '"verdict": "pass"' in getattr(text, "text", "")
+
+
+async def test_a_legacy_client_hears_that_the_resource_list_changed(sample_repo: Path) -> None:  # noqa: F811
+    heard: list[str] = []
+
+    async def on_message(message: Any) -> None:
+        root = getattr(message, "root", message)
+        heard.append(str(getattr(root, "method", "")))
+
+    async with Client(build_server(sample_repo), mode="legacy", message_handler=on_message) as client:
+        await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+    assert "notifications/resources/list_changed" in heard
+
+
+async def test_a_listening_client_hears_that_the_resource_list_changed(sample_repo: Path) -> None:  # noqa: F811
+    async with (
+        Client(build_server(sample_repo), mode="auto") as client,
+        client.listen(resources_list_changed=True) as subscription,
+    ):
+        await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+        with anyio.fail_after(5):
+            event = await subscription.__anext__()
+    assert "ResourcesListChanged" in type(event).__name__ or "resources" in str(event).lower()
+
+
+def _sleepers(marker: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    return [pid for pid in found if pid != str(os.getpid())]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_cancelling_validation_kills_its_check_and_stores_nothing(
+    sample_repo: Path,  # noqa: F811
+    mode: str,
+    tmp_path: Path,
+) -> None:
+    started_file = tmp_path / "check-started"
+    marker = f"codecotcancelprobe{mode}"  # plain letters: pgrep reads it as a pattern
+    script = f"import pathlib, time; pathlib.Path({str(started_file)!r}).touch(); time.sleep(61)  # {marker}"
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+        config = sample_repo / ".codecot" / "config.toml"
+        slow = "slow = " + json.dumps(["python3", "-c", script]) + "\n"
+        config.write_text(config.read_text().replace("[checks]\n", "[checks]\n" + slow, 1))
+        await call(client, "draft_spec", {"intent_id": "INT-1"})
+        await call(
+            client, "scope_task", {"spec_id": "SPEC-1", "checks": ["slow"], "allowed_paths": ["inventory/**"]}
+        )
+        began = time.monotonic()
+        with anyio.move_on_after(3):
+            await client.call_tool("validate_change", {"task_id": "TASK-1"})
+        returned = time.monotonic() - began
+        with anyio.fail_after(10):
+            while _sleepers(marker):
+                await anyio.sleep(0.1)
+        status = await call(client, "workflow_status", {})
+    assert started_file.exists(), "the check never started"
+    assert returned < 10
+    validations = sample_repo / ".codecot" / "validations"
+    assert not validations.exists() or not list(validations.iterdir())
+    assert status["tasks"][0]["state"] == "open"
