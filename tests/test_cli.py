@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from codecot_mcp import __version__
 from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.cli.main import main
 from codecot_mcp.data import data_dir
@@ -12,6 +13,7 @@ from codecot_mcp.services.intents import capture_intent
 from codecot_mcp.services.specs import draft_spec
 from codecot_mcp.services.tasks import scope_task
 from codecot_mcp.services.workspace import Workspace
+from tests.conftest import MakeRepo, git
 
 
 @pytest.fixture
@@ -83,3 +85,116 @@ def test_the_demo_passes_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "verdict PASS" in out and "PR ready: True" in out
+
+
+DOCTOR_CHECKS = ["python", "git", "repository", "grammars", "config", "store", "mcp"]
+
+
+def doctor_lines(out: str) -> dict[str, str]:
+    """Check name -> its line (status, name, detail) from the text rendering."""
+    lines = {}
+    for line in out.splitlines():
+        status, _, rest = line.partition(" ")
+        if status in ("ok", "warn", "fail"):
+            lines[rest.split()[0]] = line
+    return lines
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert __version__ and capsys.readouterr().out.strip() == f"codecot-mcp {__version__}"
+
+
+def test_help_shows_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    for example in ("codecot-mcp --repo .", "codecot-mcp serve --transport http", "codecot-mcp doctor"):
+        assert example in out
+
+
+def test_doctor_passes_on_a_good_repository_and_leaves_nothing_behind(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    assert main(["--repo", str(repo), "doctor"]) == 0
+    out = capsys.readouterr().out
+    lines = doctor_lines(out)
+    assert list(lines) == DOCTOR_CHECKS
+    assert all(line.startswith("ok   ") for line in lines.values()), out
+    assert "fix:" not in out
+    assert lines["repository"] == f"ok   repository {repo.resolve()}"
+    assert not (repo / ".codecot").exists()
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+
+
+def test_doctor_fails_outside_git_and_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    assert main(["--repo", str(folder), "doctor"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(out) if line.startswith("fail repository"))
+    assert "not inside a git work tree" in out[at]
+    assert out[at + 1].strip().startswith("fix:") and "git init" in out[at + 1]
+    assert out[-1] == "doctor: 1 failed (repository)"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[checks\n", ".codecot/config.toml:1: invalid TOML"),
+        ("[budget]\ntokens = 5\n", ".codecot/config.toml:2: invalid value for 'budget.tokens'"),
+    ],
+)
+def test_doctor_names_a_broken_config_file(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
+    repo = make_repo()
+    (repo / ".codecot").mkdir()
+    (repo / ".codecot" / "config.toml").write_text(text)
+    assert main(["--repo", str(repo), "doctor"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(out) if line.startswith("fail config"))
+    assert words in out[at]
+    assert out[at + 1].strip().startswith("fix:")
+    assert (repo / ".codecot" / "config.toml").read_text() == text
+
+
+def test_doctor_accepts_a_valid_config_and_refuses_a_store_that_is_a_file(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    (repo / ".codecot").mkdir()
+    (repo / ".codecot" / "config.toml").write_text('[checks]\nunit = ["make", "test"]\n')
+    assert main(["--repo", str(repo), "doctor"]) == 0
+    lines = doctor_lines(capsys.readouterr().out)
+    assert lines["config"] == "ok   config .codecot/config.toml is valid (checks: unit)"
+    assert lines["store"] == "ok   store .codecot/ is writable"
+    assert sorted(p.name for p in (repo / ".codecot").iterdir()) == ["config.toml"]
+
+    other = make_repo(name="other")
+    (other / ".codecot").write_text("not a folder\n")
+    assert main(["--repo", str(other), "doctor"]) == 1
+    assert doctor_lines(capsys.readouterr().out)["store"].startswith("fail store")
+
+
+def test_doctor_json_parses_and_matches_the_exit_code(
+    make_repo: MakeRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--repo", str(make_repo()), "doctor", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True
+    assert [c["name"] for c in report["checks"]] == DOCTOR_CHECKS
+    assert {c["status"] for c in report["checks"]} == {"ok"}
+
+    assert main(["--repo", str(tmp_path / "missing"), "doctor", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    assert report["ok"] is False
+    assert [c["name"] for c in failed] == ["repository"] and failed[0]["fix"]

@@ -1,4 +1,4 @@
-"""The CLI's service commands: status, pack, validate and pr, printed for people or as JSON."""
+"""The CLI's service commands: status, pack, validate, pr and doctor, printed for people or as JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 from codecot_mcp.cli import render
 from codecot_mcp.services.context import context_pack
+from codecot_mcp.services.doctor import diagnose
 from codecot_mcp.services.pr import draft_pr
 from codecot_mcp.services.status import workflow_status
 from codecot_mcp.services.validation import validate_change
@@ -14,6 +15,10 @@ from codecot_mcp.services.workspace import Workspace
 
 
 def run_service(command: str, args: argparse.Namespace) -> int:
+    if command == "doctor":  # before the Workspace: the doctor must also run where no repository is found
+        report = diagnose(args.repo)
+        print(report.model_dump_json(indent=2) if args.format == "json" else render.doctor_text(report))
+        return 0 if report.ok else 1
     ws = Workspace(args.repo)
     try:
         return _run(ws, command, args)

@@ -1,14 +1,16 @@
 """`codecot-mcp`: serve MCP (stdio by default, or HTTP), or run a service for people and CI.
 
-Exit codes: 0 success (for `validate`: pass or warn), 1 a failing verdict,
-2 a usage or repository error. Results go to stdout, diagnostics to stderr; when
-serving, stdout belongs to the protocol alone.
+Exit codes: 0 success (for `validate`: pass or warn), 1 a failing verdict or a
+failing doctor check, 2 a usage or repository error. Results go to stdout,
+diagnostics to stderr; when serving, stdout belongs to the protocol alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +25,7 @@ EPILOG = """examples:
   codecot-mcp pack "csv export times out"   the code to read for a question
   codecot-mcp --repo . validate TASK-1      exit 1 when the verdict is 'fail'
   codecot-mcp demo                          the whole workflow on a sample repository
+  codecot-mcp doctor                        check Python, git, grammars and config; say what to fix
 """
 
 
@@ -90,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
     index_bench.add_argument("trees", type=Path, nargs="+", help="git work trees to index")
 
+    doctor = sub.add_parser("doctor", help="check the environment and say what to fix; exit 1 on a failure")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+
     demo = sub.add_parser("demo", help="run the whole workflow on a sample repository over stdio")
     demo.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
     return parser
@@ -135,6 +141,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             allowed_hosts=getattr(args, "allowed_host", []),
         )
         return 0
+    if command == "doctor" and shutil.which("git") is None:
+        # GitPython refuses to import without git; let the doctor say so instead of a traceback.
+        os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 
     from codecot_mcp.cli.commands import run_service
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from codecot_mcp.domain.models import ContextPack
+from codecot_mcp.services.doctor import DoctorReport
 from codecot_mcp.services.status import WorkflowStatus
 from codecot_mcp.services.validation import ValidationResult
 from codecot_mcp.services.workspace import Progress
@@ -71,6 +72,24 @@ def validation_markdown(result: ValidationResult) -> str:
         for f in v.files
     ]
     lines += ["", *(f"- check `{c.name}`: {'passed' if c.passed else 'failed'}" for c in v.checks)]
+    return "\n".join(lines)
+
+
+def doctor_text(report: DoctorReport) -> str:
+    """One line per check, its fix under it; a summary last, so a failure is not missed."""
+    lines: list[str] = []
+    for check in report.checks:
+        lines.append(f"{check.status:<4} {check.name} {check.detail}")
+        if check.fix and check.status != "ok":
+            lines.append(f"     fix: {check.fix}")
+    failed = [c.name for c in report.checks if c.status == "fail"]
+    warned = [c.name for c in report.checks if c.status == "warn"]
+    if failed:
+        lines.append(f"doctor: {len(failed)} failed ({', '.join(failed)})")
+    elif warned:
+        lines.append(f"doctor: no failures, {len(warned)} warning(s) ({', '.join(warned)})")
+    else:
+        lines.append("doctor: all checks pass")
     return "\n".join(lines)
 
 

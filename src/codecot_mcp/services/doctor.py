@@ -1,0 +1,288 @@
+"""doctor: check the environment Codecot runs in, and say what to fix.
+
+Every check reads and never changes anything: the config is parsed, not written
+with defaults, and the store's writability is probed with a temp file that is
+removed at once. A check that cannot run for lack of a repository says so
+instead of failing twice for the same cause.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import operator
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from tree_sitter import Language, Query
+
+from codecot_mcp.errors import CodecotError
+from codecot_mcp.intel.languages import LANGUAGES, query_text
+from codecot_mcp.store.config import CONFIG_NAME, parse_config
+from codecot_mcp.store.paths import CODECOT_DIR
+
+MIN_PYTHON = (3, 11)
+_DIST = "codecot-mcp"
+_GIT_TIMEOUT_SECONDS = 10.0
+_REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9._-]+)\s*(.*)$")
+_RELEASE = re.compile(r"\d+(?:\.\d+)*")
+_COMPARE: dict[str, Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+CheckStatus = Literal["ok", "warn", "fail"]
+
+
+class DoctorCheck(BaseModel):
+    name: str
+    status: CheckStatus
+    detail: str
+    fix: str | None = Field(default=None, description="What to do about it; set whenever status is not ok.")
+
+
+class DoctorReport(BaseModel):
+    ok: bool = Field(description="True when no check failed (warnings allowed).")
+    checks: list[DoctorCheck]
+
+
+def diagnose(path: Path) -> DoctorReport:
+    """Run every check for the repository at `path` (which may not be one)."""
+    root, repo_check = _repository(path)
+    checks = [_python(), _git(), repo_check, _grammars()]
+    if root is None:
+        skipped = "skipped: no git work tree"
+        hint = "fix the repository check first"
+        checks += [
+            DoctorCheck(name="config", status="warn", detail=skipped, fix=hint),
+            DoctorCheck(name="store", status="warn", detail=skipped, fix=hint),
+        ]
+    else:
+        checks += [_config(root), _store(root)]
+    checks.append(_mcp())
+    return DoctorReport(ok=all(c.status != "fail" for c in checks), checks=checks)
+
+
+def _python() -> DoctorCheck:
+    found = ".".join(str(part) for part in sys.version_info[:3])
+    detail = f"{found} ({sys.executable})"
+    if sys.version_info[:2] >= MIN_PYTHON:
+        return DoctorCheck(name="python", status="ok", detail=detail)
+    wanted = ".".join(str(part) for part in MIN_PYTHON)
+    return DoctorCheck(
+        name="python",
+        status="fail",
+        detail=f"{detail}; Codecot needs {wanted} or newer",
+        fix=f"install Python {wanted}+ and reinstall codecot-mcp with it",
+    )
+
+
+def _git() -> DoctorCheck:
+    fix = "install git (https://git-scm.com/downloads) and make sure it is on PATH"
+    executable = shutil.which("git")
+    if executable is None:
+        return DoctorCheck(name="git", status="fail", detail="not found on PATH", fix=fix)
+    try:
+        done = subprocess.run(
+            [executable, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_SECONDS,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return DoctorCheck(name="git", status="fail", detail=f"{executable} does not run: {exc}", fix=fix)
+    output = done.stdout.strip()
+    if done.returncode != 0 or not output:
+        return DoctorCheck(
+            name="git", status="fail", detail=f"{executable} --version failed: {done.stderr.strip()}", fix=fix
+        )
+    return DoctorCheck(name="git", status="ok", detail=output.removeprefix("git version "))
+
+
+def _repository(path: Path) -> tuple[Path | None, DoctorCheck]:
+    try:
+        # GitPython refuses to import without a git executable; that is the git check's to report.
+        from codecot_mcp.intel.gitrepo import find_repo_root
+    except ImportError as exc:
+        return None, DoctorCheck(
+            name="repository", status="fail", detail=f"GitPython cannot start: {exc}", fix="install git"
+        )
+    try:
+        root = find_repo_root(path)
+    except CodecotError as exc:
+        return None, DoctorCheck(
+            name="repository",
+            status="fail",
+            detail=exc.message,
+            fix=exc.hint or "pass --repo PATH to a git work tree",
+        )
+    return root, DoctorCheck(name="repository", status="ok", detail=str(root))
+
+
+def _grammars() -> DoctorCheck:
+    failures: list[str] = []
+    packages: set[str] = set()
+    for spec in LANGUAGES.values():
+        try:
+            module = importlib.import_module(spec.module)
+            Query(Language(getattr(module, spec.function)()), query_text(spec))
+        except Exception as exc:  # any failure is the finding itself
+            failures.append(f"{spec.name} ({type(exc).__name__}: {exc})")
+            packages.add(spec.module.replace("_", "-"))
+    runtime = _installed("tree-sitter") or "unknown version"
+    if not failures:
+        return DoctorCheck(
+            name="grammars", status="ok", detail=f"{len(LANGUAGES)} load (tree-sitter {runtime})"
+        )
+    return DoctorCheck(
+        name="grammars",
+        status="fail",
+        detail=f"{len(failures)} of {len(LANGUAGES)} do not load: {'; '.join(failures)}",
+        fix=f"{sys.executable} -m pip install --force-reinstall {' '.join(sorted(packages))} "
+        "(until then those files are indexed as text only)",
+    )
+
+
+def _config(root: Path) -> DoctorCheck:
+    display = f"{CODECOT_DIR}/{CONFIG_NAME}"
+    path = root / CODECOT_DIR / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return DoctorCheck(
+            name="config",
+            status="ok",
+            detail=f"{display} not created yet (defaults are written on first use)",
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        return DoctorCheck(
+            name="config",
+            status="fail",
+            detail=f"{display}: cannot read: {exc}",
+            fix="make the file readable UTF-8 text, or delete it to have the defaults written again",
+        )
+    try:
+        config = parse_config(text, display)
+    except CodecotError as exc:
+        return DoctorCheck(
+            name="config",
+            status="fail",
+            detail=exc.message,
+            fix=exc.hint or "fix the file, or delete it to have the defaults written again",
+        )
+    names = ", ".join(config.checks) or "none"
+    return DoctorCheck(name="config", status="ok", detail=f"{display} is valid (checks: {names})")
+
+
+def _store(root: Path) -> DoctorCheck:
+    folder = root / CODECOT_DIR
+    if folder.exists() and not folder.is_dir():
+        return DoctorCheck(
+            name="store",
+            status="fail",
+            detail=f"{folder} exists but is not a folder",
+            fix=f"move that file away: Codecot keeps its artifacts in a {CODECOT_DIR}/ folder",
+        )
+    # Probe the folder itself, or the root that will hold it, so nothing new is left behind.
+    target = folder if folder.is_dir() else root
+    try:
+        fd, name = tempfile.mkstemp(prefix=".codecot-doctor-", dir=target)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        return DoctorCheck(
+            name="store",
+            status="fail",
+            detail=f"cannot write in {target}: {exc.strerror or exc}",
+            fix=f"make {target} writable for this user (chmod u+w), or run Codecot as its owner",
+        )
+    if target == folder:
+        return DoctorCheck(name="store", status="ok", detail=f"{CODECOT_DIR}/ is writable")
+    return DoctorCheck(
+        name="store", status="ok", detail=f"{CODECOT_DIR}/ not created yet; the repository root is writable"
+    )
+
+
+def _mcp() -> DoctorCheck:
+    found = _installed("mcp")
+    pinned = _pinned("mcp")
+    if found is None:
+        return DoctorCheck(
+            name="mcp",
+            status="fail",
+            detail="the mcp SDK is not installed",
+            fix=f"{sys.executable} -m pip install 'mcp{pinned or ''}'",
+        )
+    if pinned is None:
+        return DoctorCheck(
+            name="mcp",
+            status="warn",
+            detail=f"{found}; the pinned range is unknown (codecot-mcp is not installed as a package)",
+            fix="install Codecot (pip install -e . in a clone) so its pins are recorded",
+        )
+    fits = _satisfies(found, pinned)
+    if fits:
+        return DoctorCheck(name="mcp", status="ok", detail=f"{found} (pinned {pinned})")
+    fix = f"{sys.executable} -m pip install 'mcp{pinned}'"
+    if fits is None:
+        detail = f"{found}; cannot compare with the pinned range {pinned}"
+        return DoctorCheck(name="mcp", status="warn", detail=detail, fix=fix)
+    return DoctorCheck(
+        name="mcp", status="fail", detail=f"{found} is outside the pinned range {pinned}", fix=fix
+    )
+
+
+def _installed(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _pinned(dependency: str) -> str | None:
+    """The version specifiers Codecot's own metadata pins `dependency` to, lower bound first."""
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        for requirement in metadata.requires(_DIST) or []:
+            match = _REQUIREMENT_NAME.match(requirement)
+            if match is None or ";" in requirement:
+                continue
+            if match.group(1).lower().replace("_", "-") == dependency:
+                parts = [p.strip() for p in match.group(2).split(",") if p.strip()]
+                return ",".join(sorted(parts, key=lambda p: not p.startswith(">")))
+    return None
+
+
+def _satisfies(version: str, specifiers: str) -> bool | None:
+    """Whether a release matches `>=2.3,<2.4`-style specifiers; None when it cannot be told."""
+    found = _release(version)
+    if found is None:
+        return None
+    for spec in specifiers.split(","):
+        op = next((o for o in sorted(_COMPARE, key=len, reverse=True) if spec.startswith(o)), None)
+        bound = _release(spec[len(op) :]) if op else None
+        if op is None or bound is None:
+            return None
+        width = max(len(found), len(bound))
+        left, right = found + (0,) * (width - len(found)), bound + (0,) * (width - len(bound))
+        if not _COMPARE[op](left, right):
+            return False
+    return True
+
+
+def _release(text: str) -> tuple[int, ...] | None:
+    match = _RELEASE.match(text.strip())
+    return tuple(int(part) for part in match.group(0).split(".")) if match else None
