@@ -188,3 +188,23 @@ async def test_cancelling_validation_kills_its_check_and_stores_nothing(
     validations = sample_repo / ".codecot" / "validations"
     assert not validations.exists() or not list(validations.iterdir())
     assert status["tasks"][0]["state"] == "open"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_first_index_reports_progress_from_the_tools_that_index(
+    sample_repo: Path,  # noqa: F811
+    mode: str,
+) -> None:
+    messages: list[str] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        messages.append(message or "")
+
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        result = await client.call_tool(
+            "capture_intent",
+            {"discussion": "We need a CSV export.", "ask_user": False},
+            progress_callback=on_progress,
+        )
+    assert not result.is_error
+    assert any(m.startswith("indexing") for m in messages), messages

@@ -165,6 +165,16 @@ def _progress(ctx: Context) -> Progress:
     return report
 
 
+def _reporting(ws: Workspace, ctx: Context, fn: Callable[[], T]) -> Callable[[], T]:
+    """`fn` with the index progress of its thread sent to the client: a first index takes seconds."""
+
+    def run() -> T:
+        with ws.reporting(_progress(ctx)):
+            return fn()
+
+    return run
+
+
 async def _ask_open_questions(discussion: str, ask_user: bool, ctx: Context) -> Any:
     """Offer the intent's open questions to the user, where the host can ask them.
 
@@ -251,14 +261,18 @@ def build_server(root: Path) -> MCPServer[None]:
         questions, acceptance signals, each quoting its source lines, with code names linked to the repo.
         Example: capture_intent(discussion="alice: exports time out\\nbob: we need CSV export")"""
         result = await _run(
-            partial(
-                capture_intent,
+            _reporting(
                 ws,
-                discussion,
-                title=title,
-                source=source,
-                fields=fields,
-                answers=_answers(answers),
+                ctx,
+                partial(
+                    capture_intent,
+                    ws,
+                    discussion,
+                    title=title,
+                    source=source,
+                    fields=fields,
+                    answers=_answers(answers),
+                ),
             )
         )
         await _announce_new_artifacts(ctx)
@@ -287,15 +301,19 @@ def build_server(root: Path) -> MCPServer[None]:
         affected code, risks, test plan) or revise one; returns lint findings. Hand edits are kept.
         Example: draft_spec(intent_id="INT-1")"""
         result = await _run(
-            partial(
-                draft_spec,
+            _reporting(
                 ws,
-                intent_id=intent_id,
-                spec_id=spec_id,
-                requirements=requirements,
-                title=title,
-                risks=risks,
-                test_plan=test_plan,
+                ctx,
+                partial(
+                    draft_spec,
+                    ws,
+                    intent_id=intent_id,
+                    spec_id=spec_id,
+                    requirements=requirements,
+                    title=title,
+                    risks=risks,
+                    test_plan=test_plan,
+                ),
             )
         )
         await _announce_new_artifacts(ctx)
@@ -389,15 +407,19 @@ def build_server(root: Path) -> MCPServer[None]:
         Example: validate_change(task_id="TASK-1")"""
         cancel = threading.Event()
         result = await _run(
-            partial(
-                validate_change,
+            _reporting(
                 ws,
-                task_id,
-                base=base,
-                head=head,
-                rationale=rationale,
-                progress=_progress(ctx),
-                cancel=cancel,
+                ctx,
+                partial(
+                    validate_change,
+                    ws,
+                    task_id,
+                    base=base,
+                    head=head,
+                    rationale=rationale,
+                    progress=_progress(ctx),
+                    cancel=cancel,
+                ),
             ),
             cancel,
         )

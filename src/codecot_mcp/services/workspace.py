@@ -7,7 +7,8 @@ once and refreshed incrementally; the CLI makes one per command.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from codecot_mcp.intel.gitrepo import find_repo_root
@@ -24,6 +25,16 @@ class Workspace:
         self.store = ArtifactStore(self.root)
         self._index: CodeIndex | None = None
         self._index_lock = threading.Lock()
+        self._reporting = threading.local()
+
+    @contextmanager
+    def reporting(self, progress: Progress) -> Iterator[None]:
+        """Send this thread's index progress to `progress`, for services that index on the way."""
+        self._reporting.progress = progress
+        try:
+            yield
+        finally:
+            self._reporting.progress = None
 
     @property
     def config(self) -> Config:
@@ -33,6 +44,7 @@ class Workspace:
 
     def index(self, progress: Progress | None = None) -> CodeIndex:
         """The code index, brought up to date with the working tree."""
+        progress = progress or getattr(self._reporting, "progress", None)
         with self._index_lock:
             if self._index is None:
                 self.store.ensure_layout()
