@@ -208,3 +208,48 @@ async def test_a_first_index_reports_progress_from_the_tools_that_index(
         )
     assert not result.is_error
     assert any(m.startswith("indexing") for m in messages), messages
+
+
+@pytest.mark.parametrize(("mode", "version"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
+async def test_each_mode_speaks_its_protocol_version(sample_repo: Path, mode: str, version: str) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        negotiated = client.protocol_version
+        status = await call(client, "workflow_status", {})
+    assert negotiated == version
+    assert "next_action" in status
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_unknown_resource_is_invalid_params_with_its_uri(sample_repo: Path, mode: str) -> None:  # noqa: F811
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("codecot://tasks/TASK-404")
+    assert caught.value.error.code == -32602
+    assert caught.value.error.data == {"uri": "codecot://tasks/TASK-404"}
+
+
+async def test_resource_template_ids_complete(sample_repo: Path) -> None:  # noqa: F811
+    from mcp.types import ResourceTemplateReference
+
+    async with Client(build_server(sample_repo)) as client:
+        await run_workflow(client, sample_repo)
+        ref = ResourceTemplateReference(type="ref/resource", uri="codecot://specs/{spec_id}")
+        specs = await client.complete(ref, {"name": "spec_id", "value": "spec"})
+        none = await client.complete(ref, {"name": "spec_id", "value": "SPEC-9"})
+    assert specs.completion.values == ["SPEC-1"]
+    assert none.completion.values == []
+
+
+async def test_a_declined_elicitation_keeps_the_questions_open(sample_repo: Path) -> None:  # noqa: F811
+    from mcp.types import ElicitResult
+
+    async def decline(context: Any, params: Any) -> ElicitResult:
+        return ElicitResult(action="decline")
+
+    discussion = "We need a CSV export of the report.\nShould the export include archived items?\n"
+    async with Client(build_server(sample_repo), elicitation_callback=decline) as client:
+        result = await call(client, "capture_intent", {"discussion": discussion})
+    assert result["questions_answered"] == 0
+    assert [q["id"] for q in result["intent"]["open_questions"]] == ["Q1"]
