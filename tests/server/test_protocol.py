@@ -253,3 +253,24 @@ async def test_a_declined_elicitation_keeps_the_questions_open(sample_repo: Path
         result = await call(client, "capture_intent", {"discussion": discussion})
     assert result["questions_answered"] == 0
     assert [q["id"] for q in result["intent"]["open_questions"]] == ["Q1"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_unknown_tool_is_a_protocol_error(sample_repo: Path, mode: str) -> None:  # noqa: F811
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.call_tool("delete_everything", {})
+    assert caught.value.error.code == -32602
+    assert "delete_everything" in caught.value.error.message
+
+
+def test_the_icon_is_a_valid_data_uri() -> None:
+    import base64
+    import re
+
+    from codecot_mcp.server.app import ICON
+
+    assert re.fullmatch(r"data:image/svg\+xml;base64,[A-Za-z0-9+/]+=*", ICON.src)
+    assert base64.b64decode(ICON.src.split(",", 1)[1]).startswith(b"<svg")

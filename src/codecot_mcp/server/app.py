@@ -8,6 +8,7 @@ says what to do; anything else is a crash the SDK reports without details.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -32,7 +33,18 @@ from mcp.server.mcpserver import (
 )
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
-from mcp.types import Completion, PromptReference, Resource, ResourceTemplateReference, Tool, ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    CallToolResult,
+    Completion,
+    InputRequiredResult,
+    PromptReference,
+    Resource,
+    ResourceTemplateReference,
+    Tool,
+    ToolAnnotations,
+)
+from mcp_types.jsonrpc import INVALID_PARAMS
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field, create_model
 
@@ -78,10 +90,13 @@ CACHE_HINTS = {
     "resources/list": _LIVE,
     "resources/read": _LIVE,
 }
-ICON = Icon(
-    src="data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
-    "<rect width='32' height='32' rx='7' fill='%232f6f4e'/><path d='M21 11a7 7 0 1 0 0 10' "
-    "fill='none' stroke='white' stroke-width='3.5' stroke-linecap='round'/></svg>",
+_ICON_SVG = (
+    b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+    b"<rect width='32' height='32' rx='7' fill='#2f6f4e'/><path d='M21 11a7 7 0 1 0 0 10' "
+    b"fill='none' stroke='white' stroke-width='3.5' stroke-linecap='round'/></svg>"
+)
+ICON = Icon(  # base64, so `src` is a valid URI (the spec's schema checks it)
+    src="data:image/svg+xml;base64," + base64.b64encode(_ICON_SVG).decode("ascii"),
     mime_type="image/svg+xml",
     sizes=["any"],
 )
@@ -135,6 +150,14 @@ class CodecotServer(MCPServer[None]):
         lowlevel.create_initialization_options = partial(  # type: ignore[method-assign]
             create, NotificationOptions(resources_changed=True)
         )
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[None, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        # An unknown tool is a protocol error (-32602), not a tool result the model should read.
+        if self._tool_manager.get_tool(name) is None:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}")
+        return await super().call_tool(name, arguments, context)
 
     async def list_tools(self) -> list[Tool]:
         if self._tools is None:
