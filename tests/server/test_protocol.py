@@ -87,11 +87,17 @@ def test_compact_schemas_accept_and_reject_what_the_originals_do() -> None:
     assert "title" not in json.dumps(small["properties"]["next_step"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"validation": {}, "task_status": 3, "next_step": "x"}, small)
-    nullable = compact_schema({"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}], "title": "T"})
-    assert nullable == {"type": ["string", "null"], "maxLength": 5}
-    jsonschema.validate(None, nullable)
+    optional = {
+        "anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}],
+        "default": None,
+        "title": "T",
+    }
+    assert compact_schema(optional) == {"type": "string", "maxLength": 5}
+    assert compact_schema(optional, output=True) == {
+        "anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]
+    }
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate("too long", nullable)
+        jsonschema.validate("too long", compact_schema(optional))
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -274,3 +280,11 @@ def test_the_icon_is_a_valid_data_uri() -> None:
 
     assert re.fullmatch(r"data:image/svg\+xml;base64,[A-Za-z0-9+/]+=*", ICON.src)
     assert base64.b64decode(ICON.src.split(",", 1)[1]).startswith(b"<svg")
+
+
+async def test_an_optional_argument_published_without_null_still_accepts_null(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        schema = {t.name: t.input_schema for t in (await client.list_tools()).tools}["context_pack"]
+        pack = await call(client, "context_pack", {"query": "report", "task_id": None, "token_budget": None})
+    assert schema["properties"]["task_id"]["type"] == "string"
+    assert pack["tokens_used"] > 0

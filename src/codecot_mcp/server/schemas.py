@@ -1,8 +1,10 @@
 """Smaller JSON schemas for `tools/list`, which a host puts in front of the model on every turn.
 
 Pydantic's schemas repeat what a model does not need: a title per field (the field
-name again), `default: null`, `anyOf [X, null]` where one type list says the same, and
-`additionalProperties: true`. Removing those changes no accepted or produced value.
+name again), `default: null` and `additionalProperties: true`. An optional argument
+(`anyOf [X, null]`, default null) is published as plain X: omitting it means the same
+as null, and single-type schemas are the portable kind (some hosts map tool schemas to
+a dialect without type lists or `null`). The server still accepts null.
 Output schemas also lose descriptions and defaults (the result's text mirror already
 reads as prose; input descriptions are the ones that steer the model's calls), and
 `shallow_schema` types nested objects as plain objects: every top-level field of a
@@ -16,13 +18,12 @@ from typing import Any
 _SUBSCHEMA_MAPS = ("properties", "$defs", "patternProperties")
 _SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SUBSCHEMA_ONE = ("items", "additionalProperties", "not")
-_MERGEABLE = frozenset(
-    ("type", "enum", "format", "minimum", "maximum", "minLength", "maxLength", "pattern", "items", "maxItems")
-)
+_NULL = {"type": "null"}
 
 
 def compact_schema(schema: dict[str, Any], output: bool = False) -> dict[str, Any]:
     """A copy of `schema` without the redundant keywords (see the module docstring)."""
+    optional = "default" in schema and schema["default"] is None
     node: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "title" or (output and key in ("description", "default")):
@@ -38,26 +39,17 @@ def compact_schema(schema: dict[str, Any], output: bool = False) -> dict[str, An
         elif key in _SUBSCHEMA_ONE and isinstance(value, dict):
             value = compact_schema(value, output)
         node[key] = value
-    return _merge_nullable(node)
+    return _without_null_branch(node) if optional and not output else node
 
 
-def _merge_nullable(node: dict[str, Any]) -> dict[str, Any]:
-    """`anyOf: [{type: T}, {type: null}]` -> `type: [T, null]` when T is a bare type."""
+def _without_null_branch(node: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [X, {type: null}]` -> X, keeping the node's own keywords (description, limits)."""
     options = node.get("anyOf")
-    if not isinstance(options, list) or len(options) != 2 or {"type": "null"} not in options:
+    if not isinstance(options, list) or len(options) != 2 or _NULL not in options:
         return node
-    other = options[0] if options[1] == {"type": "null"} else options[1]
-    if set(other) - _MERGEABLE:
-        return node
-    kind = other.get("type")
-    if not isinstance(kind, str):
-        return node
+    other = options[0] if options[1] == _NULL else options[1]
     merged = {k: v for k, v in node.items() if k != "anyOf"}
-    merged.update(other)
-    merged["type"] = [kind, "null"]
-    if "enum" in merged:
-        merged["enum"] = [*merged["enum"], None]
-    return merged
+    return {**other, **merged}
 
 
 def shallow_schema(schema: dict[str, Any], depth: int) -> dict[str, Any]:
