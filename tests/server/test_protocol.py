@@ -288,3 +288,46 @@ async def test_an_optional_argument_published_without_null_still_accepts_null(sa
         pack = await call(client, "context_pack", {"query": "report", "task_id": None, "token_budget": None})
     assert schema["properties"]["task_id"]["type"] == "string"
     assert pack["tokens_used"] > 0
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_new_check_is_confirmed_by_the_user_and_written_to_the_config(
+    sample_repo: Path,  # noqa: F811
+    mode: str,
+) -> None:
+    from mcp.types import ElicitResult
+
+    asked: list[dict[str, Any]] = []
+
+    async def answer(context: Any, params: Any) -> ElicitResult:
+        schema = getattr(params, "requested_schema", {})
+        asked.append(schema)
+        return ElicitResult(action="accept", content={"check_0": "python3 -c 'print(\"lint ok\")'"})
+
+    async with Client(build_server(sample_repo), mode=mode, elicitation_callback=answer) as client:
+        await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+        await call(client, "draft_spec", {"intent_id": "INT-1"})
+        scoped = await call(
+            client, "scope_task", {"spec_id": "SPEC-1", "checks": ["lint"], "allowed_paths": ["inventory/**"]}
+        )
+        validation = (await call(client, "validate_change", {"task_id": "TASK-1"}))["validation"]
+    assert asked and asked[0]["properties"]["check_0"]["title"] == "lint"
+    assert scoped["tasks"][0]["checks"] == ["lint"]
+    config = (sample_repo / ".codecot" / "config.toml").read_text()
+    assert 'lint = ["python3", "-c", "print(\\"lint ok\\")"]' in config
+    assert "# Checks are argument lists" in config  # the rest of the file is untouched
+    assert validation["checks"][0]["passed"] and "lint ok" in validation["checks"][0]["output_tail"]
+
+
+async def test_without_elicitation_an_unknown_check_is_an_error_that_names_the_config(
+    sample_repo: Path,  # noqa: F811
+) -> None:
+    async with Client(build_server(sample_repo)) as client:
+        await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+        await call(client, "draft_spec", {"intent_id": "INT-1"})
+        result = await client.call_tool(
+            "scope_task", {"spec_id": "SPEC-1", "checks": ["lint"], "allowed_paths": ["inventory/**"]}
+        )
+    assert result.is_error
+    assert "unknown checks: lint" in getattr(result.content[0], "text", "")
+    assert "lint" not in (sample_repo / ".codecot" / "config.toml").read_text()

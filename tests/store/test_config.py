@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.errors import ArtifactError
-from codecot_mcp.store.config import Config, load_config, parse_config, render_config
+from codecot_mcp.errors import ArtifactError, InvalidInputError
+from codecot_mcp.store.config import Config, load_config, parse_config, render_config, with_check
 
 
 def test_a_missing_config_is_written_with_detected_checks(tmp_path: Path) -> None:
@@ -51,3 +51,27 @@ def test_a_broken_config_names_file_and_line(text: str, line: int, words: str) -
     assert caught.value.line == line
     assert words in str(caught.value)
     assert ".codecot/config.toml" in str(caught.value)
+
+
+def test_a_confirmed_check_is_one_new_line_under_checks() -> None:
+    text = '# ours\n[checks]\ntests = ["pytest"]  # keep\n\n[scope]\npolicy = "fail"\n'
+    updated = with_check(text, "lint", ["ruff", "check", "."])
+    assert updated.splitlines() == [
+        "# ours",
+        "[checks]",
+        'lint = ["ruff", "check", "."]',
+        'tests = ["pytest"]  # keep',
+        "",
+        "[scope]",
+        'policy = "fail"',
+    ]
+    config = parse_config(updated, "c")
+    assert config.checks == {"lint": ["ruff", "check", "."], "tests": ["pytest"]}
+    assert config.scope_policy == "fail"
+    assert parse_config(with_check("", "t", ["x"]), "c").checks == {"t": ["x"]}
+
+
+@pytest.mark.parametrize(("name", "argv"), [("bad name", ["x"]), ('a"]\nevil = ["', ["x"]), ("ok", [])])
+def test_a_check_that_would_not_read_back_is_refused(name: str, argv: list[str]) -> None:
+    with pytest.raises(InvalidInputError):
+        with_check("[checks]\n", name, argv)

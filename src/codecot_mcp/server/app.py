@@ -63,7 +63,7 @@ from codecot_mcp.services.intents import MAX_DISCUSSION_CHARS, IntentResult, cap
 from codecot_mcp.services.pr import PullRequestDraft, draft_pr
 from codecot_mcp.services.specs import SpecResult, draft_spec
 from codecot_mcp.services.status import WorkflowStatus, workflow_status
-from codecot_mcp.services.tasks import ScopeResult, scope_task
+from codecot_mcp.services.tasks import ScopeResult, confirm_checks, scope_task, unknown_checks
 from codecot_mcp.services.validation import ValidationResult, validate_change
 from codecot_mcp.services.workspace import Progress, Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS, Codec
@@ -219,6 +219,46 @@ async def _ask_open_questions(discussion: str, ask_user: bool, ctx: Context) -> 
     )
 
 
+async def _ask_for_checks(checks: list[str] | None, ctx: Context) -> Any:
+    """Ask the user for the command of each requested check that the config lacks.
+
+    Commands come from the person, never from the model's arguments; without the
+    elicitation capability scope_task fails with a hint to edit the config instead.
+    """
+    capabilities = ctx.client_capabilities
+    server = ctx.mcp_server
+    if not checks or capabilities is None or capabilities.elicitation is None:
+        return {}
+    if not isinstance(server, CodecotServer):
+        return {}
+    unknown = await anyio.to_thread.run_sync(partial(unknown_checks, server.ws, checks))
+    if not unknown:
+        return {}
+    fields: dict[str, Any] = {
+        f"check_{number}": (
+            str,
+            Field(
+                default="",
+                title=name,
+                description=f"Command line for check '{name}', e.g. 'python3 -m pytest -q' "
+                "(run without a shell). Leave empty to not add it.",
+            ),
+        )
+        for number, name in enumerate(unknown[:MAX_ELICITED_QUESTIONS])
+    }
+    return Elicit(
+        "These checks are not in .codecot/config.toml yet. Give the command to add each one "
+        "(it is written to the config for review), or leave it empty.",
+        create_model("NewChecks", **fields),
+    )
+
+
+def _confirmed_commands(ws: Workspace, checks: list[str] | None, answers: dict[str, str]) -> None:
+    """Add the checks the user gave commands for, in the order the form asked them."""
+    unknown = unknown_checks(ws, checks)[:MAX_ELICITED_QUESTIONS]
+    confirm_checks(ws, {name: answers.get(f"check_{n}", "") for n, name in enumerate(unknown)})
+
+
 def _answers(outcome: ElicitationResult[BaseModel]) -> dict[str, str]:
     if not isinstance(outcome, AcceptedElicitation):
         return {}
@@ -346,6 +386,7 @@ def build_server(root: Path) -> MCPServer[None]:
     async def scope_task_tool(
         ctx: Context,
         spec_id: Annotated[ArtifactId, Field(description="e.g. SPEC-1")],
+        new_checks: Annotated[ElicitationResult[BaseModel], Resolve(_ask_for_checks)],
         requirement_ids: Annotated[
             ShortList | None, Field(description="Default: all, e.g. ['REQ-1.1'].")
         ] = None,
@@ -358,7 +399,8 @@ def build_server(root: Path) -> MCPServer[None]:
         ] = None,
         forbidden_paths: Annotated[ShortList | None, Field(description="Globs it must not touch.")] = None,
         checks: Annotated[
-            ShortList | None, Field(description="Check names from the config; default all.")
+            ShortList | None,
+            Field(description="Check names from the config (default all); the user is asked for new ones."),
         ] = None,
         max_files: Annotated[
             int | None, Field(ge=1, le=10_000, description="Budget; default from config.")
@@ -368,9 +410,12 @@ def build_server(root: Path) -> MCPServer[None]:
     ) -> ScopeResult:
         """Cut a spec's requirements into small tasks: allowed/forbidden path globs, target symbols, checks,
         a change budget, dependencies and the base commit. Example: scope_task(spec_id="SPEC-1")"""
-        result = await _run(
-            partial(
-                scope_task,
+        commands = _answers(new_checks)
+
+        def confirm_then_scope() -> ScopeResult:
+            if commands:
+                _confirmed_commands(ws, checks, commands)
+            return scope_task(
                 ws,
                 spec_id,
                 requirement_ids=requirement_ids,
@@ -382,7 +427,8 @@ def build_server(root: Path) -> MCPServer[None]:
                 max_lines=max_lines,
                 worktree=worktree,
             )
-        )
+
+        result = await _run(confirm_then_scope)
         await _announce_new_artifacts(ctx)
         return result
 

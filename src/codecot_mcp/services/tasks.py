@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 
 from pydantic import BaseModel, Field
 
@@ -13,12 +14,35 @@ from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, now_iso
+from codecot_mcp.store.config import add_checks
 
 
 class ScopeResult(BaseModel):
     tasks: list[Task]
     paths: list[str] = Field(description="Where each task is stored.")
     next_step: str
+
+
+def unknown_checks(ws: Workspace, checks: list[str] | None) -> list[str]:
+    """The names in `checks` that the config does not define, sorted."""
+    return sorted(set(checks or []) - set(ws.config.checks))
+
+
+def confirm_checks(ws: Workspace, commands: dict[str, str]) -> list[str]:
+    """Add checks a person typed when asked (name -> command line), split like a shell would
+    but never run by one. Empty answers add nothing; returns the names added."""
+    parsed: dict[str, list[str]] = {}
+    for name, command in commands.items():
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise InvalidInputError(f"cannot read the command for check '{name}': {exc}") from None
+        if argv:
+            parsed[name] = argv
+    if parsed:
+        with ws.store.lock():
+            add_checks(ws.store.dir, parsed)
+    return sorted(parsed)
 
 
 def scope_task(
@@ -39,10 +63,10 @@ def scope_task(
     spec = ws.store.load(SPECS, spec_id)
     config = ws.config
     chosen = _select_requirements(spec, requirement_ids)
-    unknown_checks = sorted(set(checks or []) - set(config.checks))
-    if unknown_checks:
+    unknown = sorted(set(checks or []) - set(config.checks))
+    if unknown:
         raise InvalidInputError(
-            f"unknown checks: {', '.join(unknown_checks)}",
+            f"unknown checks: {', '.join(unknown)}",
             hint=f"configured checks: {', '.join(config.checks) or 'none'}; add them to .codecot/config.toml",
         )
     groups = [[req] for req in chosen] if split else [chosen]

@@ -2,7 +2,9 @@
 
 The file is written once, with defaults detected from the repository, the first
 time Codecot needs it, and never rewritten after that: it belongs to the people
-who review it. A missing file is never an error; a broken one is, with its line.
+who review it. The one exception is a check a person confirms when asked (MCP
+elicitation): it is inserted as one line under `[checks]`, the rest left as it was.
+A missing file is never an error; a broken one is, with its line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from codecot_mcp.errors import ArtifactError
+from codecot_mcp.errors import ArtifactError, InvalidInputError
 from codecot_mcp.store.fsio import atomic_write_text
 
 CONFIG_NAME = "config.toml"
@@ -47,6 +49,7 @@ _FIELD_SOURCES: dict[str, tuple[str, str]] = {
     "check_output_bytes": ("limits", "check_output_bytes"),
 }
 _TOML_LINE = re.compile(r"line (\d+)")
+CHECK_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def detect_checks(root: Path) -> dict[str, list[str]]:
@@ -163,3 +166,30 @@ def load_config(codecot_dir: Path, repo_root: Path) -> Config:
         config = Config(checks=detect_checks(repo_root))
         atomic_write_text(path, render_config(config))
         return config
+
+
+def with_check(text: str, name: str, argv: list[str]) -> str:
+    """`text` with `name = [argv]` added under `[checks]` (a `[checks]` table is added if missing)."""
+    if not CHECK_NAME.fullmatch(name):
+        raise InvalidInputError(f"'{name}' is not a check name", hint="letters, digits, '-' and '_'")
+    if not argv or not all(argv):
+        raise InvalidInputError(f"check '{name}' needs a non-empty argument list")
+    entry = f"{name} = [{', '.join(_toml_string(arg) for arg in argv)}]"
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() == "[checks]":
+            return "\n".join([*lines[: number + 1], entry, *lines[number + 1 :]]) + "\n"
+    return "\n".join(["[checks]", entry, "", *lines]) + "\n"
+
+
+def add_checks(codecot_dir: Path, checks: dict[str, list[str]]) -> None:
+    """Insert confirmed checks into the config file (call under the store lock)."""
+    path = codecot_dir / CONFIG_NAME
+    display = f".codecot/{CONFIG_NAME}"
+    text = path.read_text(encoding="utf-8")
+    existing = parse_config(text, display).checks
+    for name, argv in checks.items():
+        if name not in existing:
+            text = with_check(text, name, argv)
+    parse_config(text, display)  # never write a file that no longer loads
+    atomic_write_text(path, text)
