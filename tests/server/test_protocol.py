@@ -276,7 +276,7 @@ def test_the_icon_is_a_valid_data_uri() -> None:
     import base64
     import re
 
-    from codecot_mcp.server.app import ICON
+    from codecot_mcp.server.protocol import ICON
 
     assert re.fullmatch(r"data:image/svg\+xml;base64,[A-Za-z0-9+/]+=*", ICON.src)
     assert base64.b64decode(ICON.src.split(",", 1)[1]).startswith(b"<svg")
