@@ -7,6 +7,7 @@ from codecot_mcp.services.validation import judge
 
 IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
 OUT = FileChange(path="setup.py", status="modified", added=1, in_scope=False, reason="outside")
+JUSTIFIED = OUT.model_copy(update={"accepted": "needed for packaging"})
 WITHIN = BudgetReport(files_changed=1, lines_changed=4, max_files=2, max_lines=10, within=True)
 OVER = BudgetReport(files_changed=3, lines_changed=40, max_files=2, max_lines=10, within=False)
 PASSED = CheckResult(name="tests", argv=["pytest"], exit_code=0, passed=True, duration_s=1)
@@ -16,18 +17,28 @@ UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
 
 
 @pytest.mark.parametrize(
-    ("files", "budget", "checks", "coverage", "policy", "rationale", "verdict", "words"),
+    ("files", "budget", "checks", "coverage", "policy", "verdict", "words"),
     [
-        ([IN], WITHIN, [PASSED], [COVERED], "warn", None, "pass", "all checks passed"),
-        ([], WITHIN, [PASSED], [COVERED], "warn", None, "fail", "no change found"),
-        ([IN], WITHIN, [FAILED], [COVERED], "warn", None, "fail", "check 'tests' failed"),
-        ([IN, OUT], WITHIN, [PASSED], [COVERED], "warn", None, "warn", "out-of-scope edits: setup.py"),
-        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", None, "fail", "scope policy 'fail'"),
-        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", "needed for packaging", "warn", "accepted"),
-        ([IN], OVER, [PASSED], [COVERED], "warn", None, "warn", "over budget"),
-        ([IN], OVER, [PASSED], [COVERED], "fail", None, "fail", "over budget"),
-        ([IN], WITHIN, [PASSED], [UNCOVERED], "warn", None, "warn", "REQ-1.1: no evidence"),
-        ([IN], WITHIN, [], [COVERED], "warn", None, "warn", "no checks configured"),
+        ([IN], WITHIN, [PASSED], [COVERED], "warn", "pass", "all checks passed"),
+        ([], WITHIN, [PASSED], [COVERED], "warn", "fail", "no change found"),
+        ([IN], WITHIN, [FAILED], [COVERED], "warn", "fail", "check 'tests' failed"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "warn", "warn", "out-of-scope edits: setup.py"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", "fail", "scope policy 'fail'"),
+        (
+            [IN, JUSTIFIED],
+            WITHIN,
+            [PASSED],
+            [COVERED],
+            "warn",
+            "pass",
+            "accepted: setup.py (justification: needed",
+        ),
+        ([IN, JUSTIFIED], WITHIN, [PASSED], [COVERED], "fail", "warn", "not accepted under policy 'fail'"),
+        ([IN, JUSTIFIED], WITHIN, [FAILED], [COVERED], "warn", "fail", "accepted: setup.py"),
+        ([IN], OVER, [PASSED], [COVERED], "warn", "warn", "over budget"),
+        ([IN], OVER, [PASSED], [COVERED], "fail", "fail", "over budget"),
+        ([IN], WITHIN, [PASSED], [UNCOVERED], "warn", "warn", "REQ-1.1: no evidence"),
+        ([IN], WITHIN, [], [COVERED], "warn", "warn", "no checks configured"),
     ],
 )
 def test_the_verdict_follows_the_evidence(
@@ -36,15 +47,14 @@ def test_the_verdict_follows_the_evidence(
     checks: list[CheckResult],
     coverage: list[RequirementCoverage],
     policy: str,
-    rationale: str | None,
     verdict: str,
     words: str,
 ) -> None:
-    got, reasons = judge(files, budget, checks, coverage, policy, rationale, ran_checks=True)
+    got, reasons = judge(files, budget, checks, coverage, policy, ran_checks=True)
     assert got == verdict
     assert any(words in reason for reason in reasons), reasons
 
 
 def test_skipped_checks_can_never_pass() -> None:
-    verdict, reasons = judge([IN], WITHIN, [], [COVERED], "warn", None, ran_checks=False)
+    verdict, reasons = judge([IN], WITHIN, [], [COVERED], "warn", ran_checks=False)
     assert verdict == "warn" and "checks were skipped" in reasons

@@ -46,7 +46,11 @@ def validation_text(result: ValidationResult) -> str:
         f"{v.budget.lines_changed}/{v.budget.max_lines} lines):"
     )
     for f in v.files:
-        scope = "in scope" if f.in_scope else f"OUT: {f.reason}"
+        scope = (
+            "in scope"
+            if f.in_scope
+            else f"OUT: {f.reason}" + (f" (accepted: {f.accepted})" if f.accepted else "")
+        )
         symbols = f"  [{', '.join(f.symbols[:4])}]" if f.symbols else ""
         lines.append(f"  {f.status:<9} +{f.added:<4} -{f.deleted:<4} {f.path}  ({scope}){symbols}")
     for check in v.checks:
@@ -68,7 +72,7 @@ def validation_markdown(result: ValidationResult) -> str:
     lines += [f"- {reason}" for reason in v.reasons]
     lines += ["", "| file | change | scope |", "| --- | --- | --- |"]
     lines += [
-        f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {'in' if f.in_scope else f.reason} |"
+        f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {'in' if f.in_scope else f.scope_label} |"
         for f in v.files
     ]
     lines += ["", *(f"- check `{c.name}`: {'passed' if c.passed else 'failed'}" for c in v.checks)]

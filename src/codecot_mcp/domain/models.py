@@ -179,6 +179,16 @@ class FileChange(BaseModel):
     in_scope: bool = True
     reason: str = ""
     symbols: list[str] = Field(default=[], description="Definitions whose lines the change touches.")
+    accepted: str | None = Field(
+        default=None, description="For an out-of-scope file: the justification it was accepted with."
+    )
+
+    @property
+    def scope_label(self) -> str:
+        """'in scope', or why not, with the justification it was accepted with."""
+        if self.in_scope:
+            return "in scope"
+        return self.reason + (f"; accepted: {self.accepted}" if self.accepted else "")
 
 
 class BudgetReport(BaseModel):

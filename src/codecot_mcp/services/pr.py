@@ -88,10 +88,8 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
     lines += ["", "### Scope", "", "| file | change | in scope | symbols |", "| --- | --- | --- | --- |"]
     for f in val.files:
         symbols = ", ".join(f"`{s}`" for s in f.symbols[:4])
-        lines.append(
-            f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | "
-            f"{'yes' if f.in_scope else 'no: ' + f.reason} | {symbols} |"
-        )
+        scope = "yes" if f.in_scope else f"no: {f.scope_label}"
+        lines.append(f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {scope} | {symbols} |")
     lines += [
         "",
         f"Budget: {val.budget.files_changed}/{val.budget.max_files} files, "

@@ -36,6 +36,8 @@ from codecot_mcp.store.artifacts import TASKS, VALIDATIONS, now_iso
 from codecot_mcp.store.config import Config
 
 MAX_RATIONALE_CHARS = 2000
+JUSTIFIED = "out-of-scope edits justified"  # the task note a rationale leaves; people may add one too
+_JUSTIFICATION_NOTE = re.compile(re.escape(JUSTIFIED) + r" \((.+?)\): (.+)$", re.DOTALL)
 _MAX_TEST_FILE_BYTES = 1_000_000
 _SymbolFinder = Callable[[ChangedFile], list[str]]
 
@@ -75,9 +77,8 @@ def validate_change(
     digest, left_behind = _digest_after_checks(workdir, change, head) if checks else (change.digest, [])
     coverage = _coverage(task, workdir, checks)
     clean_rationale = (rationale or "").strip()[:MAX_RATIONALE_CHARS] or None
-    verdict, reasons = judge(
-        files, budget, checks, coverage, config.scope_policy, clean_rationale, run_checks
-    )
+    files = _with_justifications(files, task.notes, clean_rationale)
+    verdict, reasons = judge(files, budget, checks, coverage, config.scope_policy, run_checks)
     if left_behind:
         reasons.append(
             f"the checks left files in the working tree: {', '.join(left_behind[:5])} "
@@ -107,9 +108,10 @@ def validate_change(
     status: TaskStatus = "done" if verdict == "pass" else "in_progress"
 
     def record(current: Task) -> Task:
+        outside = [f.path for f in files if not f.in_scope]
         notes = current.notes + (
-            [f"{validation.id}: out-of-scope edits justified: {clean_rationale}"]
-            if clean_rationale and any(not f.in_scope for f in files)
+            [f"{validation.id}: {JUSTIFIED} ({', '.join(outside)}): {clean_rationale}"]
+            if clean_rationale and outside
             else []
         )
         return current.model_copy(update={"status": status, "last_validation": validation.id, "notes": notes})
@@ -123,29 +125,63 @@ def validate_change(
     )
 
 
+def _with_justifications(
+    files: list[FileChange], notes: list[str], rationale: str | None
+) -> list[FileChange]:
+    """Mark out-of-scope files justified now (`rationale`) or by an earlier note naming them."""
+    reasons: dict[str, str] = {}
+    for note in notes:
+        match = _JUSTIFICATION_NOTE.search(note)
+        if match:
+            reasons.update(dict.fromkeys(match.group(1).split(", "), match.group(2)))
+    return [
+        f.model_copy(update={"accepted": rationale or reasons.get(f.path)})
+        if not f.in_scope and (rationale or f.path in reasons)
+        else f
+        for f in files
+    ]
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (" ..." if len(paths) > 5 else "")
+
+
 def judge(
     files: list[FileChange],
     budget: BudgetReport,
     checks: list[CheckResult],
     coverage: list[RequirementCoverage],
     policy: str,
-    rationale: str | None,
     ran_checks: bool,
 ) -> tuple[Verdict, list[str]]:
-    """The verdict and every reason for it; pure, so the rules are easy to read and test."""
+    """The verdict and every reason for it; pure, so the rules are easy to read and test.
+
+    Out-of-scope files: under policy 'warn' a justified one is accepted (named in the
+    reasons with its justification, never hidden) and an unjustified one warns; under
+    'fail' an unjustified one fails and a justified one still warns, so the task is
+    not done until a person widens its scope.
+    """
     failures: list[str] = []
     warnings: list[str] = []
+    notes: list[str] = []
     if not files:
         failures.append("no change found between the base commit and the working tree")
-    outside = [f.path for f in files if not f.in_scope]
-    if outside:
-        listed = ", ".join(outside[:5]) + (" ..." if len(outside) > 5 else "")
-        if rationale:
-            warnings.append(f"out-of-scope edits accepted with the agent's rationale: {listed}")
-        elif policy == "fail":
-            failures.append(f"out-of-scope edits (scope policy 'fail'): {listed}")
+    outside = [f.path for f in files if not f.in_scope and not f.accepted]
+    justified = [f for f in files if not f.in_scope and f.accepted]
+    if justified:
+        listed = _listed([f.path for f in justified])
+        why = justified[0].accepted
+        if policy == "fail":
+            warnings.append(
+                f"out-of-scope edits justified but not accepted under policy 'fail': {listed} ({why})"
+            )
         else:
-            warnings.append(f"out-of-scope edits: {listed}")
+            notes.append(f"out-of-scope edits accepted: {listed} (justification: {why})")
+    if outside:
+        if policy == "fail":
+            failures.append(f"out-of-scope edits (scope policy 'fail'): {_listed(outside)}")
+        else:
+            warnings.append(f"out-of-scope edits: {_listed(outside)}")
     if not budget.within:
         message = (
             f"over budget: {budget.files_changed}/{budget.max_files} files, "
@@ -166,10 +202,11 @@ def judge(
         if not item.covered:
             warnings.append(f"{item.requirement_id}: no evidence (no passing test names it)")
     if failures:
-        return "fail", failures + warnings
+        return "fail", failures + warnings + notes
     if warnings:
-        return "warn", warnings
-    return "pass", ["in scope, within budget, all checks passed, every requirement has evidence"]
+        return "warn", warnings + notes
+    scope = "in scope" if not justified else "in scope or accepted"
+    return "pass", [f"{scope}, within budget, all checks passed, every requirement has evidence", *notes]
 
 
 def _next_step(task_id: str, verdict: Verdict) -> str:
