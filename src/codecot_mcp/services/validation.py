@@ -308,10 +308,22 @@ def _run_checks(
     return results
 
 
+def requirement_pattern(requirement_id: str) -> re.Pattern[str]:
+    """`REQ-1.2` as written in a docstring or marker, or as `req_1_2` in a test name.
+
+    Not `REQ-1.20`, `REQ-1.2.3` or `xREQ-1.2`; a full stop after the ID ends a sentence.
+    """
+    as_name = requirement_id.lower().replace("-", "_").replace(".", "_")
+    return re.compile(
+        rf"(?<![A-Za-z0-9]){re.escape(requirement_id)}(?![0-9]|\.[0-9])"
+        rf"|(?<![A-Za-z0-9])(?i:{re.escape(as_name)})(?![0-9])",
+    )
+
+
 def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[RequirementCoverage]:
     """Evidence per requirement: a test that names its ID, and checks that passed."""
     mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
-    patterns = {req: re.compile(re.escape(req) + r"(?![0-9.])") for req in task.requirement_ids}
+    patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
     for path in _test_files(workdir):
         try:
             if (workdir / path).stat().st_size > _MAX_TEST_FILE_BYTES:
