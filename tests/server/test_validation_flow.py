@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from codecot_mcp.server.app import build_server
+from tests.conftest import git
 
 from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fixture)
 
@@ -51,3 +52,21 @@ async def test_under_policy_fail_an_out_of_scope_edit_fails_and_a_rationale_only
     assert failed["validation"]["verdict"] == "fail"
     assert any("scope policy 'fail'" in r for r in failed["validation"]["reasons"])
     assert argued["validation"]["verdict"] == "warn" and argued["task_status"] == "in_progress"
+
+
+async def test_code_that_changes_under_a_validated_spec_is_flagged_as_drift(
+    sample_repo: Path,  # noqa: F811
+) -> None:
+    async with Client(build_server(sample_repo)) as client:
+        out = await run_workflow(client, sample_repo)
+        git(sample_repo, "add", "-A")
+        git(sample_repo, "commit", "-q", "-m", "the validated change")
+        committed = await call(client, "workflow_status", {})
+        report = sample_repo / "inventory" / "report.py"
+        report.write_text(report.read_text() + "\n# edited after validation\n", encoding="utf-8")
+        edited = await call(client, "workflow_status", {})
+    assert out["validation"]["watched"]["inventory/report.py"]
+    assert committed["tasks"][0]["drift"] == [] and committed["specs"][0]["drift"] == []
+    assert edited["tasks"][0]["drift"] == ["inventory/report.py"]
+    assert edited["specs"][0]["drift"] == ["inventory/report.py"]
+    assert "changed since validated" in edited["specs"][0]["detail"]

@@ -239,6 +239,11 @@ class Validation(_Stored):
     rationale: str | None = Field(
         default=None, description="The agent's reason for accepted out-of-scope edits."
     )
+    watched: dict[str, str] = Field(
+        default={},
+        description="sha256 of each file the spec names as affected and each changed file, as validated "
+        "('' when absent); a later difference is drift.",
+    )
 
 
 # ---------------------------------------------------------------- context pack

@@ -10,6 +10,7 @@ from codecot_mcp.domain.lint import lint_spec
 from codecot_mcp.domain.models import Finding, Intent, Spec, Task, Validation
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.diff import collect_change
+from codecot_mcp.services.drift import drifted, workdir_of
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
 
@@ -23,6 +24,9 @@ class ArtifactState(BaseModel):
         "task: open|in_progress|done|stale"
     )
     detail: str = ""
+    drift: list[str] = Field(
+        default=[], description="Files it depends on that changed since its last validation."
+    )
 
 
 class WorkflowStatus(BaseModel):
@@ -62,8 +66,9 @@ def workflow_status(ws: Workspace) -> WorkflowStatus:
             )
         )
     intent_by_id = {i.id: i for i in intents}
-    spec_states = [_spec_state(s, intent_by_id.get(s.intent_id), tasks) for s in specs]
     task_states = [_task_state(ws, t) for t in tasks]
+    drift_by_task = {state.id: state.drift for state in task_states}
+    spec_states = [_spec_state(s, intent_by_id.get(s.intent_id), tasks, drift_by_task) for s in specs]
     intent_states = [_intent_state(i, specs) for i in intents]
     return WorkflowStatus(
         intents=intent_states,
@@ -86,8 +91,12 @@ def _intent_state(intent: Intent, specs: list[Spec]) -> ArtifactState:
     )
 
 
-def _spec_state(spec: Spec, intent: Intent | None, tasks: list[Task]) -> ArtifactState:
+def _spec_state(
+    spec: Spec, intent: Intent | None, tasks: list[Task], drift_by_task: dict[str, list[str]]
+) -> ArtifactState:
     task_ids = [t.id for t in tasks if t.spec_id == spec.id]
+    affected = {a.path for a in spec.affected_code}
+    drift = sorted({p for t in task_ids for p in drift_by_task.get(t, []) if p in affected})
     errors = sum(1 for f in lint_spec(spec, intent) if f.level == "error")
     if task_ids:
         state, detail = "scoped", f"tasks: {', '.join(task_ids)}"
@@ -95,12 +104,15 @@ def _spec_state(spec: Spec, intent: Intent | None, tasks: list[Task]) -> Artifac
         state, detail = "needs-work", f"{errors} lint error(s)"
     else:
         state, detail = "draft", f"{len(spec.requirements)} requirement(s), revision {spec.revision}"
-    return ArtifactState(id=spec.id, kind="spec", title=spec.title, state=state, detail=detail)
+    if drift:
+        detail += f"; affected code changed since validated: {', '.join(drift[:5])}"
+    return ArtifactState(id=spec.id, kind="spec", title=spec.title, state=state, detail=detail, drift=drift)
 
 
 def _task_state(ws: Workspace, task: Task) -> ArtifactState:
     state: str = task.status
     detail = f"requirements: {', '.join(task.requirement_ids)}"
+    drift: list[str] = []
     if task.last_validation:
         try:
             validation = ws.store.load(VALIDATIONS, task.last_validation)
@@ -108,21 +120,21 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
             validation = None
         if validation is not None:
             detail += f"; last verdict {validation.verdict} ({validation.id})"
+            drift = drifted(workdir_of(ws.root, task), validation)
             if is_stale(ws, task, validation):
                 state = "stale"
                 detail += "; the change differs from what was validated"
-    return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail)
+            if drift:
+                detail += f"; changed since validated: {', '.join(drift[:5])}"
+    return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail, drift=drift)
 
 
 def is_stale(ws: Workspace, task: Task, validation: Validation) -> bool:
     """True when the working tree no longer matches the validated change."""
     if not validation.working_tree:
         return False
-    workdir = (ws.root / task.worktree).resolve() if task.worktree else ws.root
-    if not workdir.is_dir():
-        workdir = ws.root
     try:
-        current = collect_change(workdir, validation.base_commit, None)
+        current = collect_change(workdir_of(ws.root, task), validation.base_commit, None)
     except CodecotError:
         return True
     return current.digest != validation.diff_digest

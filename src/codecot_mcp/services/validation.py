@@ -20,19 +20,21 @@ from codecot_mcp.domain.models import (
     CheckResult,
     FileChange,
     RequirementCoverage,
+    Spec,
     Task,
     TaskStatus,
     Validation,
     Verdict,
 )
 from codecot_mcp.domain.scope import classify_path, is_test_path
-from codecot_mcp.errors import CancelledError
+from codecot_mcp.errors import CancelledError, CodecotError
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo
 from codecot_mcp.services.checks import run_check
+from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Progress, Workspace
-from codecot_mcp.store.artifacts import TASKS, VALIDATIONS, now_iso
+from codecot_mcp.store.artifacts import SPECS, TASKS, VALIDATIONS, now_iso
 from codecot_mcp.store.config import Config
 
 MAX_RATIONALE_CHARS = 2000
@@ -62,7 +64,7 @@ def validate_change(
 ) -> ValidationResult:
     task = load_task(ws, task_id)
     config = ws.config
-    workdir = _workdir(ws, task)
+    workdir = workdir_of(ws.root, task)
     change = collect_change(workdir, base or task.base_commit, head)
     symbols_of = _symbol_finder(ws, workdir, head)
     files = [_file_report(f, task, symbols_of(f)) for f in change.files]
@@ -85,6 +87,8 @@ def validate_change(
             "(add them to .gitignore)"
         )
 
+    watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
+
     def build(validation_id: str) -> Validation:
         return Validation(
             id=validation_id,
@@ -102,6 +106,7 @@ def validate_change(
             checks=checks,
             coverage=coverage,
             rationale=clean_rationale,
+            watched=watched,
         )
 
     validation = ws.store.create(VALIDATIONS, build, task=task.id, verdict=verdict)
@@ -123,6 +128,13 @@ def validate_change(
         task_status=status,
         next_step=_next_step(task.id, verdict),
     )
+
+
+def _spec_of(ws: Workspace, task: Task) -> Spec | None:
+    try:
+        return ws.store.load(SPECS, task.spec_id)
+    except CodecotError:  # deleted or unreadable: workflow_status reports it; watch the changed files only
+        return None
 
 
 def _with_justifications(
@@ -231,14 +243,6 @@ def _digest_after_checks(workdir: Path, before: Change, head: str | None) -> tup
     after = collect_change(workdir, before.base, None)
     known = {f.path for f in before.files}
     return after.digest, [f.path for f in after.files if f.path not in known]
-
-
-def _workdir(ws: Workspace, task: Task) -> Path:
-    if task.worktree:
-        path = (ws.root / task.worktree).resolve()
-        if path.is_dir():
-            return path
-    return ws.root
 
 
 def _symbol_finder(ws: Workspace, workdir: Path, head: str | None) -> _SymbolFinder:

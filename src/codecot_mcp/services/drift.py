@@ -1,0 +1,58 @@
+"""Drift: files a spec or task depends on that changed since its last validation.
+
+A validation records a content hash of every file the spec names as affected and
+every file the change touched. Comparing those with the working tree later tells a
+reviewer which validated code moved under the spec, even when the change itself
+was committed and the verdict's diff still matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from codecot_mcp.domain.models import Spec, Task, Validation
+from codecot_mcp.errors import CodecotError
+from codecot_mcp.store.paths import resolve_in_repo
+
+_CHUNK = 1 << 20
+
+
+def file_hashes(root: Path, paths: Iterable[str]) -> dict[str, str]:
+    """sha256 of each file under `root` ('' for a missing, unsafe or unreadable one)."""
+    hashes: dict[str, str] = {}
+    for path in sorted(set(paths)):
+        digest = ""
+        try:
+            target = resolve_in_repo(root, path)
+            if target.is_file():
+                hasher = hashlib.sha256()
+                with target.open("rb") as handle:
+                    while chunk := handle.read(_CHUNK):
+                        hasher.update(chunk)
+                digest = hasher.hexdigest()
+        except (CodecotError, OSError):  # unsafe or unreadable: counted as absent
+            digest = ""
+        hashes[path] = digest
+    return hashes
+
+
+def watched_paths(spec: Spec | None, changed: Iterable[str]) -> list[str]:
+    affected = [a.path for a in spec.affected_code] if spec else []
+    return sorted({*affected, *changed})
+
+
+def drifted(root: Path, validation: Validation) -> list[str]:
+    """Watched files whose content differs from what was validated."""
+    now = file_hashes(root, validation.watched)
+    return [path for path, digest in validation.watched.items() if now.get(path) != digest]
+
+
+def workdir_of(root: Path, task: Task) -> Path:
+    """Where a task's change lives: its worktree if it still exists, else the repository."""
+    if task.worktree:
+        path = (root / task.worktree).resolve()
+        if path.is_dir():
+            return path
+    return root
