@@ -1,9 +1,18 @@
+import json
 from pathlib import Path
 
 import pytest
 
 from codecot_mcp.errors import ArtifactError, InvalidInputError
-from codecot_mcp.store.config import Config, load_config, parse_config, render_config, with_check
+from codecot_mcp.store import config as config_module
+from codecot_mcp.store.config import (
+    Config,
+    detect_checks,
+    load_config,
+    parse_config,
+    render_config,
+    with_check,
+)
 
 
 def test_a_missing_config_is_written_with_detected_checks(tmp_path: Path) -> None:
@@ -75,3 +84,97 @@ def test_a_confirmed_check_is_one_new_line_under_checks() -> None:
 def test_a_check_that_would_not_read_back_is_refused(name: str, argv: list[str]) -> None:
     with pytest.raises(InvalidInputError):
         with_check("[checks]\n", name, argv)
+
+
+# Imports here rather than at the top: this block was appended to the file.
+
+
+_PYTEST = ["python3", "-m", "pytest", "-q"]
+_NPM = ["npm", "test", "--silent"]
+_GO = ["go", "test", "./..."]
+_CARGO = ["cargo", "test", "--quiet"]
+_NPM_PLACEHOLDER = 'echo "Error: no test specified" && exit 1'
+
+
+def _package_json(test: str | None) -> str:
+    return json.dumps({"name": "x", "scripts": {"test": test} if test is not None else {"build": "tsc"}})
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"pyproject.toml": "", "tests/test_x.py": ""}, [("tests", _PYTEST)]),
+        ({"setup.py": "", "test_root.py": ""}, [("tests", _PYTEST)]),
+        ({"pyproject.toml": "", "src/pkg/tests/test_a.py": ""}, [("tests", _PYTEST)]),
+        ({"services/api/tests/test_a.py": ""}, [("tests", _PYTEST)]),
+        ({"requirements.txt": "", "lib/thing_test.py": ""}, [("tests", _PYTEST)]),
+        ({"pyproject.toml": ""}, []),
+        (
+            {
+                "pyproject.toml": "",
+                "node_modules/dep/test_a.py": "",
+                ".venv/lib/test_b.py": "",
+                "venv/test_c.py": "",
+                "build/lib/test_d.py": "",
+                "dist/test_e.py": "",
+            },
+            [],
+        ),
+        ({"package.json": _package_json("vitest run")}, [("npm-test", _NPM)]),
+        ({"package.json": _package_json(_NPM_PLACEHOLDER)}, []),
+        ({"package.json": _package_json(None)}, []),
+        ({"package.json": "{not json"}, []),
+        ({"package.json": "[]"}, []),
+        ({"package.json": _package_json("jest"), "scripts/test_tool.py": ""}, [("npm-test", _NPM)]),
+        ({"go.mod": "module x\n"}, [("go-test", _GO)]),
+        ({"Cargo.toml": "[package]\n"}, [("cargo-test", _CARGO)]),
+        (
+            {
+                "Cargo.toml": "",
+                "go.mod": "",
+                "package.json": _package_json("jest"),
+                "pyproject.toml": "",
+                "python/tests/test_bindings.py": "",
+            },
+            [("tests", _PYTEST), ("npm-test", _NPM), ("go-test", _GO), ("cargo-test", _CARGO)],
+        ),
+    ],
+    ids=[
+        "python-top-level-tests",
+        "python-root-test-file",
+        "python-tests-inside-the-package",
+        "python-tests-under-a-subfolder-without-marker",
+        "python-suffix-style-test-file",
+        "python-without-tests",
+        "python-tests-only-in-skipped-folders",
+        "npm",
+        "npm-placeholder-script",
+        "npm-without-test-script",
+        "npm-broken-json",
+        "npm-json-not-an-object",
+        "npm-with-a-stray-python-script",
+        "go",
+        "cargo",
+        "all-four-in-a-stable-order",
+    ],
+)
+def test_detected_checks_cover_every_ecosystem_of_the_repo(
+    tmp_path: Path, files: dict[str, str], expected: list[tuple[str, list[str]]]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert list(detect_checks(tmp_path).items()) == expected
+
+
+def test_the_search_for_python_tests_stops_at_its_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    for number in range(30):
+        (tmp_path / f"pkg{number:02}").mkdir()
+    (tmp_path / "pkg29" / "tests").mkdir()
+    (tmp_path / "pkg29" / "tests" / "test_late.py").write_text("")
+    assert "tests" in detect_checks(tmp_path)
+    monkeypatch.setattr(config_module, "PYTHON_TEST_WALK_LIMIT", 10)
+    assert detect_checks(tmp_path) == {}

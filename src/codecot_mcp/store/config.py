@@ -10,8 +10,10 @@ A missing file is never an error; a broken one is, with its line.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
+from collections import deque
 from pathlib import Path
 from typing import Literal
 
@@ -52,27 +54,76 @@ _TOML_LINE = re.compile(r"line (\d+)")
 CHECK_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+# Where a Python project keeps its tests: pytest's default file names, and the folders
+# that hold tests in a repository without a Python marker file at its root.
+_PYTHON_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "pytest.ini", "tox.ini")
+_PYTHON_TEST_FILE = re.compile(r"test_.*\.py|.*_test\.py")
+_PYTHON_TEST_DIRS = frozenset({"test", "tests"})
+# Folders never searched for tests: installed dependencies and build output. Dot-folders
+# (.git, .venv, .tox) are skipped too.
+_UNSEARCHED_DIRS = frozenset({"node_modules", "venv", "build", "dist", "target", "__pycache__"})
+# How many directory entries the search looks at before giving up, so a huge tree stays quick.
+PYTHON_TEST_WALK_LIMIT = 20_000
+# What `npm init` writes as the test script: a placeholder that always fails.
+_NPM_PLACEHOLDER = "no test specified"
+
+
 def detect_checks(root: Path) -> dict[str, list[str]]:
-    """Guess sensible checks from the files a repository has; people review the result."""
+    """Guess one check per ecosystem the repository has; people review the result.
+
+    Names are stable and distinct so a polyglot repository keeps them all; Python's is
+    `tests`, the name every earlier config used.
+    """
     checks: dict[str, list[str]] = {}
-    is_python = (
-        (root / "pyproject.toml").exists() or (root / "setup.py").exists() or (root / "tests").is_dir()
-    )
-    if is_python and (any(root.glob("test*/**/test_*.py")) or any(root.glob("test_*.py"))):
+    if _has_python_tests(root):
         checks["tests"] = ["python3", "-m", "pytest", "-q"]
-    package_json = root / "package.json"
-    if package_json.exists():
-        try:
-            scripts = json.loads(package_json.read_text(encoding="utf-8")).get("scripts", {})
-        except (ValueError, OSError, AttributeError):
-            scripts = {}
-        if isinstance(scripts, dict) and "test" in scripts:
-            checks["tests"] = ["npm", "test", "--silent"]
+    if _has_npm_test(root / "package.json"):
+        checks["npm-test"] = ["npm", "test", "--silent"]
     if (root / "go.mod").exists():
-        checks["tests"] = ["go", "test", "./..."]
+        checks["go-test"] = ["go", "test", "./..."]
     if (root / "Cargo.toml").exists():
-        checks["tests"] = ["cargo", "test", "--quiet"]
+        checks["cargo-test"] = ["cargo", "test", "--quiet"]
     return checks
+
+
+def _has_python_tests(root: Path) -> bool:
+    """Whether a pytest-style test file exists anywhere below `root`, nested folders included.
+
+    Any test file counts when the root has a Python marker; otherwise only one inside a
+    `test`/`tests` folder does, so a stray script in a JavaScript repository does not.
+    The search is breadth first, stops at the first hit and after `PYTHON_TEST_WALK_LIMIT`
+    entries, and never enters dependencies, build output or symlinked folders.
+    """
+    anywhere = any((root / name).exists() for name in _PYTHON_MARKERS) or (root / "tests").is_dir()
+    folders: deque[tuple[str, bool]] = deque([(str(root), False)])
+    looked_at = 0
+    while folders:
+        folder, in_test_dir = folders.popleft()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    looked_at += 1
+                    if looked_at > PYTHON_TEST_WALK_LIMIT:
+                        return False
+                    if entry.is_dir(follow_symlinks=False):
+                        if not entry.name.startswith(".") and entry.name not in _UNSEARCHED_DIRS:
+                            folders.append((entry.path, in_test_dir or entry.name in _PYTHON_TEST_DIRS))
+                    elif (anywhere or in_test_dir) and _PYTHON_TEST_FILE.fullmatch(entry.name):
+                        return True
+        except OSError:
+            continue  # an unreadable folder has no tests we could run anyway
+    return False
+
+
+def _has_npm_test(package_json: Path) -> bool:
+    """Whether package.json has a real `scripts.test`, not npm's failing placeholder."""
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return False
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    test = scripts.get("test") if isinstance(scripts, dict) else None
+    return isinstance(test, str) and bool(test.strip()) and _NPM_PLACEHOLDER not in test
 
 
 def _toml_string(value: str) -> str:
