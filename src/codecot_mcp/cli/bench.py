@@ -1,4 +1,4 @@
-"""`codecot-mcp bench localize`: print the localization table, optionally dump per-task results."""
+"""`codecot-mcp bench localize|index|validate`: print a benchmark table; localize can also dump JSON."""
 
 from __future__ import annotations
 
@@ -16,6 +16,18 @@ def run_bench(args: argparse.Namespace) -> int:
         from codecot_mcp.bench.indexing import measure, render
 
         print(render([measure(tree.resolve()) for tree in args.trees]))
+        return 0
+    if args.bench_command == "validate":
+        from codecot_mcp.bench import validate
+
+        result = validate.run(args.files, args.small, args.repeat, keep=args.keep)
+        print(validate.render(result))
+        miscounted = [r.label for r in result.rows if r.classified != r.planned]
+        if miscounted:
+            print(
+                f"codecot-mcp: error: the {' and '.join(miscounted)} change was miscounted", file=sys.stderr
+            )
+            return 1
         return 0
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:

@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
     index_bench.add_argument("trees", type=Path, nargs="+", help="git work trees to index")
 
+    validate_bench = bench_sub.add_parser(
+        "validate", help="time to classify a large and a small change with validate_change"
+    )
+    validate_bench.add_argument("--files", type=int, default=1000, help="base files and files edited (1000)")
+    validate_bench.add_argument("--small", type=int, default=20, help="files in the small change (20)")
+    validate_bench.add_argument("--repeat", type=int, default=5, help="warm calls per change (5)")
+    validate_bench.add_argument(
+        "--keep", action="store_true", help="keep the temporary repository and print its path"
+    )
+
     doctor = sub.add_parser("doctor", help="check the environment and say what to fix; exit 1 on a failure")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
 
