@@ -3,24 +3,53 @@
 By default the head is the working tree, so staged, unstaged and untracked (not
 ignored) files all count; the agent cannot hide an edit by not committing it.
 Codecot's own `.codecot/` folder is not part of a change.
+
+Git is run directly with its output read as bytes: file names are bytes to git,
+so they are matched as bytes and only turned into text for display. Every diff
+pins the options that user config could otherwise change (external diff
+drivers, textconv, colour, prefixes, quoting, ignored submodules), so the same
+tree always gives the same answer and the same digest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import git
 
 from codecot_mcp.domain.models import ChangeStatus
+from codecot_mcp.errors import RepositoryError
 from codecot_mcp.intel.gitrepo import check_ref, git_errors, open_repo
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-_EXCLUDE = ":(exclude).codecot"
+_PATHSPEC = ("--", ".", ":(exclude).codecot")
+_CONFIG = ("-c", "core.quotePath=false")  # names with bytes >= 0x80 come out as they are
+_DIFF = (
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--ignore-submodules=none",
+    "-M",
+)
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _BINARY_SNIFF_BYTES = 8192
+_READ_BYTES = 1 << 20
+_LINE_BYTES = 1 << 16  # a patch line longer than this is content; only its start matters
+_GITLINK = b"160000"
+_NO_MODE = b"000000"
+_C_ESCAPES = dict(zip(b"abtnvfr", b"\a\b\t\n\v\f\r", strict=True))
 _STATUS: dict[str, ChangeStatus] = {
     "A": "added",
     "M": "modified",
@@ -33,13 +62,24 @@ _STATUS: dict[str, ChangeStatus] = {
 
 @dataclass
 class ChangedFile:
-    path: str
+    path: str  # always valid UTF-8: bytes that are not are shown as \xNN
     status: ChangeStatus
     old_path: str | None = None
     added: int = 0
     deleted: int = 0
     binary: bool = False
     hunks: list[tuple[int, int]] = field(default_factory=list)  # new-side line ranges, 1-based inclusive
+    mode_change: str | None = None  # "100644 -> 100755" when git records a new file mode
+    submodule: bool = False  # a gitlink: what changed is the submodule's commit pointer
+    raw_path: bytes = b""  # the name exactly as git stores it, for hashing and opening the file
+
+    def __post_init__(self) -> None:
+        """Keep `path` safe to store as JSON even when built from a surrogate-escaped name."""
+        if not self.raw_path:
+            self.raw_path = self.path.encode("utf-8", "surrogateescape")
+        self.path = _display(self.path.encode("utf-8", "surrogateescape"))
+        if self.old_path is not None:
+            self.old_path = _display(self.old_path.encode("utf-8", "surrogateescape"))
 
 
 @dataclass
@@ -59,21 +99,36 @@ def collect_change(root: Path, base: str | None, head: str | None = None) -> Cha
     try:
         with git_errors("compute the change"):
             base_rev = check_ref(base) if base else _head_or_empty(repo)
-            revs = [base_rev] + ([check_ref(head)] if head else [])
-            files = _tracked_changes(repo, revs)
-            hasher = hashlib.sha256(
-                repo.git.diff(
-                    "--binary", "--no-color", "-M", *revs, "--", ".", _EXCLUDE, stdout_as_string=False
-                )
-            )
-            if head is None:
-                for changed in _untracked(repo, root):
-                    files.append(changed)
-                    hasher.update(changed.path.encode() + b"\0" + _file_digest(root / changed.path).encode())
+            workdir = Path(repo.working_tree_dir or root)
     finally:
         repo.close()
+    revs = [base_rev] + ([check_ref(head)] if head else [])
+    files = _tracked_changes(workdir, revs)
+    hasher = hashlib.sha256()
+    with _git_stream(workdir, [*_DIFF, "--binary", *revs, *_PATHSPEC]) as patch:
+        _hash_patch(patch, hasher)
+    if head is None:
+        for changed in _untracked(workdir):
+            files.append(changed)
+            hasher.update(
+                changed.raw_path + b"\0" + _file_digest(workdir / _fs_name(changed.raw_path)).encode()
+            )
     files.sort(key=lambda f: f.path)
     return Change(base=base_rev, head=head, files=files, digest=hasher.hexdigest())
+
+
+def _hash_patch(patch: IO[bytes], hasher: hashlib._Hash) -> None:
+    """Hash the patch in blocks, leaving out its final newline.
+
+    GitPython, which used to read the patch whole, dropped that newline; leaving
+    it out here too keeps the digests of validations stored before still valid.
+    """
+    held = b""
+    while block := patch.read(_READ_BYTES):
+        hasher.update(held)
+        held = block[-1:] if block.endswith(b"\n") else b""
+        hasher.update(block[: len(block) - len(held)])
+    # `held` is the last newline of the whole patch: not hashed
 
 
 def _head_or_empty(repo: git.Repo) -> str:
@@ -83,87 +138,193 @@ def _head_or_empty(repo: git.Repo) -> str:
         return EMPTY_TREE
 
 
-def _split_z(data: bytes) -> list[str]:
-    return [part.decode("utf-8", "surrogateescape") for part in data.split(b"\0")]
+def _display(raw: bytes) -> str:
+    """The name as text: UTF-8 names unchanged, any other byte as a visible \\xNN escape."""
+    return raw.decode("utf-8", "backslashreplace")
 
 
-def _tracked_changes(repo: git.Repo, revs: list[str]) -> list[ChangedFile]:
-    status_parts = _split_z(
-        repo.git.diff("--name-status", "-z", "-M", *revs, "--", ".", _EXCLUDE, stdout_as_string=False)
-    )
-    files: dict[str, ChangedFile] = {}
+def _fs_name(raw: bytes) -> str:
+    """The name as the file system takes it back (surrogate-escaped where not UTF-8)."""
+    return os.fsdecode(raw)
+
+
+@contextmanager
+def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
+    """Run git with its output as a pipe, so a huge diff is read in pieces and never held whole."""
+    executable = str(git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git")
+    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # git's messages in English, as GitPython does
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty git cannot block on it
+        try:
+            process = subprocess.Popen(
+                [executable, *_CONFIG, *args],
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            )
+        except OSError as exc:
+            raise RepositoryError(f"could not run git to compute the change: {exc}") from None
+        assert process.stdout is not None
+        try:
+            yield process.stdout
+            while process.stdout.read(_READ_BYTES):  # let git finish even if the reader stopped early
+                pass
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            process.stdout.close()
+            code = process.wait()
+        if code != 0:
+            stderr.seek(0)
+            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise RepositoryError(
+                f"git failed to compute the change: {lines[-1] if lines else f'exit {code}'}"
+            )
+
+
+def _git_output(workdir: Path, args: list[str]) -> bytes:
+    """Git's whole output, for listings that grow with the number of files, not their size."""
+    with _git_stream(workdir, args) as output:
+        return output.read()
+
+
+def _tracked_changes(workdir: Path, revs: list[str]) -> list[ChangedFile]:
+    """One entry per file git reports, keyed by the name's bytes; statuses and modes from --raw."""
+    parts = _git_output(workdir, [*_DIFF, "--raw", "-z", *revs, *_PATHSPEC]).split(b"\0")
+    files: dict[bytes, ChangedFile] = {}
     i = 0
-    while i < len(status_parts) - 1:
-        code = status_parts[i][:1]
+    while i < len(parts) - 1:
+        meta = parts[i].removeprefix(b":").split(b" ")
+        if len(meta) < 5:
+            i += 1
+            continue
+        old_mode, new_mode, code = meta[0], meta[1], meta[4][:1].decode("ascii", "replace")
+        old: bytes | None = None
         if code in ("R", "C"):
-            old, new = status_parts[i + 1], status_parts[i + 2]
-            files[new] = ChangedFile(path=new, status=_STATUS[code], old_path=old if code == "R" else None)
+            old, new = parts[i + 1], parts[i + 2]
             i += 3
         else:
-            path = status_parts[i + 1]
-            files[path] = ChangedFile(path=path, status=_STATUS.get(code, "modified"))
+            new = parts[i + 1]
             i += 2
-    _apply_numstat(repo, revs, files)
-    _apply_hunks(repo, revs, files)
+        files[new] = ChangedFile(
+            path=_display(new),
+            status=_STATUS.get(code, "modified"),
+            old_path=_display(old) if old is not None and code == "R" else None,
+            mode_change=_mode_change(old_mode, new_mode),
+            submodule=_GITLINK in (old_mode, new_mode),
+            raw_path=new,
+        )
+    _apply_numstat(workdir, revs, files)
+    _apply_hunks(workdir, revs, files)
     return list(files.values())
 
 
-def _apply_numstat(repo: git.Repo, revs: list[str], files: dict[str, ChangedFile]) -> None:
-    parts = _split_z(
-        repo.git.diff("--numstat", "-z", "-M", *revs, "--", ".", _EXCLUDE, stdout_as_string=False)
-    )
+def _mode_change(old_mode: bytes, new_mode: bytes) -> str | None:
+    """Like "100644 -> 100755" for a chmod or a change of type; None if unchanged, new or gone."""
+    if old_mode == new_mode or _NO_MODE in (old_mode, new_mode):
+        return None
+    return f"{old_mode.decode('ascii', 'replace')} -> {new_mode.decode('ascii', 'replace')}"
+
+
+def _apply_numstat(workdir: Path, revs: list[str], files: dict[bytes, ChangedFile]) -> None:
+    parts = _git_output(workdir, [*_DIFF, "--numstat", "-z", *revs, *_PATHSPEC]).split(b"\0")
     i = 0
     while i < len(parts):
-        fields = parts[i].split("\t")
+        fields = parts[i].split(b"\t", 2)  # a name may itself hold a tab
         if len(fields) < 3:
             i += 1
             continue
-        added, deleted, path = fields[0], fields[1], fields[2]
-        if path == "":  # a rename: the old and new paths follow as their own fields
-            path = parts[i + 2] if i + 2 < len(parts) else ""
+        added, deleted, path = fields
+        if path == b"":  # a rename: the old and new paths follow as their own fields
+            path = parts[i + 2] if i + 2 < len(parts) else b""
             i += 3
         else:
             i += 1
         changed = files.get(path)
         if changed is None:
             continue
-        if added == "-":
+        if added == b"-":
             changed.binary = True
         else:
             changed.added, changed.deleted = int(added), int(deleted)
 
 
-def _apply_hunks(repo: git.Repo, revs: list[str], files: dict[str, ChangedFile]) -> None:
-    patch = repo.git.diff(
-        "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--", ".", _EXCLUDE, stdout_as_string=False
-    )
+def _apply_hunks(workdir: Path, revs: list[str], files: dict[bytes, ChangedFile]) -> None:
+    """New-side line ranges from a -U0 patch, read line by line.
+
+    A `+++ ` line names the file only in a header (between `diff --git` and the
+    first `@@`); in a hunk it is an added line that happens to start with `++ `.
+    """
     current: ChangedFile | None = None
-    for line in patch.split(b"\n"):
-        if line.startswith(b"+++ "):
-            target = line[4:].decode("utf-8", "surrogateescape")
-            current = files.get(target[2:]) if target.startswith("b/") else None
-        elif current is not None and line.startswith(b"@@"):
-            match = _HUNK.match(line)
-            if match:
-                start, count = int(match.group(1)), int(match.group(2) or b"1")
-                # A pure deletion (count 0) is reported at the line it follows.
-                current.hunks.append((max(start, 1), max(start + count - 1, start)))
+    in_header = False
+    with _git_stream(workdir, [*_DIFF, "-U0", *revs, *_PATHSPEC]) as patch:
+        for line in _line_starts(patch):
+            if line.startswith(b"diff --git "):
+                current, in_header = None, True
+            elif in_header and line.startswith(b"+++ "):
+                target = _patch_name(line[4:])
+                current = files.get(target[2:]) if target.startswith(b"b/") else None
+            elif line.startswith(b"@@"):
+                in_header = False
+                match = _HUNK.match(line)
+                if current is not None and match:
+                    start, count = int(match.group(1)), int(match.group(2) or b"1")
+                    # A pure deletion (count 0) is reported at the line it follows.
+                    current.hunks.append((max(start, 1), max(start + count - 1, start)))
 
 
-def _untracked(repo: git.Repo, root: Path) -> list[ChangedFile]:
-    names = _split_z(
-        repo.git.ls_files("--others", "--exclude-standard", "-z", "--", ".", _EXCLUDE, stdout_as_string=False)
+def _line_starts(stream: IO[bytes]) -> Iterator[bytes]:
+    """The start of each line (without its newline), never more than _LINE_BYTES of it."""
+    at_start = True
+    while piece := stream.readline(_LINE_BYTES):
+        if at_start:
+            yield piece.rstrip(b"\n")
+        at_start = piece.endswith(b"\n")
+
+
+def _patch_name(text: bytes) -> bytes:
+    """The name in a `+++ ` header: C-quoted when git had to, else followed by a tab if it holds a space."""
+    if text.startswith(b'"'):
+        return _unquote(text)
+    return text.rstrip(b"\t")  # an unquoted name never holds a tab itself
+
+
+def _unquote(text: bytes) -> bytes:
+    """The bytes of a C-quoted name as git writes it: "b/na\\303\\257ve.py" -> b/naïve.py."""
+    out = bytearray()
+    i = 1
+    while i < len(text) and text[i] != ord('"'):
+        if text[i] == ord("\\") and i + 1 < len(text):
+            escaped = text[i + 1]
+            if ord("0") <= escaped <= ord("7"):
+                out.append(int(text[i + 1 : i + 4], 8) & 0xFF)
+                i += 4
+                continue
+            out.append(_C_ESCAPES.get(escaped, escaped))  # \" and \\ stand for themselves
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return bytes(out)
+
+
+def _untracked(workdir: Path) -> list[ChangedFile]:
+    names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC]).split(
+        b"\0"
     )
     changed: list[ChangedFile] = []
     for name in filter(None, names):
-        binary, lines = _sniff(root / name)
+        binary, lines = _sniff(workdir / _fs_name(name))
         changed.append(
             ChangedFile(
-                path=name,
+                path=_display(name),
                 status="untracked",
                 added=lines,
                 binary=binary,
                 hunks=[] if binary or lines == 0 else [(1, lines)],
+                raw_path=name,
             )
         )
     return changed
@@ -178,7 +339,7 @@ def _sniff(path: Path) -> tuple[bool, int]:
                 return True, 0
             lines = head.count(b"\n")
             last = head[-1:] if head else b""
-            while block := handle.read(1 << 20):
+            while block := handle.read(_READ_BYTES):
                 lines += block.count(b"\n")
                 last = block[-1:]
     except OSError:
@@ -190,7 +351,7 @@ def _file_digest(path: Path) -> str:
     hasher = hashlib.sha256()
     try:
         with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
+            while block := handle.read(_READ_BYTES):
                 hasher.update(block)
     except OSError:
         return "unreadable"
