@@ -16,6 +16,7 @@ from codecot_mcp.services.specs import draft_spec
 from codecot_mcp.services.tasks import scope_task
 from codecot_mcp.services.validation import validate_change
 from codecot_mcp.services.workspace import Workspace
+from codecot_mcp.store.artifacts import VALIDATIONS
 from tests.conftest import MakeRepo, git
 
 BASE_FILES = {
@@ -287,10 +288,12 @@ def test_a_change_with_a_name_that_is_not_utf8_can_be_validated_and_stored(make_
     intent = capture_intent(ws, "alice: We need `a` to return 2.\nbob: Done when the test passes.\n").intent
     task = scope_task(ws, draft_spec(ws, intent_id=intent.id).spec.id).tasks[0]
     add_latin1_name_untracked(ws.root)
-    commit_all(ws.root, "add a file whose name is Latin-1")  # a commit range: the code index is not used
+    in_tree = validate_change(ws, task.id).validation  # the working tree: the code index skips the name
+    commit_all(ws.root, "add a file whose name is Latin-1")
     validation = validate_change(ws, task.id, head="HEAD").validation
-    assert [f.path for f in validation.files] == ["caf\\xe9.py"]
+    assert [f.path for f in in_tree.files] == [f.path for f in validation.files] == ["caf\\xe9.py"]
     assert "caf\\\\xe9.py" in validation.model_dump_json()
+    assert ws.store.load(VALIDATIONS, in_tree.id).files[0].path == "caf\\xe9.py"
 
 
 def test_a_large_binary_has_a_stable_digest_that_follows_its_content(make_repo: MakeRepo) -> None:

@@ -43,7 +43,7 @@ def list_files(root: Path) -> GitListing:
     clean: dict[str, str] = {}
     dirty: list[str] = []
     for path in dict.fromkeys(every):
-        if path in skipped or path.endswith("/") or _is_codecot(path):
+        if path in skipped or path.endswith("/") or _is_codecot(path) or not _is_utf8(path):
             continue
         blob = blobs.get(path)
         if blob is not None and path not in modified:
@@ -51,6 +51,16 @@ def list_files(root: Path) -> GitListing:
         else:
             dirty.append(path)
     return GitListing(clean, dirty)
+
+
+def _is_utf8(path: str) -> bool:
+    """A name that is not UTF-8 (git hands it over with escaped bytes) is left out of the index:
+    SQLite stores text as UTF-8, and such files are rare. Validation still sees them."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_stage(output: str) -> tuple[dict[str, str], set[str]]:
