@@ -46,11 +46,7 @@ def validation_text(result: ValidationResult) -> str:
         f"{v.budget.lines_changed}/{v.budget.max_lines} lines):"
     )
     for f in v.files:
-        scope = (
-            "in scope"
-            if f.in_scope
-            else f"OUT: {f.reason}" + (f" (accepted: {f.accepted})" if f.accepted else "")
-        )
+        scope = "in scope" if f.in_scope else f"OUT: {f.scope_label}"
         symbols = f"  [{', '.join(f.symbols[:4])}]" if f.symbols else ""
         lines.append(f"  {f.status:<9} +{f.added:<4} -{f.deleted:<4} {f.path}  ({scope}){symbols}")
     for check in v.checks:
@@ -70,9 +66,10 @@ def validation_markdown(result: ValidationResult) -> str:
     v = result.validation
     lines = [f"### Codecot {v.id} for {v.task_id}: **{v.verdict}**", ""]
     lines += [f"- {reason}" for reason in v.reasons]
-    lines += ["", "| file | change | scope |", "| --- | --- | --- |"]
+    lines += ["", "| file | change | scope | functions and classes |", "| --- | --- | --- | --- |"]
     lines += [
-        f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {'in' if f.in_scope else f.scope_label} |"
+        f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {'in' if f.in_scope else f.scope_label} "
+        f"| {', '.join(f'`{s}`' for s in f.symbols[:6])} |"
         for f in v.files
     ]
     lines += ["", *(f"- check `{c.name}`: {'passed' if c.passed else 'failed'}" for c in v.checks)]

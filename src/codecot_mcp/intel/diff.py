@@ -43,7 +43,7 @@ _DIFF = (
     "--ignore-submodules=none",
     "-M",
 )
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _BINARY_SNIFF_BYTES = 8192
 _READ_BYTES = 1 << 20
 _LINE_BYTES = 1 << 16  # a patch line longer than this is content; only its start matters
@@ -68,7 +68,8 @@ class ChangedFile:
     added: int = 0
     deleted: int = 0
     binary: bool = False
-    hunks: list[tuple[int, int]] = field(default_factory=list)  # new-side line ranges, 1-based inclusive
+    hunks: list[tuple[int, int]] = field(default_factory=list)  # added lines, new side, 1-based inclusive
+    old_hunks: list[tuple[int, int]] = field(default_factory=list)  # removed lines, in the base version
     mode_change: str | None = None  # "100644 -> 100755" when git records a new file mode
     submodule: bool = False  # a gitlink: what changed is the submodule's commit pointer
     raw_path: bytes = b""  # the name exactly as git stores it, for hashing and opening the file
@@ -252,27 +253,35 @@ def _apply_numstat(workdir: Path, revs: list[str], files: dict[bytes, ChangedFil
 
 
 def _apply_hunks(workdir: Path, revs: list[str], files: dict[bytes, ChangedFile]) -> None:
-    """New-side line ranges from a -U0 patch, read line by line.
+    """Line ranges from a -U0 patch, read line by line: new side, and removed lines on the old side.
 
     A `+++ ` line names the file only in a header (between `diff --git` and the
     first `@@`); in a hunk it is an added line that happens to start with `++ `.
     """
     current: ChangedFile | None = None
-    in_header = False
+    in_header = has_new_side = False
     with _git_stream(workdir, [*_DIFF, "-U0", *revs, *_PATHSPEC]) as patch:
         for line in _line_starts(patch):
             if line.startswith(b"diff --git "):
-                current, in_header = None, True
+                current, in_header, has_new_side = None, True, False
+            elif in_header and line.startswith(b"--- "):  # names a deleted file; `+++` overrides
+                source = _patch_name(line[4:])
+                current = files.get(source[2:]) if source.startswith(b"a/") else None
             elif in_header and line.startswith(b"+++ "):
                 target = _patch_name(line[4:])
-                current = files.get(target[2:]) if target.startswith(b"b/") else None
+                has_new_side = target.startswith(b"b/")
+                if has_new_side:
+                    current = files.get(target[2:])
             elif line.startswith(b"@@"):
                 in_header = False
                 match = _HUNK.match(line)
                 if current is not None and match:
-                    start, count = int(match.group(1)), int(match.group(2) or b"1")
-                    # A pure deletion (count 0) is reported at the line it follows.
-                    current.hunks.append((max(start, 1), max(start + count - 1, start)))
+                    old_start, old_count = int(match.group(1)), int(match.group(2) or b"1")
+                    start, count = int(match.group(3)), int(match.group(4) or b"1")
+                    if has_new_side and count:  # a pure deletion has old lines only
+                        current.hunks.append((start, start + count - 1))
+                    if old_count:
+                        current.old_hunks.append((old_start, old_start + old_count - 1))
 
 
 def _line_starts(stream: IO[bytes]) -> Iterator[bytes]:

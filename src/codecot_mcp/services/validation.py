@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -28,6 +27,7 @@ from codecot_mcp.domain.models import (
 )
 from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CancelledError, CodecotError
+from codecot_mcp.intel.changed_symbols import BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo
 from codecot_mcp.services.checks import run_check
@@ -41,7 +41,6 @@ MAX_RATIONALE_CHARS = 2000
 JUSTIFIED = "out-of-scope edits justified"  # the task note a rationale leaves; people may add one too
 _JUSTIFICATION_NOTE = re.compile(re.escape(JUSTIFIED) + r" \((.+?)\): (.+)$", re.DOTALL)
 _MAX_TEST_FILE_BYTES = 1_000_000
-_SymbolFinder = Callable[[ChangedFile], list[str]]
 
 
 class ValidationResult(BaseModel):
@@ -66,8 +65,14 @@ def validate_change(
     config = ws.config
     workdir = workdir_of(ws.root, task)
     change = collect_change(workdir, base or task.base_commit, head)
-    symbols_of = _symbol_finder(ws, workdir, head)
-    files = [_file_report(f, task, symbols_of(f)) for f in change.files]
+    # The index describes the main working tree; a revision or a worktree is parsed instead.
+    index = ws.index() if workdir == ws.root and head is None else None
+    reader = BlobReader(workdir)
+    try:
+        symbols_of = symbol_finder(change, workdir, index, reader)
+        files = [_file_report(f, task, symbols_of(f)) for f in change.files]
+    finally:
+        reader.close()
     budget = BudgetReport(
         files_changed=len(files),
         lines_changed=change.lines_changed,
@@ -243,23 +248,6 @@ def _digest_after_checks(workdir: Path, before: Change, head: str | None) -> tup
     after = collect_change(workdir, before.base, None)
     known = {f.path for f in before.files}
     return after.digest, [f.path for f in after.files if f.path not in known]
-
-
-def _symbol_finder(ws: Workspace, workdir: Path, head: str | None) -> _SymbolFinder:
-    if workdir != ws.root or head is not None:
-        return lambda changed: []  # the index describes the main working tree only
-    index = ws.index()
-
-    def find(changed: ChangedFile) -> list[str]:
-        names: list[str] = []
-        for start, end in changed.hunks:
-            for symbol in index.enclosing_definitions(changed.path, start, end)[:1]:
-                label = f"{symbol.parent}.{symbol.name}" if symbol.parent else symbol.name
-                if label not in names:
-                    names.append(label)
-        return names
-
-    return find
 
 
 def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
