@@ -70,3 +70,23 @@ async def test_code_that_changes_under_a_validated_spec_is_flagged_as_drift(
     assert edited["tasks"][0]["drift"] == ["inventory/report.py"]
     assert edited["specs"][0]["drift"] == ["inventory/report.py"]
     assert "changed since validated" in edited["specs"][0]["detail"]
+
+
+async def test_a_validated_branch_that_moves_makes_the_verdict_stale(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        out = await run_workflow(client, sample_repo)
+        git(sample_repo, "checkout", "-q", "-b", "feature")
+        git(sample_repo, "add", "-A")
+        git(sample_repo, "commit", "-q", "-m", "the change")
+        sha = git(sample_repo, "rev-parse", "feature").strip()
+        ranged = (await call(client, "validate_change", {"task_id": out["task"]["id"], "head": "feature"}))[
+            "validation"
+        ]
+        before = await call(client, "workflow_status", {})
+        (sample_repo / "inventory" / "extra.py").write_text("X = 1\n", encoding="utf-8")
+        git(sample_repo, "add", "-A")
+        git(sample_repo, "commit", "-q", "-m", "more")
+        after = await call(client, "workflow_status", {})
+    assert ranged["head_commit"] == sha and ranged["head_ref"] == "feature"
+    assert before["tasks"][0]["state"] != "stale"
+    assert after["tasks"][0]["state"] == "stale"

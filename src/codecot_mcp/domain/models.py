@@ -226,6 +226,9 @@ class Validation(_Stored):
     working_tree: bool = Field(
         default=True, description="True when the working tree was validated, not a commit."
     )
+    head_ref: str | None = Field(
+        default=None, description="The revision asked for (e.g. a branch); it moving makes this stale."
+    )
     diff_digest: str = Field(
         description="sha256 of the change; a later digest that differs makes this stale."
     )

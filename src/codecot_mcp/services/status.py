@@ -10,6 +10,7 @@ from codecot_mcp.domain.lint import lint_spec
 from codecot_mcp.domain.models import Finding, Intent, Spec, Task, Validation
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.diff import collect_change
+from codecot_mcp.intel.gitrepo import resolve_commit
 from codecot_mcp.services.drift import drifted, workdir_of
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
@@ -130,9 +131,15 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
 
 
 def is_stale(ws: Workspace, task: Task, validation: Validation) -> bool:
-    """True when the working tree no longer matches the validated change."""
+    """True when the working tree no longer matches the validated change, or the validated
+    revision (a branch, say) now names another commit."""
     if not validation.working_tree:
-        return False
+        if not validation.head_ref:
+            return False
+        try:
+            return resolve_commit(workdir_of(ws.root, task), validation.head_ref) != validation.head_commit
+        except CodecotError:
+            return True
     try:
         current = collect_change(workdir_of(ws.root, task), validation.base_commit, None)
     except CodecotError:

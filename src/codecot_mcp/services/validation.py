@@ -29,7 +29,7 @@ from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CancelledError, CodecotError
 from codecot_mcp.intel.changed_symbols import BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
-from codecot_mcp.intel.gitrepo import head_commit, open_repo
+from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.tasks import load_task
@@ -100,7 +100,8 @@ def validate_change(
             task_id=task.id,
             created_at=now_iso(),
             base_commit=change.base,
-            head_commit=head or head_commit(workdir),
+            head_commit=resolve_commit(workdir, head) if head else head_commit(workdir),
+            head_ref=head,
             working_tree=head is None,
             diff_digest=digest,
             verdict=verdict,
