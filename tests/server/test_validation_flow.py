@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,78 @@ async def test_a_validated_branch_that_moves_makes_the_verdict_stale(sample_repo
     assert ranged["head_commit"] == sha and ranged["head_ref"] == "feature"
     assert before["tasks"][0]["state"] != "stale"
     assert after["tasks"][0]["state"] == "stale"
+
+
+def _set_checks(repo: Path, checks: dict[str, list[str]], timeout: float = 120) -> None:
+    config = repo / ".codecot" / "config.toml"
+    text = config.read_text()
+    lines = "".join(f"{name} = {json.dumps(argv)}\n" for name, argv in checks.items())
+    text = text.replace("[checks]\n", "[checks]\n" + lines, 1)
+    text = text.replace("check_timeout_seconds = 120", f"check_timeout_seconds = {timeout:g}")
+    config.write_text(text)
+
+
+async def _scoped_task(client: Client, checks: list[str], max_files: int | None = None) -> str:
+    await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
+    await call(client, "draft_spec", {"intent_id": "INT-1"})
+    args: dict[str, object] = {"spec_id": "SPEC-1", "checks": checks, "allowed_paths": ["inventory/**"]}
+    if max_files:
+        args["max_files"] = max_files
+    return str((await call(client, "scope_task", args))["tasks"][0]["id"])
+
+
+async def test_a_hanging_check_is_killed_at_its_timeout_and_fails_the_change(
+    sample_repo: Path,  # noqa: F811
+) -> None:
+    marker = "codecothangprobe"
+    async with Client(build_server(sample_repo)) as client:
+        await call(client, "workflow_status", {})  # writes the default config
+        _set_checks(
+            sample_repo, {"hang": ["python3", "-c", f"import time; time.sleep(300)  # {marker}"]}, 1.5
+        )
+        task_id = await _scoped_task(client, ["hang"])
+        (sample_repo / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
+        progress: list[str] = []
+
+        async def on_progress(done: float, total: float | None, message: str | None) -> None:
+            progress.append(message or "")
+
+        result = await client.call_tool(
+            "validate_change", {"task_id": task_id}, progress_callback=on_progress
+        )
+    validation = (result.structured_content or {})["validation"]
+    assert validation["verdict"] == "fail" and validation["checks"][0]["timed_out"]
+    assert any("check 'hang' timed out" in r for r in validation["reasons"])
+    assert "running check 'hang'" in progress
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert left == []
+
+
+async def test_a_check_that_floods_its_output_keeps_the_cap(sample_repo: Path) -> None:  # noqa: F811
+    flood = (
+        "import sys; print('ERROR: first failure'); sys.stdout.write('x' * 50_000_000); print('\\nlast line')"
+    )
+    async with Client(build_server(sample_repo)) as client:
+        await call(client, "workflow_status", {})
+        _set_checks(sample_repo, {"flood": ["python3", "-c", flood]})
+        task_id = await _scoped_task(client, ["flood"])
+        (sample_repo / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    tail = validation["checks"][0]["output_tail"]
+    assert validation["checks"][0]["passed"]
+    assert len(tail.encode()) < 65_536 + 4096
+    assert "ERROR: first failure" in tail and tail.rstrip().endswith("last line")
+
+
+async def test_a_change_over_its_budget_is_reported(sample_repo: Path) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo)) as client:
+        await call(client, "workflow_status", {})
+        _set_checks(sample_repo, {"ok": ["python3", "-c", "pass"]})
+        task_id = await _scoped_task(client, ["ok"], max_files=1)
+        (sample_repo / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
+        (sample_repo / "inventory" / "extra.py").write_text("Y = 2\n", encoding="utf-8")
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert validation["budget"]["files_changed"] == 2 and not validation["budget"]["within"]
+    assert validation["verdict"] == "warn" and any(
+        "over budget: 2/1 files" in r for r in validation["reasons"]
+    )
