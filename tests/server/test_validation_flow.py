@@ -167,3 +167,36 @@ async def test_a_change_over_its_budget_is_reported(sample_repo: Path) -> None: 
     assert validation["verdict"] == "warn" and any(
         "over budget: 2/1 files" in r for r in validation["reasons"]
     )
+
+
+WAIT_FOR_OTHER = (
+    "import pathlib, sys, time; d = pathlib.Path(sys.argv[1]); (d / sys.argv[2]).touch(); "
+    "end = time.time() + 3\n"
+    "while not (d / sys.argv[3]).exists() and time.time() < end: time.sleep(0.02)\n"
+    "sys.exit(0 if (d / sys.argv[3]).exists() else 1)"
+)
+
+
+@pytest.mark.parametrize(("parallel", "both_pass"), [(2, True), (1, False)])
+async def test_parallel_checks_run_at_once_and_report_in_config_order(
+    sample_repo: Path,  # noqa: F811
+    tmp_path: Path,
+    parallel: int,
+    both_pass: bool,
+) -> None:
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    checks = {
+        "left": ["python3", "-c", WAIT_FOR_OTHER, str(meeting), "left", "right"],
+        "right": ["python3", "-c", WAIT_FOR_OTHER, str(meeting), "right", "left"],
+    }
+    async with Client(build_server(sample_repo)) as client:
+        await call(client, "workflow_status", {})
+        _set_checks(sample_repo, checks)
+        config = sample_repo / ".codecot" / "config.toml"
+        config.write_text(config.read_text() + f"parallel_checks = {parallel}\n")
+        task_id = await _scoped_task(client, ["left", "right"])
+        (sample_repo / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert [c["name"] for c in validation["checks"]] == ["left", "right"]
+    assert all(c["passed"] for c in validation["checks"]) is both_pass

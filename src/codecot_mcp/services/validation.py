@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -273,29 +274,44 @@ def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileCh
 def _run_checks(
     task: Task, config: Config, workdir: Path, progress: Progress | None, cancel: threading.Event | None
 ) -> list[CheckResult]:
+    """The task's checks, in config order; `[limits] parallel_checks` of them at once.
+
+    Progress is reported from this thread only: the MCP adapter's callback cannot be
+    called from the pool's threads.
+    """
     names = task.checks or list(config.checks)
-    results: list[CheckResult] = []
-    for number, name in enumerate(names):
+
+    def run(name: str) -> CheckResult:
         if cancel is not None and cancel.is_set():
             raise CancelledError(f"cancelled before check '{name}'")
-        if progress:
-            progress(number, len(names), f"running check '{name}'")
         argv = config.checks.get(name)
         if argv is None:
-            results.append(
-                CheckResult(
-                    name=name,
-                    argv=[],
-                    exit_code=None,
-                    passed=False,
-                    duration_s=0.0,
-                    output_tail=f"check '{name}' is not in .codecot/config.toml",
-                )
+            return CheckResult(
+                name=name,
+                argv=[],
+                exit_code=None,
+                passed=False,
+                duration_s=0.0,
+                output_tail=f"check '{name}' is not in .codecot/config.toml",
             )
-            continue
-        results.append(
-            run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, cancel)
-        )
+        return run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, cancel)
+
+    workers = min(config.parallel_checks, len(names))
+    if workers <= 1:
+        results: list[CheckResult] = []
+        for number, name in enumerate(names):
+            if progress:
+                progress(number, len(names), f"running check '{name}'")
+            results.append(run(name))
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="codecot-check") as pool:
+            if progress:
+                progress(0, len(names), f"running {len(names)} checks, {workers} at once")
+            futures = [pool.submit(run, name) for name in names]
+            for number, future in enumerate(as_completed(futures), start=1):
+                if progress and future.exception() is None:
+                    progress(number, len(names), f"check '{future.result().name}' finished")
+            results = [future.result() for future in futures]
     if progress and names:
         progress(len(names), len(names), "checks finished")
     return results

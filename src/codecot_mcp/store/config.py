@@ -35,6 +35,12 @@ class Config(BaseModel):
     token_budget: int = Field(default=8000, ge=200, le=200_000)
     check_timeout_seconds: float = Field(default=600.0, gt=0, le=86_400)
     check_output_bytes: int = Field(default=65_536, ge=1024, le=16 * 1024 * 1024)
+    parallel_checks: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Checks run at once; above 1 only for checks that are independent.",
+    )
     max_files: int = Field(default=8, ge=1, description="Default change budget: files per task.")
     max_lines: int = Field(
         default=400, ge=1, description="Default change budget: added+deleted lines per task."
@@ -49,6 +55,7 @@ _FIELD_SOURCES: dict[str, tuple[str, str]] = {
     "max_lines": ("budget", "max_lines"),
     "check_timeout_seconds": ("limits", "check_timeout_seconds"),
     "check_output_bytes": ("limits", "check_output_bytes"),
+    "parallel_checks": ("limits", "parallel_checks"),
 }
 _TOML_LINE = re.compile(r"line (\d+)")
 CHECK_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -155,6 +162,8 @@ def render_config(config: Config) -> str:
         "[limits]",
         f"check_timeout_seconds = {config.check_timeout_seconds:g}",
         f"check_output_bytes = {config.check_output_bytes}",
+        "# Checks run at once: raise it only when the checks do not share files or ports.",
+        f"parallel_checks = {config.parallel_checks}",
         "",
     ]
     return "\n".join(lines)
