@@ -3,7 +3,7 @@
 import pytest
 
 from codecot_mcp.domain.models import BudgetReport, CheckResult, FileChange, RequirementCoverage
-from codecot_mcp.services.validation import judge
+from codecot_mcp.services.validation import _off_target, judge
 
 IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
 OUT = FileChange(path="setup.py", status="modified", added=1, in_scope=False, reason="outside")
@@ -58,3 +58,25 @@ def test_the_verdict_follows_the_evidence(
 def test_skipped_checks_can_never_pass() -> None:
     verdict, reasons = judge([IN], WITHIN, [], [COVERED], "warn", ran_checks=False)
     assert verdict == "warn" and "checks were skipped" in reasons
+
+
+def test_changes_beyond_the_target_symbols_are_noted_without_changing_the_verdict() -> None:
+    wide = IN.model_copy(update={"symbols": ["render", "helper"], "off_target": ["helper"]})
+    verdict, reasons = judge([wide], WITHIN, [PASSED], [COVERED], "warn", ran_checks=True)
+    assert verdict == "pass"
+    assert "changed beyond the task's target symbols: src/a.py: helper" in reasons
+
+
+@pytest.mark.parametrize(
+    ("symbols", "targets", "off"),
+    [
+        (["render", "helper"], {"render"}, ["helper"]),
+        (["Report.render", "Report.save (removed)"], {"Report"}, []),
+        (["Report.render"], {"render"}, []),
+        (["Report.render", "load"], {"Report.render"}, ["load"]),
+        (["gone (removed)"], {"render"}, ["gone (removed)"]),
+        (["anything"], set(), []),
+    ],
+)
+def test_what_counts_as_off_target(symbols: list[str], targets: set[str], off: list[str]) -> None:
+    assert _off_target(symbols, targets) == off

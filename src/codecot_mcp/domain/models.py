@@ -182,6 +182,9 @@ class FileChange(BaseModel):
     accepted: str | None = Field(
         default=None, description="For an out-of-scope file: the justification it was accepted with."
     )
+    off_target: list[str] = Field(
+        default=[], description="Changed definitions the task did not name, in a file where it names some."
+    )
 
     @property
     def scope_label(self) -> str:

@@ -28,7 +28,7 @@ from codecot_mcp.domain.models import (
 )
 from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CancelledError, CodecotError
-from codecot_mcp.intel.changed_symbols import BlobReader, symbol_finder
+from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
 from codecot_mcp.services.checks import run_check
@@ -201,6 +201,9 @@ def judge(
             failures.append(f"out-of-scope edits (scope policy 'fail'): {_listed(outside)}")
         else:
             warnings.append(f"out-of-scope edits: {_listed(outside)}")
+    off_target = [f"{f.path}: {', '.join(f.off_target[:4])}" for f in files if f.off_target]
+    if off_target:
+        notes.append(f"changed beyond the task's target symbols: {'; '.join(off_target[:5])}")
     if not budget.within:
         message = (
             f"over budget: {budget.files_changed}/{budget.max_files} files, "
@@ -268,7 +271,23 @@ def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileCh
         in_scope=in_scope,
         reason=reason,
         symbols=symbols,
+        off_target=_off_target(symbols, {s.name for s in task.target_symbols if s.path == changed.path}),
     )
+
+
+def _off_target(symbols: list[str], targets: set[str]) -> list[str]:
+    """Symbols outside `targets`; a target `R` covers `R.method`, and a method may be named bare."""
+    if not targets:
+        return []
+    off: list[str] = []
+    for label in symbols:
+        name = label.removesuffix(REMOVED)
+        parts = name.split(".")
+        if not (
+            {name, parts[-1]} & targets or any(".".join(parts[:i]) in targets for i in range(1, len(parts)))
+        ):
+            off.append(label)
+    return off
 
 
 def _run_checks(
