@@ -1,6 +1,9 @@
+import random
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -124,3 +127,25 @@ def test_two_processes_writing_at_once_lose_nothing_and_never_share_an_id(tmp_pa
     assert sorted(notes) == sorted([f"{label}-{n}" for label in ("a", "b") for n in range(40)])
     created = [e.id for e in store.events() if e.kind == "task.created"]
     assert len(created) == len(set(created)) == 81
+
+
+ENDLESS_WRITER = WRITER.replace("for n in range(40):", "for n in range(10**9):")
+
+
+def test_a_writer_killed_mid_write_leaves_every_artifact_readable(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    store.create(TASKS, make_task)
+    rng = random.Random(11)
+    for round_number in range(12):
+        writer = subprocess.Popen([sys.executable, "-c", ENDLESS_WRITER, str(tmp_path), f"r{round_number}"])
+        time.sleep(0.4 + rng.random() * 0.4)  # somewhere inside a create or an update, most of the time
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+        ids = store.ids(TASKS)
+        loaded = [store.load(TASKS, task_id) for task_id in ids]  # raises if any file is torn
+        assert len({t.id for t in loaded}) == len(ids)
+        events = store.events()
+        created = [e.id for e in events if e.kind == "task.created"]
+        assert len(created) == len(set(created))
+        assert set(ids) <= set(created) | {"TASK-1"}
+    assert len(store.ids(TASKS)) > 12  # the writers did write between kills

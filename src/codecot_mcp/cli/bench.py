@@ -1,4 +1,4 @@
-"""`codecot-mcp bench localize|index|validate`: print a benchmark table; localize can also dump JSON."""
+"""`codecot-mcp bench localize|index|validate|soak`: print a benchmark table; localize can also dump JSON."""
 
 from __future__ import annotations
 
@@ -29,6 +29,15 @@ def run_bench(args: argparse.Namespace) -> int:
             )
             return 1
         return 0
+    if args.bench_command == "soak":
+        from codecot_mcp.bench import soak
+
+        if args.calls < 1:
+            print("codecot-mcp: error: --calls must be at least 1", file=sys.stderr)
+            return 2
+        outcome = soak.run(args.calls, args.seed, keep=args.keep)
+        print(soak.render(outcome))
+        return 1 if outcome.errors else 0
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)

@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", action="store_true", help="keep the temporary repository and print its path"
     )
 
+    soak = bench_sub.add_parser(
+        "soak", help="thousands of mixed calls over one stdio session: latency, memory"
+    )
+    soak.add_argument("--calls", type=int, default=2000, help="tool calls in the session (2000)")
+    soak.add_argument("--seed", type=int, default=7, help="seed of the call mix (7)")
+    soak.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
+
     doctor = sub.add_parser("doctor", help="check the environment and say what to fix; exit 1 on a failure")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
 
