@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,17 @@ def render(rows: list[IndexTimes]) -> str:
             f"{r.cold_over_floor:.2f}x | {r.warm_s:.3f} | {r.reindex_one_s * 1000:.0f} |"
         )
     return "\n".join(lines)
+
+
+def measure_synthetic(files: int) -> IndexTimes:
+    """`measure` on a generated repository (six languages, see bench/validate.py), then removed."""
+    from codecot_mcp.bench.validate import build_base
+
+    workdir = Path(tempfile.mkdtemp(prefix="codecot-index-bench-"))
+    try:
+        repo = workdir / f"synthetic-{files}"
+        repo.mkdir()
+        build_base(repo, files)
+        return measure(repo)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -13,9 +13,15 @@ from codecot_mcp.cli.render import progress_bar
 
 def run_bench(args: argparse.Namespace) -> int:
     if args.bench_command == "index":
-        from codecot_mcp.bench.indexing import measure, render
+        from codecot_mcp.bench.indexing import measure, measure_synthetic, render
 
-        print(render([measure(tree.resolve()) for tree in args.trees]))
+        if not args.trees and not args.synthetic:
+            print("codecot-mcp: error: give trees to index or --synthetic N", file=sys.stderr)
+            return 2
+        rows = [measure(tree.resolve()) for tree in args.trees]
+        if args.synthetic:
+            rows.append(measure_synthetic(args.synthetic))
+        print(render(rows))
         return 0
     if args.bench_command == "validate":
         from codecot_mcp.bench import validate

@@ -91,7 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     localize.add_argument("--json", type=Path, help="also write per-task results here")
 
     index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
-    index_bench.add_argument("trees", type=Path, nargs="+", help="git work trees to index")
+    index_bench.add_argument("trees", type=Path, nargs="*", help="git work trees to index")
+    index_bench.add_argument(
+        "--synthetic", type=int, metavar="N", help="also a generated repository of N files in six languages"
+    )
 
     validate_bench = bench_sub.add_parser(
         "validate", help="time to classify a large and a small change with validate_change"
