@@ -415,7 +415,9 @@ _COMMENT_HEADERS = (
 _OPENER = _COMMENT_HEADERS[-1]
 
 # Sentence ends: punctuation (plus closing marks) before whitespace.
-_SENTENCE_END = re.compile(r"[.!?]+[*_)\"'\]`]*(?=\s)")
+# The lookbehind starts a match only at the first mark of a run: without it, a long run of
+# marks with no space after it is retried from every position (quadratic).
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[*_)\"'\]`]*(?=\s)")
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "approx", "mr", "mrs", "ms", "dr", "no"})
 _EMPHASIS = re.compile(r"\*\*|__")
 _SPACES = re.compile(r"\s*")

@@ -23,6 +23,7 @@ KIND_OF_PREFIX: dict[str, ArtifactKind] = {prefix: kind for kind, prefix in PREF
 
 _ARTIFACT_ID = re.compile(r"^(INT|SPEC|TASK|VAL)-([1-9][0-9]{0,8})$")
 _REQUIREMENT_ID = re.compile(r"^REQ-([1-9][0-9]{0,8})\.([1-9][0-9]{0,8})$")
+_STRAY = " \t"  # forgiven around an ID; fullmatch, since `$` would also let a final newline through
 
 
 def format_id(kind: ArtifactKind, number: int) -> str:
@@ -30,8 +31,11 @@ def format_id(kind: ArtifactKind, number: int) -> str:
 
 
 def parse_id(value: str, expected: ArtifactKind | None = None) -> tuple[ArtifactKind, int]:
-    """Split an artifact ID into kind and number; accepts any case and stray spaces."""
-    match = _ARTIFACT_ID.match(value.strip().upper())
+    """Split an artifact ID into kind and number; accepts any case and stray spaces or tabs.
+
+    Line breaks and other control characters are refused, not stripped: "TASK-1\\n" is no ID.
+    """
+    match = _ARTIFACT_ID.fullmatch(value.strip(_STRAY).upper())
     if not match:
         wanted = f"{PREFIX[expected]}-<n>" if expected else "INT-<n>, SPEC-<n>, TASK-<n> or VAL-<n>"
         raise InvalidInputError(
@@ -56,7 +60,7 @@ def requirement_id(spec_number: int, index: int) -> str:
 
 def parse_requirement_id(value: str) -> tuple[int, int]:
     """Return (spec number, requirement number) of `REQ-<spec>.<n>`."""
-    match = _REQUIREMENT_ID.match(value.strip().upper())
+    match = _REQUIREMENT_ID.fullmatch(value.strip(_STRAY).upper())
     if not match:
         raise InvalidInputError(
             f"'{value}' is not a requirement ID", hint="expected REQ-<spec>.<n>, e.g. REQ-1.2"

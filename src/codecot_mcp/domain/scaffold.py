@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -28,18 +29,23 @@ class RequirementDraft(BaseModel):
     """A requirement as the agent writes it; `draft_spec` numbers it and its criteria."""
 
     id: str | None = Field(
-        default=None, description="REQ-<spec>.<n> to replace that requirement; omit to add one."
+        default=None,
+        description="REQ-<spec>.<n> to replace that requirement; omit to add one.",
+        max_length=40,
     )
-    title: str = Field(description="Short name, e.g. 'Stream the CSV export'.")
+    title: str = Field(description="Short name, e.g. 'Stream the CSV export'.", max_length=200)
     statement: str | None = Field(
-        default=None, description="'THE SYSTEM SHALL ...'; omit to keep the current statement."
+        default=None,
+        description="'THE SYSTEM SHALL ...'; omit to keep the current statement.",
+        max_length=2000,
     )
     goal_ids: list[str] | None = Field(
         default=None, description="Intent goals it serves, e.g. ['G1']; omit to keep the current list."
     )
-    criteria: list[str] = Field(
+    criteria: list[Annotated[str, Field(max_length=2000)]] = Field(
         description="Testable criteria, EARS ('WHEN <trigger> THE SYSTEM SHALL <outcome>') or "
-        "Given/When/Then; numbered AC-1, AC-2, ... in this order."
+        "Given/When/Then; numbered AC-1, AC-2, ... in this order.",
+        max_length=30,
     )
 
 

@@ -34,8 +34,11 @@ def git_errors(action: str) -> Iterator[None]:
 
 
 def check_ref(ref: str) -> str:
-    """Refuse refs that git could read as options or that are not ref-shaped."""
-    if not _SAFE_REF.match(ref) or ".." in ref:
+    """Refuse refs that git could read as options or that are not ref-shaped.
+
+    `fullmatch`, not `match`: `$` also matches before a final newline, so "HEAD\\n" got through.
+    """
+    if not _SAFE_REF.fullmatch(ref) or ".." in ref:
         raise InvalidInputError(
             f"'{ref}' is not a usable git revision", hint="pass a commit SHA, branch or tag name"
         )

@@ -13,6 +13,9 @@ from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, now_iso
 
 MAX_DISCUSSION_CHARS = 1_000_000
+# The agent's `fields`: an intent is a page people review, not a place to paste files.
+MAX_FIELD_ITEMS = 50
+MAX_FIELD_ITEM_CHARS = 2_000
 
 
 class IntentResult(BaseModel):
@@ -38,6 +41,7 @@ def capture_intent(
             f"the discussion has {len(discussion):,} characters; the limit is {MAX_DISCUSSION_CHARS:,}",
             hint="pass the relevant part of the discussion",
         )
+    _check_field_sizes(fields or {})
     extracted = extract_intent(discussion)
     if fields:
         extracted = merge_agent_fields(extracted, fields)
@@ -73,6 +77,23 @@ def capture_intent(
         questions_answered=answered,
         next_step=next_step,
     )
+
+
+def _check_field_sizes(fields: dict[str, list[str]]) -> None:
+    """Refuse oversized sections before anything is parsed or stored; the CLI has no schema to do it."""
+    for name, items in fields.items():
+        if len(items) > MAX_FIELD_ITEMS:
+            raise InvalidInputError(
+                f"fields.{name} has {len(items):,} items; the limit is {MAX_FIELD_ITEMS} per section",
+                hint="keep the items that matter, one short sentence each",
+            )
+        for number, item in enumerate(items):
+            if len(item) > MAX_FIELD_ITEM_CHARS:
+                raise InvalidInputError(
+                    f"fields.{name}[{number}] has {len(item):,} characters; "
+                    f"the limit is {MAX_FIELD_ITEM_CHARS:,} per item",
+                    hint="state the item in a sentence or two; the discussion keeps the details",
+                )
 
 
 def open_questions_of(discussion: str) -> list[IntentItem]:
