@@ -6,11 +6,17 @@ signature instead of the function) and may be trimmed to its first lines, so a
 piece that does not fit is shrunk rather than dropped. Costs are chars/4 per
 rendered block; since that estimate is subadditive, the sum of block costs
 bounds the cost of the whole text and the budget is never exceeded.
+
+It also holds the one rule for showing untrusted text (file contents, paths, check
+output, discussion text) to an agent: a block goes in a fence it cannot close, a
+path or other short label is escaped onto one line. Briefs, prompts, the repo map
+and PR bodies use the same helpers.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -23,6 +29,10 @@ MIN_HEAD_LINES = 3  # a trimmed piece shorter than this says too little to be wo
 
 SpanKind = Literal["definition", "outline", "file", "lines"]
 _BACKTICKS = re.compile(r"`+")
+_INFO_UNSAFE = re.compile(r"[^\w+#.-]")  # a fence's info string must not hold backticks or spaces
+_HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, invisible formats, lone surrogates, line separators
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_MARKDOWN_ACTIVE = str.maketrans({"\\": "\\\\", "`": "\\`", "|": "\\|"})
 
 
 @dataclass
@@ -102,15 +112,13 @@ class Packer:
 
 def render(item: PackItem) -> str:
     """'## path:start-end (symbol) — reason' and the body in a fence longer than any inside it."""
-    head = f"## {item.path}:{item.start}-{item.end}"
+    head = f"## {display_path(item.path)}:{item.start}-{item.end}"
     label = item.symbol or item.label
     if label:
-        head += f" ({label})"
+        head += f" ({escape_controls(label)})"
     if item.reason:
-        head += f" — {item.reason}"
-    longest = max((len(run) for run in _BACKTICKS.findall(item.body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{head}\n{fence}{item.fence}\n{item.body}\n{fence}\n\n"
+        head += f" — {escape_controls(item.reason)}"
+    return f"{head}\n{fenced(item.body, item.fence)}\n\n"
 
 
 def trim(item: PackItem, remaining: int) -> tuple[PackItem, str] | None:
@@ -133,3 +141,56 @@ def trim(item: PackItem, remaining: int) -> tuple[PackItem, str] | None:
         else:
             high = count - 1
     return best
+
+
+# ---------------------------------------------------------------- untrusted text
+
+
+def data_fence(text: str) -> str:
+    """A backtick fence longer than any backtick run in `text`, so no line of `text` can close it."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def fenced(text: str, info: str = "", *, indent: str = "") -> str:
+    """`text` as a fenced block that ends only at its own closing fence, whatever `text` holds.
+
+    With `indent` (e.g. inside a list item) every line is indented, so no line falls out of
+    the container and ends the block early.
+    """
+    fence = data_fence(text)
+    lines = text.splitlines() if indent else [text] if text else []
+    return "\n".join(indent + line for line in [fence + _INFO_UNSAFE.sub("", info), *lines, fence])
+
+
+def inline_code(text: str) -> str:
+    """`text` as a Markdown code span whose delimiters no backtick run inside it can match."""
+    ticks = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` kept on one line: line breaks, controls and invisible format characters as escapes.
+
+    For Codecot's own one-line sentences (reasons, headers) that quote untrusted pieces.
+    """
+    if text.isprintable():
+        return text
+    return "".join(_escape(char) if unicodedata.category(char) in _HIDDEN else char for char in text)
+
+
+def display_path(path: str) -> str:
+    """A path (or another short untrusted label) as one line of Markdown-safe text.
+
+    Backslashes, backticks and pipes are escaped with a backslash, so the path cannot open
+    code or split a table cell; control characters are escaped as in `escape_controls`.
+    """
+    return escape_controls(path.translate(_MARKDOWN_ACTIVE))
+
+
+def _escape(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

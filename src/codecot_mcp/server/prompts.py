@@ -4,6 +4,11 @@ A prompt file opens with a small header between `---` lines (`name:`, `title:`,
 `description:` and `- arg (required): what it is` lines under `arguments:`);
 the body may use `{{ name }}` placeholders: the prompt's arguments, plus
 `task`, `context_pack` and `validation`, which are computed only when used.
+
+Arguments come from the client, so they are data: a placeholder alone on its line
+becomes a fenced block the value cannot close, one inside a line becomes the value
+escaped onto that line. Computed values are Codecot's own Markdown, which already
+fences or escapes the repository and discussion text in it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codecot_mcp.errors import ArtifactError
+from codecot_mcp.intel.packer import display_path, fenced
 
 _ARGUMENT = re.compile(r"^-\s*(?P<name>[a-z_][a-z0-9_]*)\s*(?P<req>\(required\))?\s*:\s*(?P<desc>.*)$")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
@@ -36,12 +42,22 @@ class PromptFile:
         def value(match: re.Match[str]) -> str:
             key = match.group(1)
             if key in values:
-                return values[key]
+                return as_data(values[key], self.body, match.start(), match.end())
             if key not in cache and key in computed:
                 cache[key] = computed[key]()
             return cache.get(key, match.group(0))
 
         return PLACEHOLDER.sub(value, self.body)
+
+
+def as_data(value: str, body: str, start: int, end: int) -> str:
+    """An argument's value for the placeholder at body[start:end]: fenced alone on a line, else escaped."""
+    line_start = body.rfind("\n", 0, start) + 1
+    line_end = body.find("\n", end)
+    indent = body[line_start:start]
+    if indent.strip() or body[end : None if line_end < 0 else line_end].strip():
+        return display_path(value)
+    return fenced(value, "text", indent=indent)[len(indent) :]
 
 
 def parse_prompt_file(text: str, path: str) -> PromptFile:

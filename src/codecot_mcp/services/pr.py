@@ -1,4 +1,8 @@
-"""draft_pr: a pull request title and body built from the artifacts and the evidence."""
+"""draft_pr: a pull request title and body built from the artifacts and the evidence.
+
+Paths and other repository or discussion text in the body are escaped onto their line
+(or table cell), and check output goes in a fence it cannot close.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.models import Intent, Spec, Task, Validation
 from codecot_mcp.errors import CodecotError
+from codecot_mcp.intel.packer import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.services.status import is_stale
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
@@ -42,7 +47,7 @@ def draft_pr(ws: Workspace, task_id: str) -> PullRequestDraft:
     body = render_body(task, spec, intent, validation, stale)
     return PullRequestDraft(
         task_id=task.id,
-        title=f"{task.title} ({task.id})",
+        title=f"{escape_controls(task.title)} ({task.id})",
         body=body,
         verdict=validation.verdict if validation else "unvalidated",
         ready=ready,
@@ -61,7 +66,7 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
     lines: list[str] = []
     if intent is not None:
         lines += [f"## Why ({intent.id})", ""]
-        lines += [f"- {item.text}" for item in (intent.problem or intent.goals)[:5]]
+        lines += [f"- {escape_controls(item.text)}" for item in (intent.problem or intent.goals)[:5]]
         lines.append("")
     lines += [f"## What ({spec.id}, {task.id})", ""]
     covered = {c.requirement_id: c for c in val.coverage} if val else {}
@@ -71,7 +76,7 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
         item = covered.get(req.id)
         mark = "x" if item and item.covered else " "
         evidence = f" — {'; '.join(item.evidence[:3])}" if item and item.evidence else " — no evidence yet"
-        lines.append(f"- [{mark}] **{req.id}** {req.title}{evidence}")
+        lines.append(escape_controls(f"- [{mark}] **{req.id}** {req.title}{evidence}"))
     lines.append("")
     if val is None:
         lines += ["## Validation", "", "Not validated yet.", ""]
@@ -84,12 +89,13 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
         f"diff digest `{val.diff_digest[:12]}`.",
         "",
     ]
-    lines += [f"- {reason}" for reason in val.reasons]
+    lines += [f"- {escape_controls(reason)}" for reason in val.reasons]
     lines += ["", "### Scope", "", "| file | change | in scope | symbols |", "| --- | --- | --- | --- |"]
     for f in val.files:
-        symbols = ", ".join(f"`{s}`" for s in f.symbols[:4])
-        scope = "yes" if f.in_scope else f"no: {f.scope_label}"
-        lines.append(f"| `{f.path}` | {f.status} +{f.added}/-{f.deleted} | {scope} | {symbols} |")
+        symbols = ", ".join(inline_code(display_path(s)) for s in f.symbols[:4])
+        scope = "yes" if f.in_scope else f"no: {display_path(f.scope_label)}"
+        path = inline_code(display_path(f.path))
+        lines.append(f"| {path} | {f.status} +{f.added}/-{f.deleted} | {scope} | {symbols} |")
     lines += [
         "",
         f"Budget: {val.budget.files_changed}/{val.budget.max_files} files, "
@@ -99,13 +105,14 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
         "",
     ]
     for check in val.checks:
+        name = inline_code(escape_controls(check.name))
+        argv = inline_code(escape_controls(" ".join(check.argv)))
         lines.append(
-            f"- `{check.name}` (`{' '.join(check.argv)}`): {'passed' if check.passed else 'FAILED'} "
-            f"in {check.duration_s:.1f}s"
+            f"- {name} ({argv}): {'passed' if check.passed else 'FAILED'} in {check.duration_s:.1f}s"
         )
         if not check.passed:
             tail = check.output_tail.strip().splitlines()[-MAX_CHECK_TAIL_LINES:]
-            lines += ["", "  ```text", *(f"  {t}" for t in tail), "  ```"]
+            lines += ["", fenced("\n".join(tail), "text", indent="  ")]
     if not val.checks:
         lines.append("- none ran")
     lines.append("")
