@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from codecot_mcp.intel.packer import display_path, escape_controls, fenced, inline_code
+from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.server.app import build_server
 from codecot_mcp.server.prompts import parse_prompt_file
 from tests.conftest import MakeRepo

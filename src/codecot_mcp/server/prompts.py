@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codecot_mcp.domain.untrusted import display_path, fenced
 from codecot_mcp.errors import ArtifactError
-from codecot_mcp.intel.packer import display_path, fenced
 
 _ARGUMENT = re.compile(r"^-\s*(?P<name>[a-z_][a-z0-9_]*)\s*(?P<req>\(required\))?\s*:\s*(?P<desc>.*)$")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")

@@ -6,8 +6,8 @@ both go in fences they cannot close, and paths and reasons are escaped onto one 
 
 from __future__ import annotations
 
+from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.intel.packer import display_path, escape_controls, fenced
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, VALIDATIONS

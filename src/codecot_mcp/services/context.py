@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from codecot_mcp.domain.models import ContextPack, Task
+from codecot_mcp.domain.untrusted import data_fence, display_path, fenced
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.pack import build_pack
-from codecot_mcp.intel.packer import data_fence, display_path, fenced
 from codecot_mcp.intel.tokens import estimate_tokens
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Progress, Workspace

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.models import Intent, Spec, Task, Validation
+from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.intel.packer import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.services.status import is_stale
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
