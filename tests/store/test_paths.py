@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from codecot_mcp.domain.scope import classify_path, glob_match, is_test_path
 from codecot_mcp.errors import UnsafePathError
-from codecot_mcp.store.paths import resolve_in_repo
+from codecot_mcp.store.paths import read_regular_text, refuse_links, resolve_in_repo
 
 
 @pytest.mark.parametrize("path", ["src/app.py", "./src/app.py", "src/../README.md", "new/file.txt"])
@@ -27,3 +28,50 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
     (root / "link").symlink_to(outside)
     with pytest.raises(UnsafePathError, match="outside"):
         resolve_in_repo(root, "link/secret.txt")
+
+
+@pytest.mark.parametrize(
+    "path", [".github/workflows/x\ny.yml", ".github/workflows/\n", ".github/workflows/a\nb/c.yml"]
+)
+def test_a_newline_in_a_name_does_not_slip_past_a_forbidden_folder(path: str) -> None:
+    in_scope, reason = classify_path(path, [".github/*/*", ".github/**"], [".github/workflows/**"])
+    assert not in_scope and "forbidden" in reason
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "matches"),
+    [
+        ("src/a\nb.py", "src/**", True),
+        ("src/a\nb.py", "src/*.py", True),
+        ("src/x/a\nb.py", "src/**/*.py", True),
+        ("src/a.py\n", "src/*.py", False),  # `\Z`, not `$`: a trailing newline is part of the name
+        ("src/a\nb.py", "src/a", False),
+    ],
+)
+def test_globs_treat_a_newline_as_any_other_character(path: str, pattern: str, matches: bool) -> None:
+    assert glob_match(path, pattern) is matches
+
+
+def test_a_trailing_newline_does_not_make_a_test_file() -> None:
+    assert is_test_path("test_x.py") and not is_test_path("test_x.py\n")
+
+
+def test_refuse_links_names_the_linked_part(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "real").mkdir(parents=True)
+    (root / "link").symlink_to(tmp_path, target_is_directory=True)
+    refuse_links(root, root / "real" / "not-yet" / "file.md")  # missing parts are fine
+    with pytest.raises(UnsafePathError, match="'link' is a symbolic link"):
+        refuse_links(root, root / "link" / "file.md")
+    with pytest.raises(UnsafePathError):
+        refuse_links(root, tmp_path / "elsewhere.md")
+
+
+def test_read_regular_text_reads_files_and_refuses_links(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("hello\n", encoding="utf-8")
+    (tmp_path / "b.md").symlink_to(tmp_path / "a.md")
+    assert read_regular_text(tmp_path, tmp_path / "a.md") == "hello\n"
+    with pytest.raises(UnsafePathError, match=r"'b\.md' is a symbolic link"):
+        read_regular_text(tmp_path, tmp_path / "b.md")
+    with pytest.raises(FileNotFoundError):
+        read_regular_text(tmp_path, tmp_path / "c.md")

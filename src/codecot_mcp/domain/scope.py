@@ -39,7 +39,9 @@ def _compile(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out) + r"\Z")
+    # DOTALL: `**` must match a newline in a name as `*` does, or '.github/workflows/x\ny.yml'
+    # would slip past a forbidden '.github/workflows/**' while an allowed '.github/*/*' took it.
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
 
 
 def check_globs(patterns: Sequence[str]) -> list[str]:
@@ -79,7 +81,8 @@ def classify_path(path: str, allowed: Sequence[str], forbidden: Sequence[str]) -
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})
 _TEST_NAME = re.compile(
     r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|cc|cpp|c)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?"
-    r"|.*Tests?\.(?:java|cs|kt)|.*_spec\.rb)$"
+    r"|.*Tests?\.(?:java|cs|kt)|.*_spec\.rb)\Z",
+    re.DOTALL,
 )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ import git
 from codecot_mcp.domain.models import ChangeStatus
 from codecot_mcp.errors import RepositoryError
 from codecot_mcp.intel.gitrepo import check_ref, git_errors, open_repo
+from codecot_mcp.intel.parsing import open_regular
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _PATHSPEC = ("--", ".", ":(exclude).codecot")
@@ -320,6 +322,7 @@ def _unquote(text: bytes) -> bytes:
 
 
 def _untracked(workdir: Path) -> list[ChangedFile]:
+    """Untracked files as git would add them: a symlink is its link text, a FIFO or device binary."""
     names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC]).split(
         b"\0"
     )
@@ -340,9 +343,19 @@ def _untracked(workdir: Path) -> list[ChangedFile]:
 
 
 def _sniff(path: Path) -> tuple[bool, int]:
-    """(binary?, line count), reading in blocks so a huge file is never held in memory."""
+    """(binary?, line count), reading in blocks so a huge file is never held in memory.
+
+    Nothing is followed or opened that is not a regular file: a symlink counts its link
+    text (the target may be outside the repository, or /dev/zero), and a FIFO, device or
+    socket is binary with nothing read, so none of them can leak content or hang.
+    """
     try:
-        with path.open("rb") as handle:
+        kind = _kind(path)
+        if kind == "link":
+            return _text_stats(os.fsencode(os.readlink(path)))
+        if kind != "file":
+            return True, 0
+        with open_regular(path) as handle:
             head = handle.read(_BINARY_SNIFF_BYTES)
             if b"\0" in head:
                 return True, 0
@@ -357,11 +370,41 @@ def _sniff(path: Path) -> tuple[bool, int]:
 
 
 def _file_digest(path: Path) -> str:
+    """sha256 of what git would store: the file's bytes, or a symlink's link text (never its target)."""
     hasher = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        kind = _kind(path)
+        if kind == "link":
+            hasher.update(b"symlink\0" + os.fsencode(os.readlink(path)))
+            return hasher.hexdigest()
+        if kind != "file":
+            return kind  # a FIFO, device or socket: its type, never its content
+        with open_regular(path) as handle:
             while block := handle.read(_READ_BYTES):
                 hasher.update(block)
     except OSError:
         return "unreadable"
     return hasher.hexdigest()
+
+
+def _kind(path: Path) -> str:
+    """'file', 'link' or the special type ('fifo', 'device', 'socket', 'folder'), from lstat."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "device"
+
+
+def _text_stats(data: bytes) -> tuple[bool, int]:
+    """(binary?, line count) of bytes held in memory, counted as for a file."""
+    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
+        return True, 0
+    return False, data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)

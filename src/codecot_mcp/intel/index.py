@@ -6,6 +6,11 @@ cores when there are many) and forgets files that are gone. Everything after
 that is a read from SQLite, so queries stay cheap however large the repository.
 
 All paths in and out are repo-relative POSIX strings.
+
+Symlinks are never followed: a symlinked file is not indexed (git records only its
+link text, which says nothing about code), and a file in a folder reached through
+a link is neither hashed, parsed nor read back, so nothing outside the repository
+can reach a context pack or the repository map.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
 from codecot_mcp.intel.gitrepo import find_repo_root
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
-from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, TreeGuard, git_blob_id, open_regular
 from codecot_mcp.intel.symbols import FileInfo, IndexStats, Reference, Symbol, render_outline
 
 __all__ = ["CodeIndex", "FileInfo", "IndexStats", "ProgressCallback", "Reference", "Symbol"]
@@ -65,6 +70,7 @@ class CodeIndex:
         """Open (creating if needed) the index of the work tree containing `root`, refreshed."""
         top = find_repo_root(Path(root))
         folder = top / CACHE_FOLDER
+        _refuse_linked_cache(top)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
@@ -241,8 +247,14 @@ class CodeIndex:
             raise NotFoundError(
                 f"'{path}' is not an indexed file", hint="pass a repo-relative path from the index"
             )
+        full = TreeGuard(self.root).full_path(path)
+        if full is None:
+            raise UnsafePathError(
+                f"'{path}' is reached through a symbolic link", hint="Codecot does not read through links"
+            )
         try:
-            return (self.root / path).read_bytes().decode("utf-8", "replace")
+            with open_regular(full) as handle:
+                return handle.read().decode("utf-8", "replace")
         except OSError as exc:
             raise NotFoundError(f"cannot read '{path}': {exc.strerror}", hint="refresh the index") from None
 
@@ -330,6 +342,7 @@ class _Plan:
 
 def _plan(root: Path, listing: GitListing, stored: dict[str, StoredState]) -> _Plan:
     plan = _Plan()
+    guard = TreeGuard(root)
     for path, blob in listing.clean.items():
         old = stored.get(path)
         if old is not None and old.blob == blob:
@@ -337,16 +350,22 @@ def _plan(root: Path, listing: GitListing, stored: dict[str, StoredState]) -> _P
         else:
             plan.to_parse.append((path, blob))
     for path in listing.dirty:
-        _plan_dirty(root, path, stored.get(path), plan)
+        _plan_dirty(guard, path, stored.get(path), plan)
     plan.to_parse.sort()
     return plan
 
 
-def _plan_dirty(root: Path, path: str, old: StoredState | None, plan: _Plan) -> None:
-    """A modified or untracked file: unchanged size+mtime, or same content hash, means reuse."""
-    full = root / path
+def _plan_dirty(guard: TreeGuard, path: str, old: StoredState | None, plan: _Plan) -> None:
+    """A modified or untracked file: unchanged size+mtime, or same content hash, means reuse.
+
+    A symlink, a special file or a file below a symlinked folder is left out (and so
+    dropped from the index), like a deleted one.
+    """
+    full = guard.full_path(path)
+    if full is None:
+        return
     try:
-        info = full.lstat()
+        info = os.lstat(full)
     except OSError:
         return  # deleted from the work tree
     if not stat.S_ISREG(info.st_mode):
@@ -358,7 +377,8 @@ def _plan_dirty(root: Path, path: str, old: StoredState | None, plan: _Plan) -> 
         plan.to_parse.append((path, None))
         return
     try:
-        blob = git_blob_id(full.read_bytes())
+        with open_regular(full) as handle:
+            blob = git_blob_id(handle.read(MAX_FILE_BYTES + 1))
     except OSError:
         return
     if old is not None and old.blob == blob:
@@ -375,6 +395,18 @@ def _worker_count() -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return max(0, min(MAX_WORKERS, cores - 1))
+
+
+def _refuse_linked_cache(top: Path) -> None:
+    """The cache is written under `.codecot/cache`: never through a link to somewhere else."""
+    folder = top
+    for part in PurePosixPath(CACHE_FOLDER).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise UnsafePathError(
+                f"'{folder.relative_to(top).as_posix()}' is a symbolic link",
+                hint="Codecot does not write through links; make it a real folder",
+            )
 
 
 def _check_relative(path: str) -> None:

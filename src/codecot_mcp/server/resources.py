@@ -13,7 +13,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import Completion, PromptReference, Resource, ResourceTemplateReference
 
 from codecot_mcp.domain.ids import ArtifactKind, normalize_id
-from codecot_mcp.errors import CodecotError
+from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.services.context import repo_map
 from codecot_mcp.services.status import workflow_status
 from codecot_mcp.services.workspace import Workspace
@@ -30,8 +30,9 @@ RESOURCE_KINDS: dict[str, tuple[Codec[Any], str]] = {
 def _read_artifact(ws: Workspace, folder: str, artifact_id: str) -> str:
     codec, _ = RESOURCE_KINDS[folder]
     try:
-        path = ws.store.path_of(codec, artifact_id)
-        return path.read_text(encoding="utf-8")
+        return ws.store.read_text(codec, artifact_id)  # refuses links: never serves a file from elsewhere
+    except UnsafePathError as exc:
+        raise ResourceError(f"cannot read {codec.kind} '{artifact_id}': {exc}") from exc
     except (CodecotError, FileNotFoundError) as exc:
         raise ResourceNotFoundError(f"no {codec.kind} '{artifact_id}'") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -8,6 +8,7 @@ makes it stale instead of leaving it quietly true.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,6 +32,7 @@ from codecot_mcp.errors import CancelledError, CodecotError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
+from codecot_mcp.intel.parsing import TreeGuard, open_regular
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.tasks import load_task
@@ -352,11 +354,18 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
     """Evidence per requirement: a test that names its ID, and checks that passed."""
     mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
     patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
+    guard = TreeGuard(workdir)
     for path in _test_files(workdir):
+        # Only regular files inside the tree: a test "file" linked to a secret elsewhere or
+        # to /dev/zero must give no evidence and cost nothing.
+        full = guard.full_path(path)
+        if full is None:
+            continue
         try:
-            if (workdir / path).stat().st_size > _MAX_TEST_FILE_BYTES:
-                continue
-            text = (workdir / path).read_text(encoding="utf-8", errors="replace")
+            with open_regular(full) as handle:
+                if os.fstat(handle.fileno()).st_size > _MAX_TEST_FILE_BYTES:
+                    continue
+                text = handle.read(_MAX_TEST_FILE_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
         for req, pattern in patterns.items():

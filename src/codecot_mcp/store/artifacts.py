@@ -13,6 +13,10 @@ Every write happens under the store lock: IDs are allocated past every number
 seen in the folder and in the event log, so two writers never share an ID and a
 deleted artifact's number is never handed out again. Each write logs the digest
 of what it wrote; a file whose digest differs was edited by hand.
+
+Nothing is read or written through a symlink: if `.codecot/`, one of its folders
+or a file in them is a link, the store refuses (UnsafePathError naming it), so a
+link cannot serve a file from outside the repository or make a write land there.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from codecot_mcp.domain.ids import ArtifactKind, format_id, normalize_id, parse_
 from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.store.fsio import append_line, atomic_write_text, store_lock
-from codecot_mcp.store.paths import CODECOT_DIR
+from codecot_mcp.store.paths import CODECOT_DIR, read_regular_text, refuse_links
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -104,18 +108,24 @@ class ArtifactStore:
     # ------------------------------------------------------------ layout
 
     def ensure_layout(self) -> None:
+        refuse_links(self.root, self.cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         for path, content in (
             (self.cache_dir / ".gitignore", "# Rebuildable caches: never committed.\n*\n"),
             (self.dir / ".gitignore", "# Temp files of interrupted writes.\n.*.tmp\n"),
         ):
+            refuse_links(self.root, path)
             if not path.exists():
                 atomic_write_text(path, content)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
         self.ensure_layout()
-        with store_lock(self.cache_dir / "store.lock"):
+        lock_path = self.cache_dir / "store.lock"
+        refuse_links(self.root, lock_path)
+        with store_lock(lock_path):
+            # Checked here, not between an artifact's write and its event, which a kill may split.
+            refuse_links(self.root, self.dir / EVENTS_NAME)
             yield
 
     def path_of(self, codec: Codec[M], artifact_id: str) -> Path:
@@ -126,10 +136,13 @@ class ArtifactStore:
 
     # ------------------------------------------------------------ reads
 
+    def read_text(self, codec: Codec[M], artifact_id: str) -> str:
+        """The artifact file's text as stored; UnsafePathError if it or a folder on the way is a link."""
+        return read_regular_text(self.root, self.path_of(codec, artifact_id))
+
     def load(self, codec: Codec[M], artifact_id: str) -> M:
-        path = self.path_of(codec, artifact_id)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = self.read_text(codec, artifact_id)
         except FileNotFoundError:
             known = ", ".join(self.ids(codec)[-5:]) or "none yet"
             raise NotFoundError(
@@ -142,6 +155,7 @@ class ArtifactStore:
 
     def ids(self, codec: Codec[M]) -> list[str]:
         folder = self.dir / codec.folder
+        refuse_links(self.root, folder)
         numbers: list[int] = []
         if folder.is_dir():
             for entry in folder.iterdir():
@@ -165,9 +179,8 @@ class ArtifactStore:
 
     def events(self) -> list[Event]:
         """The event log; a torn last line (a process killed mid-append) is skipped."""
-        path = self.dir / EVENTS_NAME
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = read_regular_text(self.root, self.dir / EVENTS_NAME).splitlines()
         except FileNotFoundError:
             return []
         events: list[Event] = []
@@ -187,10 +200,12 @@ class ArtifactStore:
     def edited_by_hand(self, codec: Codec[M], artifact_id: str) -> bool:
         """True when the file differs from what Codecot last wrote."""
         recorded = self.last_written_digest(normalize_id(artifact_id, codec.kind))
-        path = self.path_of(codec, artifact_id)
-        if recorded is None or not path.exists():
+        if recorded is None:
             return False
-        return digest_text(path.read_text(encoding="utf-8")) != recorded
+        try:
+            return digest_text(self.read_text(codec, artifact_id)) != recorded
+        except FileNotFoundError:
+            return False
 
     # ------------------------------------------------------------ writes (callers of _write hold the lock)
 
@@ -198,7 +213,10 @@ class ArtifactStore:
         """Allocate the next ID, build the artifact with it, and write it, atomically."""
         with self.lock():
             artifact_id = format_id(codec.kind, self._next_number(codec))
-            return self._write(codec, artifact_id, build(artifact_id), f"{codec.kind}.created", detail)
+            item = build(artifact_id)
+            # Logged before the file exists: a process killed in between leaves a used number
+            # (like a deleted artifact), never an artifact whose creation is not in the log.
+            return self._write(codec, artifact_id, item, f"{codec.kind}.created", detail, log_first=True)
 
     def save(
         self, codec: Codec[M], artifact_id: str, item: M, event: str, **detail: str | int | bool | None
@@ -229,13 +247,19 @@ class ArtifactStore:
         item: M,
         event: str,
         detail: dict[str, str | int | bool | None],
+        *,
+        log_first: bool = False,
     ) -> M:
         """Write one artifact and log it; returns what a later read will see."""
         text = codec.render(item)
-        atomic_write_text(self.path_of(codec, artifact_id), text)
-        self._append_event(
-            event, normalize_id(artifact_id, codec.kind), {**detail, "digest": digest_text(text)}
-        )
+        path = self.path_of(codec, artifact_id)
+        refuse_links(self.root, path)
+        logged = {**detail, "digest": digest_text(text)}
+        if log_first:
+            self._append_event(event, normalize_id(artifact_id, codec.kind), logged)
+        atomic_write_text(path, text)
+        if not log_first:
+            self._append_event(event, normalize_id(artifact_id, codec.kind), logged)
         return codec.parse(text, self.display_path(codec, artifact_id))
 
     def _append_event(self, kind: str, artifact_id: str, detail: dict[str, str | int | bool | None]) -> None:

@@ -1,0 +1,142 @@
+"""Links in `.codecot/` and a hand-edited task worktree: nothing is read, written or run elsewhere."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from mcp.server.mcpserver.exceptions import ResourceError
+
+from codecot_mcp.domain.models import ChangeBudget, Task
+from codecot_mcp.errors import UnsafePathError
+from codecot_mcp.server.resources import _read_artifact
+from codecot_mcp.services.drift import workdir_of
+from codecot_mcp.services.intents import capture_intent
+from codecot_mcp.services.workspace import Workspace
+from codecot_mcp.store.artifacts import INTENTS, TASKS, ArtifactStore
+from tests.conftest import MakeRepo, git
+
+DISCUSSION = "We need a CSV export of the orders.\nIt must stream rows.\n"
+
+
+def make_task(task_id: str, worktree: str | None = None) -> Task:
+    return Task(
+        id=task_id,
+        spec_id="SPEC-1",
+        title="t",
+        requirement_ids=["REQ-1.1"],
+        allowed_paths=["src/**"],
+        budget=ChangeBudget(max_files=2, max_lines=20),
+        base_commit=None,
+        worktree=worktree,
+        created_at="2026-01-01T00:00:00Z",
+    )
+
+
+class Hung(Exception):
+    """Raised by the alarm: not an OSError, so no file-reading code can swallow it."""
+
+
+@contextmanager
+def deadline(seconds: int = 5) -> Iterator[None]:
+    def expired(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.md").write_text("TOP SECRET\n", encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------- artifact files
+
+
+def test_a_linked_artifact_file_is_refused_not_served(make_repo: MakeRepo, outside: Path) -> None:
+    ws = Workspace(make_repo())
+    try:
+        capture_intent(ws, DISCUSSION)
+        path = ws.store.path_of(INTENTS, "INT-1")
+        path.unlink()
+        path.symlink_to(outside / "secret.md")
+        with pytest.raises(UnsafePathError, match=r"\.codecot/intents/INT-1\.md' is a symbolic link"):
+            ws.store.load(INTENTS, "INT-1")
+        with pytest.raises(ResourceError, match="symbolic link") as caught:
+            _read_artifact(ws, "intents", "INT-1")
+        assert "TOP SECRET" not in str(caught.value)
+    finally:
+        ws.close()
+
+
+def test_a_linked_codecot_folder_is_never_written_through(make_repo: MakeRepo, outside: Path) -> None:
+    root = make_repo()
+    (root / ".codecot").symlink_to(outside, target_is_directory=True)
+    before = sorted(p.name for p in outside.iterdir())
+    with pytest.raises(UnsafePathError, match=r"'\.codecot' is a symbolic link"):
+        ArtifactStore(root).create(TASKS, make_task)
+    ws = Workspace(root)
+    try:
+        with pytest.raises(UnsafePathError, match=r"'\.codecot' is a symbolic link"):
+            capture_intent(ws, DISCUSSION)
+    finally:
+        ws.close()
+    assert sorted(p.name for p in outside.iterdir()) == before
+
+
+def test_a_linked_kind_folder_or_event_log_is_refused(tmp_path: Path, outside: Path) -> None:
+    root = tmp_path / "repo"
+    store = ArtifactStore(root)
+    store.ensure_layout()
+    (store.dir / "tasks").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UnsafePathError, match=r"'\.codecot/tasks' is a symbolic link"):
+        store.create(TASKS, make_task)
+    with pytest.raises(UnsafePathError, match=r"'\.codecot/tasks' is a symbolic link"):
+        store.ids(TASKS)
+    (store.dir / "tasks").unlink()
+    (store.dir / "events.jsonl").symlink_to(outside / "events.jsonl")
+    with pytest.raises(UnsafePathError, match=r"'\.codecot/events\.jsonl' is a symbolic link"):
+        store.create(TASKS, make_task)
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.md"]
+
+
+def test_an_artifact_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    store.create(TASKS, make_task)
+    path = store.path_of(TASKS, "TASK-1")
+    path.unlink()
+    os.mkfifo(path)
+    with deadline(), pytest.raises(UnsafePathError, match="not a regular file"):
+        store.load(TASKS, "TASK-1")
+
+
+# ---------------------------------------------------------------- task worktrees
+
+
+def test_a_worktree_git_lists_is_used(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo()
+    tree = tmp_path / "repo.worktrees" / "TASK-1"
+    git(root, "worktree", "add", "-q", "-b", "codecot/task-1", str(tree))
+    task = make_task("TASK-1", os.path.relpath(tree, root))
+    assert workdir_of(root, task) == tree.resolve()
+
+
+def test_a_hand_edited_worktree_naming_another_repository_is_not_used(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    other = make_repo(name="other")
+    for worktree in (os.path.relpath(other, root), str(other), "."):
+        assert workdir_of(root, make_task("TASK-1", worktree)) == root
+    assert workdir_of(root, make_task("TASK-1", "../missing")) == root
