@@ -92,3 +92,23 @@ def test_a_missing_blob_reads_as_none(make_repo: MakeRepo) -> None:
         assert reader.read("HEAD", b"m.py") == BEFORE.encode()  # the stream is still in step
     finally:
         reader.close()
+
+
+def test_a_work_tree_file_is_read_only_when_it_is_a_regular_file_inside(tmp_path: Path) -> None:
+    import os
+
+    from codecot_mcp.intel.changed_symbols import _read_file
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "m.py").write_text("SECRET = 1\n")
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "m.py").write_text("A = 1\n")
+    (tree / "link.py").symlink_to(outside / "m.py")
+    (tree / "linked").symlink_to(outside)
+    os.mkfifo(tree / "pipe.py")
+    assert _read_file(tree, b"pkg/m.py") == b"A = 1\n"
+    assert _read_file(tree, b"link.py") is None
+    assert _read_file(tree, b"linked/m.py") is None
+    assert _read_file(tree, b"pipe.py") is None  # returns at once instead of blocking

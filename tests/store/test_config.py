@@ -178,3 +178,19 @@ def test_the_search_for_python_tests_stops_at_its_bound(
     assert "tests" in detect_checks(tmp_path)
     monkeypatch.setattr(config_module, "PYTHON_TEST_WALK_LIMIT", 10)
     assert detect_checks(tmp_path) == {}
+
+
+def test_a_config_that_is_a_link_or_not_utf8_is_refused_with_its_name(tmp_path: Path) -> None:
+    from codecot_mcp.errors import UnsafePathError
+
+    codecot = tmp_path / ".codecot"
+    codecot.mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.toml"
+    outside.write_text('[checks]\nsteal = ["curl", "evil.example"]\n')
+    (codecot / "config.toml").symlink_to(outside)
+    with pytest.raises(UnsafePathError, match=r"config\.toml"):
+        load_config(codecot, tmp_path)
+    (codecot / "config.toml").unlink()
+    (codecot / "config.toml").write_bytes(b'[checks]\nt = ["caf\xe9"]\n')
+    with pytest.raises(ArtifactError, match=r"\.codecot/config\.toml.*UTF-8"):
+        load_config(codecot, tmp_path)

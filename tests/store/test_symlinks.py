@@ -16,6 +16,7 @@ from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.server.resources import _read_artifact
 from codecot_mcp.services.drift import workdir_of
 from codecot_mcp.services.intents import capture_intent
+from codecot_mcp.services.validation import validate_change
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, TASKS, ArtifactStore
 from tests.conftest import MakeRepo, git
@@ -140,3 +141,14 @@ def test_a_hand_edited_worktree_naming_another_repository_is_not_used(make_repo:
     for worktree in (os.path.relpath(other, root), str(other), "."):
         assert workdir_of(root, make_task("TASK-1", worktree)) == root
     assert workdir_of(root, make_task("TASK-1", "../missing")) == root
+
+
+def test_validating_a_task_whose_worktree_is_not_one_is_refused(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "A = 1\n"})
+    other = make_repo({"b.py": "B = 1\n"}, name="other")
+    ws = Workspace(root)
+    ws.store.create(TASKS, lambda task_id: make_task(task_id, os.path.relpath(other, root)))
+    (root / "a.py").write_text("A = 2\n")
+    with pytest.raises(UnsafePathError, match="not a git worktree of this repository"):
+        validate_change(ws, "TASK-1")
+    ws.close()

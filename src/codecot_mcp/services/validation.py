@@ -28,7 +28,7 @@ from codecot_mcp.domain.models import (
     Verdict,
 )
 from codecot_mcp.domain.scope import classify_path, is_test_path
-from codecot_mcp.errors import CancelledError, CodecotError
+from codecot_mcp.errors import CancelledError, CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
@@ -67,6 +67,11 @@ def validate_change(
     task = load_task(ws, task_id)
     config = ws.config
     workdir = workdir_of(ws.root, task)
+    if task.worktree and workdir == ws.root:
+        raise UnsafePathError(
+            f"{task.id} names worktree '{task.worktree}', which is not a git worktree of this repository",
+            hint="re-create it with scope_task(worktree=true), or remove 'worktree' from the task file",
+        )
     change = collect_change(workdir, base or task.base_commit, head)
     # The index describes the main working tree; a revision or a worktree is parsed instead.
     index = ws.index() if workdir == ws.root and head is None else None

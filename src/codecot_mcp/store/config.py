@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codecot_mcp.errors import ArtifactError, InvalidInputError
 from codecot_mcp.store.fsio import atomic_write_text
+from codecot_mcp.store.paths import read_regular_text
 
 CONFIG_NAME = "config.toml"
 
@@ -221,11 +222,19 @@ def load_config(codecot_dir: Path, repo_root: Path) -> Config:
     path = codecot_dir / CONFIG_NAME
     display = f".codecot/{CONFIG_NAME}"
     try:
-        return parse_config(path.read_text(encoding="utf-8"), display)
+        return parse_config(_read(repo_root, path, display), display)
     except FileNotFoundError:
         config = Config(checks=detect_checks(repo_root))
         atomic_write_text(path, render_config(config))
         return config
+
+
+def _read(repo_root: Path, path: Path, display: str) -> str:
+    """The config's text, never through a symlink (UnsafePathError) and never undecodable."""
+    try:
+        return read_regular_text(repo_root, path)
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(f"not UTF-8 text: {exc.reason}", path=display, hint="save it as UTF-8") from None
 
 
 def with_check(text: str, name: str, argv: list[str]) -> str:
@@ -246,7 +255,7 @@ def add_checks(codecot_dir: Path, checks: dict[str, list[str]]) -> None:
     """Insert confirmed checks into the config file (call under the store lock)."""
     path = codecot_dir / CONFIG_NAME
     display = f".codecot/{CONFIG_NAME}"
-    text = path.read_text(encoding="utf-8")
+    text = _read(codecot_dir.parent, path, display)
     existing = parse_config(text, display).checks
     for name, argv in checks.items():
         if name not in existing:
