@@ -1,3 +1,4 @@
+import os
 import random
 import signal
 import subprocess
@@ -149,3 +150,18 @@ def test_a_writer_killed_mid_write_leaves_every_artifact_readable(tmp_path: Path
         assert len(created) == len(set(created))
         assert set(ids) <= set(created) | {"TASK-1"}
     assert len(store.ids(TASKS)) > 12  # the writers did write between kills
+
+
+def test_temp_files_left_by_a_killed_write_are_swept_once_they_are_old(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    store.create(TASKS, make_task)
+    folder = tmp_path / ".codecot" / "tasks"
+    old = folder / ".TASK-9.json.abc.tmp"
+    fresh = folder / ".TASK-8.json.def.tmp"
+    old.write_text("{")
+    fresh.write_text("{")
+    an_hour_ago = time.time() - 3700
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    ArtifactStore(tmp_path).create(TASKS, make_task)  # a new store sweeps on its first write
+    assert not old.exists() and fresh.exists()
+    assert len(ArtifactStore(tmp_path).ids(TASKS)) == 2

@@ -37,13 +37,14 @@ from codecot_mcp.domain import markdown
 from codecot_mcp.domain.ids import ArtifactKind, format_id, normalize_id, parse_id
 from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
-from codecot_mcp.store.fsio import append_line, atomic_write_text, store_lock
+from codecot_mcp.store.fsio import append_line, atomic_write_text, remove_stale_temp_files, store_lock
 from codecot_mcp.store.paths import CODECOT_DIR, read_regular_text, refuse_links
 
 M = TypeVar("M", bound=BaseModel)
 
 EVENTS_NAME = "events.jsonl"
 CACHE_DIR = "cache"
+STALE_TEMP_SECONDS = 3600.0  # no write takes an hour: an older temp file is left by a killed process
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class ArtifactStore:
         self.root = root
         self.dir = root / CODECOT_DIR
         self.cache_dir = self.dir / CACHE_DIR
+        self._swept = False  # stale temp files are removed once per store, under the lock
 
     # ------------------------------------------------------------ layout
 
@@ -126,6 +128,10 @@ class ArtifactStore:
         with store_lock(lock_path):
             # Checked here, not between an artifact's write and its event, which a kill may split.
             refuse_links(self.root, self.dir / EVENTS_NAME)
+            if not self._swept:
+                self._swept = True
+                folders = [self.dir, *(self.dir / c.folder for c in (INTENTS, SPECS, TASKS, VALIDATIONS))]
+                remove_stale_temp_files(folders, STALE_TEMP_SECONDS)
             yield
 
     def path_of(self, codec: Codec[M], artifact_id: str) -> Path:

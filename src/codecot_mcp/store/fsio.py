@@ -40,6 +40,22 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temp_files(folders: list[Path], older_than_s: float) -> int:
+    """Delete temp files `atomic_write_text` left when its process was killed; returns how many.
+
+    Only files older than `older_than_s` go, so a write still in progress elsewhere is safe.
+    """
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for folder in folders:
+        for tmp in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and not tmp.is_symlink() and tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+    return removed
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one line with a single write on an O_APPEND descriptor (callers hold the lock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
