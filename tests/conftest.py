@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# The server's tools in the order tools/list gives them.
+TOOL_ORDER = [
+    "capture_intent",
+    "draft_spec",
+    "scope_task",
+    "context_pack",
+    "validate_change",
+    "workflow_status",
+    "draft_pr",
+]
 
 GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
 
@@ -42,3 +55,23 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+class Hung(Exception):
+    """Raised by `deadline`'s alarm: not an OSError, so no file-reading code can swallow it."""
+
+
+@contextmanager
+def deadline(seconds: int = 5) -> Iterator[None]:
+    """Fail, instead of hanging the suite, if the block blocks on a FIFO or reads /dev/zero forever."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -23,18 +23,10 @@ from codecot_mcp.services.intents import capture_intent
 from codecot_mcp.services.specs import draft_spec
 from codecot_mcp.services.tasks import scope_task
 from codecot_mcp.services.workspace import Workspace
-from tests.conftest import MakeRepo
+from tests.conftest import TOOL_ORDER, MakeRepo
 
 HOSTS = data_dir("examples") / "hosts"
-TOOLS = {
-    "capture_intent",
-    "draft_spec",
-    "scope_task",
-    "context_pack",
-    "validate_change",
-    "workflow_status",
-    "draft_pr",
-}
+TOOLS = set(TOOL_ORDER)
 # What each file puts where the repository path goes, and what the host turns it into.
 REPO_PLACEHOLDERS = {"${workspaceFolder}", "/absolute/path/to/your/repository"}
 # file -> the key holding the servers, and whether entries carry VS Code's "type"

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,30 +17,10 @@ from codecot_mcp.intel.parsing import parse_file
 from codecot_mcp.services.context import context_pack, repo_map
 from codecot_mcp.services.validation import _coverage
 from codecot_mcp.services.workspace import Workspace
-from tests.conftest import git
+from tests.conftest import deadline, git
 from tests.intel.helpers import build_repo
 
 SECRET = "def leaked_outside_secret():\n    return 'OUTSIDE_TOKEN'\n"
-
-
-class Hung(Exception):
-    """Not an OSError (TimeoutError is one), so code that skips unreadable files cannot swallow it."""
-
-
-@contextmanager
-def deadline(seconds: int = 5) -> Iterator[None]:
-    """Fail, instead of hanging the suite, if the block blocks on a FIFO or reads /dev/zero forever."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise Hung(f"still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

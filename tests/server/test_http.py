@@ -37,6 +37,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def serve_http(repo: Path, *options: str) -> list[str]:
+    """The command line of an HTTP server on `repo`."""
+    return [
+        sys.executable,
+        "-m",
+        "codecot_mcp",
+        "--repo",
+        str(repo),
+        "serve",
+        "--transport",
+        "http",
+        *options,
+    ]
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -55,18 +70,7 @@ def http_server(sample_repo: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]
     log = tmp_path / "server.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "codecot_mcp",
-                "--repo",
-                str(sample_repo),
-                "serve",
-                "--transport",
-                "http",
-                "--port",
-                str(port),
-            ],
+            serve_http(sample_repo, "--port", str(port)),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
@@ -107,20 +111,7 @@ def test_a_foreign_host_or_origin_is_refused(http_server: tuple[str, Path]) -> N
 
 def test_a_non_loopback_bind_needs_the_explicit_flag(sample_repo: Path) -> None:  # noqa: F811
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "codecot_mcp",
-            "--repo",
-            str(sample_repo),
-            "serve",
-            "--transport",
-            "http",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-        ],
+        serve_http(sample_repo, "--host", "0.0.0.0", "--port", str(free_port())),
         capture_output=True,
         text=True,
         timeout=30,

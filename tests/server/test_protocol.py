@@ -17,20 +17,12 @@ from mcp import Client
 from codecot_mcp import __version__
 from codecot_mcp.server.app import build_server
 from codecot_mcp.server.schemas import compact_schema, shallow_schema
+from tests.conftest import TOOL_ORDER
 
 from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
-TOOL_ORDER = [
-    "capture_intent",
-    "draft_spec",
-    "scope_task",
-    "context_pack",
-    "validate_change",
-    "workflow_status",
-    "draft_pr",
-]
 TOOLS_LIST_TOKEN_BUDGET = 3000  # chars / 4, the estimate the README states
 
 

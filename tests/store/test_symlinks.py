@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ from codecot_mcp.services.intents import capture_intent
 from codecot_mcp.services.validation import validate_change
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, TASKS, ArtifactStore
-from tests.conftest import MakeRepo, git
+from tests.conftest import MakeRepo, deadline, git
 
 DISCUSSION = "We need a CSV export of the orders.\nIt must stream rows.\n"
 
@@ -36,24 +33,6 @@ def make_task(task_id: str, worktree: str | None = None) -> Task:
         worktree=worktree,
         created_at="2026-01-01T00:00:00Z",
     )
-
-
-class Hung(Exception):
-    """Raised by the alarm: not an OSError, so no file-reading code can swallow it."""
-
-
-@contextmanager
-def deadline(seconds: int = 5) -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise Hung(f"still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ growth beyond the bounded caches shows. Linux only, for /proc.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import statistics
@@ -48,7 +49,7 @@ class SoakResult:
 
 def server_pid(command: str) -> int | None:
     """The pid of our child process running `command` (the MCP SDK does not expose it)."""
-    me = str(__import__("os").getpid())
+    me = str(os.getpid())
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()

@@ -9,7 +9,6 @@ Versions at a revision come from one `git cat-file --batch` process per change.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import IO
 from codecot_mcp.intel.diff import Change, ChangedFile
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.languages import language_for_path, load
-from codecot_mcp.intel.parsing import MAX_FILE_BYTES, open_regular
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES, TreeGuard, read_in_tree
 from codecot_mcp.intel.tags import Definition, extract_tags
 
 REMOVED = " (removed)"  # suffix of a symbol that exists only in the base version
@@ -142,16 +141,4 @@ def symbol_finder(change: Change, workdir: Path, index: CodeIndex | None, reader
 
 
 def _read_file(workdir: Path, raw_path: bytes) -> bytes | None:
-    """A work-tree file's bytes; None for a link (on the way or at the end), a non-regular
-    file, or one over the size limit, so nothing outside the tree is read and nothing blocks."""
-    path = workdir / raw_path.decode("utf-8", "surrogateescape")
-    try:
-        if os.path.realpath(path.parent) != os.path.join(
-            os.path.realpath(workdir), *path.parent.relative_to(workdir).parts
-        ):
-            return None
-        with open_regular(path) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except (OSError, ValueError):
-        return None
-    return data if len(data) <= MAX_FILE_BYTES else None
+    return read_in_tree(TreeGuard(workdir), raw_path.decode("utf-8", "surrogateescape"), MAX_FILE_BYTES)

@@ -126,6 +126,22 @@ class TreeGuard:
         return known
 
 
+def read_in_tree(guard: TreeGuard, path: str, max_bytes: int) -> bytes | None:
+    """A work-tree file's bytes; None for a link on the way, a special file, an unreadable
+    one or one over `max_bytes`, so nothing outside the tree is read and nothing blocks."""
+    full = guard.full_path(path)
+    if full is None:
+        return None
+    try:
+        with open_regular(full) as handle:
+            if os.fstat(handle.fileno()).st_size > max_bytes:
+                return None
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None
+
+
 def is_binary(head: bytes) -> bool:
     return b"\0" in head[:BINARY_SNIFF_BYTES]
 

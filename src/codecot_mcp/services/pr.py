@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from codecot_mcp.domain.models import Intent, Spec, Task, Validation
 from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.errors import CodecotError
+from codecot_mcp.services.drift import workdir_of
 from codecot_mcp.services.status import is_stale
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
@@ -40,7 +41,7 @@ def draft_pr(ws: Workspace, task_id: str) -> PullRequestDraft:
         warnings.append(f"{task.id} has no validation: call validate_change(task_id='{task.id}') first")
     elif validation.verdict != "pass":
         warnings.append(f"the last validation ({validation.id}) is '{validation.verdict}', not 'pass'")
-    stale = validation is not None and is_stale(ws, task, validation)
+    stale = validation is not None and is_stale(workdir_of(ws.root, task), validation)
     if stale:
         warnings.append("the working tree changed after the last validation: validate again")
     ready = validation is not None and validation.verdict == "pass" and not stale

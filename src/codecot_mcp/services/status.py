@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -121,8 +122,9 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
             validation = None
         if validation is not None:
             detail += f"; last verdict {validation.verdict} ({validation.id})"
-            drift = drifted(workdir_of(ws.root, task), validation)
-            if is_stale(ws, task, validation):
+            workdir = workdir_of(ws.root, task)  # asks git for worktrees: once per task
+            drift = drifted(workdir, validation)
+            if is_stale(workdir, validation):
                 state = "stale"
                 detail += "; the change differs from what was validated"
             if drift:
@@ -130,18 +132,18 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
     return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail, drift=drift)
 
 
-def is_stale(ws: Workspace, task: Task, validation: Validation) -> bool:
-    """True when the working tree no longer matches the validated change, or the validated
-    revision (a branch, say) now names another commit."""
+def is_stale(workdir: Path, validation: Validation) -> bool:
+    """True when `workdir` (the task's, see `workdir_of`) no longer matches the validated change,
+    or the validated revision (a branch, say) now names another commit."""
     if not validation.working_tree:
         if not validation.head_ref:
             return False
         try:
-            return resolve_commit(workdir_of(ws.root, task), validation.head_ref) != validation.head_commit
+            return resolve_commit(workdir, validation.head_ref) != validation.head_commit
         except CodecotError:
             return True
     try:
-        current = collect_change(workdir_of(ws.root, task), validation.base_commit, None)
+        current = collect_change(workdir, validation.base_commit, None)
     except CodecotError:
         return True
     return current.digest != validation.diff_digest

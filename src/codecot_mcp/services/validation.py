@@ -8,7 +8,6 @@ makes it stale instead of leaving it quietly true.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,7 +31,7 @@ from codecot_mcp.errors import CancelledError, CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
-from codecot_mcp.intel.parsing import TreeGuard, open_regular
+from codecot_mcp.intel.parsing import TreeGuard, read_in_tree
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.tasks import load_task
@@ -363,16 +362,10 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
     for path in _test_files(workdir):
         # Only regular files inside the tree: a test "file" linked to a secret elsewhere or
         # to /dev/zero must give no evidence and cost nothing.
-        full = guard.full_path(path)
-        if full is None:
+        data = read_in_tree(guard, path, _MAX_TEST_FILE_BYTES)
+        if data is None:
             continue
-        try:
-            with open_regular(full) as handle:
-                if os.fstat(handle.fileno()).st_size > _MAX_TEST_FILE_BYTES:
-                    continue
-                text = handle.read(_MAX_TEST_FILE_BYTES).decode("utf-8", "replace")
-        except OSError:
-            continue
+        text = data.decode("utf-8", "replace")
         for req, pattern in patterns.items():
             match = pattern.search(text)
             if match:

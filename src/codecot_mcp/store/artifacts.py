@@ -242,10 +242,6 @@ class ArtifactStore:
         with self.lock():
             return self._write(codec, artifact_id, change(self.load(codec, artifact_id)), event, detail)
 
-    def append_event(self, kind: str, artifact_id: str, **detail: str | int | bool | None) -> None:
-        with self.lock():
-            self._append_event(kind, artifact_id, dict(detail))
-
     def _write(
         self,
         codec: Codec[M],

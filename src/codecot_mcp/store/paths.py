@@ -55,11 +55,6 @@ def resolve_in_repo(root: Path, user_path: str) -> Path:
     return resolved
 
 
-def relative_posix(root: Path, path: Path) -> str:
-    """The repository-relative POSIX form of an absolute path under `root`."""
-    return path.resolve().relative_to(root.resolve()).as_posix()
-
-
 def refuse_links(root: Path, path: Path) -> None:
     """Raise UnsafePathError if `path` is not below `root` or any part of it below `root` is a symlink.
 
