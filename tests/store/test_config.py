@@ -1,4 +1,5 @@
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from codecot_mcp.errors import ArtifactError, InvalidInputError
 from codecot_mcp.store import config as config_module
 from codecot_mcp.store.config import (
     Config,
+    add_checks,
     detect_checks,
     load_config,
     parse_config,
@@ -68,22 +70,94 @@ def test_a_confirmed_check_is_one_new_line_under_checks() -> None:
     assert updated.splitlines() == [
         "# ours",
         "[checks]",
-        'lint = ["ruff", "check", "."]',
         'tests = ["pytest"]  # keep',
+        'lint = ["ruff", "check", "."]',
         "",
         "[scope]",
         'policy = "fail"',
     ]
     config = parse_config(updated, "c")
-    assert config.checks == {"lint": ["ruff", "check", "."], "tests": ["pytest"]}
+    assert config.checks == {"tests": ["pytest"], "lint": ["ruff", "check", "."]}
     assert config.scope_policy == "fail"
     assert parse_config(with_check("", "t", ["x"]), "c").checks == {"t": ["x"]}
 
 
-@pytest.mark.parametrize(("name", "argv"), [("bad name", ["x"]), ('a"]\nevil = ["', ["x"]), ("ok", [])])
+CONFIG_SHAPES = [
+    # (how the person wrote the file, its text, the checks it already has)
+    ("a comment after the header", '[checks] # mine\ntests = ["pytest"]\n', {"tests": ["pytest"]}),
+    ("spaces inside the brackets", '[ checks ]\ntests = ["pytest"]\n', {"tests": ["pytest"]}),
+    ("an inline table", 'checks = { tests = ["pytest"] }  # one line\n', {"tests": ["pytest"]}),
+    (
+        "no checks table, comments elsewhere",
+        '# top\n[scope]  # how strict\npolicy = "fail"  # we mean it\n\n# budget\n[budget]\ntokens = 900\n',
+        {},
+    ),
+    ("only a comment", "# nothing yet\n", {}),
+    (
+        "the placeholder Codecot writes",
+        '# header\n[checks]\n# tests = ["python3", "-m", "pytest", "-q"]\n\n[scope]\npolicy = "warn"\n',
+        {},
+    ),
+    ("a top-level key and no tables", "# stray\nnote = 1\n", {}),
+]
+
+
+@pytest.mark.parametrize(("shape", "text", "checks"), CONFIG_SHAPES, ids=[s[0] for s in CONFIG_SHAPES])
+def test_a_confirmed_check_fits_any_shape_of_file_and_keeps_its_comments(
+    shape: str, text: str, checks: dict[str, list[str]]
+) -> None:
+    updated = with_check(text, "lint", ["ruff", "check", "."])
+    assert parse_config(updated, "c").checks == checks | {"lint": ["ruff", "check", "."]}
+    assert tomllib.loads(updated) == tomllib.loads(text) | {
+        "checks": checks | {"lint": ["ruff", "check", "."]}
+    }
+    assert _comments(updated) == _comments(text)
+
+
+def _comments(text: str) -> list[str]:
+    """Every comment of a config (what follows its '#'), in order."""
+    return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["echo", "😀"], ["sh", "-c", 'echo "a\\b"\ttab'], ["printf", "line\nbreak"], ["x", "\x7f\u2028é"]],
+    ids=["emoji", "quote-backslash-tab", "newline", "control-and-separator"],
+)
+def test_any_argument_reads_back_as_it_was_confirmed(tmp_path: Path, argv: list[str]) -> None:
+    assert parse_config(with_check("[checks]\n", "t", argv), "c").checks == {"t": argv}
+    assert parse_config(render_config(Config(checks={"t": argv})), "c").checks == {"t": argv}
+    codecot = tmp_path / ".codecot"
+    load_config(codecot, tmp_path)
+    add_checks(codecot, {"t": argv})
+    assert load_config(codecot, tmp_path).checks == {"t": argv}
+
+
+def test_confirmed_checks_join_the_written_defaults_and_its_comments_stay(tmp_path: Path) -> None:
+    codecot = tmp_path / ".codecot"
+    load_config(codecot, tmp_path)
+    before = (codecot / "config.toml").read_text(encoding="utf-8")
+    add_checks(codecot, {"lint": ["ruff", "check", "."], "unit": ["make", "test"]})
+    add_checks(codecot, {"lint": ["something", "else"]})  # a name already there is left alone
+    after = (codecot / "config.toml").read_text(encoding="utf-8")
+    assert load_config(codecot, tmp_path).checks == {"lint": ["ruff", "check", "."], "unit": ["make", "test"]}
+    assert _comments(after) == _comments(before)
+    assert after.count("[checks]") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [("bad name", ["x"]), ('a"]\nevil = ["', ["x"]), ("ok", []), ("ok", ["x", ""]), ("ok", ["\ud800"])],
+    ids=["space-in-name", "injection-in-name", "no-arguments", "empty-argument", "lone-surrogate"],
+)
 def test_a_check_that_would_not_read_back_is_refused(name: str, argv: list[str]) -> None:
     with pytest.raises(InvalidInputError):
         with_check("[checks]\n", name, argv)
+
+
+def test_a_check_name_already_in_the_file_is_refused_not_doubled() -> None:
+    with pytest.raises(InvalidInputError, match="already"):
+        with_check('[checks]\nlint = ["ruff"]\n', "lint", ["other"])
 
 
 # Imports here rather than at the top: this block was appended to the file.

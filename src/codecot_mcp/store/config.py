@@ -3,8 +3,15 @@
 The file is written once, with defaults detected from the repository, the first
 time Codecot needs it, and never rewritten after that: it belongs to the people
 who review it. The one exception is a check a person confirms when asked (MCP
-elicitation): it is inserted as one line under `[checks]`, the rest left as it was.
+elicitation): it is added as one line to `[checks]`, the rest left as it was.
 A missing file is never an error; a broken one is, with its line.
+
+Edits go through tomlkit, which parses TOML into a document that keeps comments,
+blank lines and layout, and writes values with TOML's own escaping. A line-based
+edit could not tell `[checks] # mine` or an inline `checks = {...}` from "no
+checks table", and JSON's string escapes (`\\ud83d\\ude00` for an emoji) are not
+TOML. Reading stays on the standard library's tomllib: it returns plain dicts for
+pydantic, and its errors name the line that `parse_config` reports.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from collections import deque
 from pathlib import Path
 from typing import Literal
 
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codecot_mcp.errors import ArtifactError, InvalidInputError
@@ -134,8 +144,9 @@ def _has_npm_test(package_json: Path) -> bool:
     return isinstance(test, str) and bool(test.strip()) and _NPM_PLACEHOLDER not in test
 
 
-def _toml_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
+def _toml(value: str | list[str]) -> str:
+    """A value as TOML writes it (JSON's `\\uXXXX` surrogate pairs are not valid TOML)."""
+    return tomlkit.item(value).as_string()
 
 
 def render_config(config: Config) -> str:
@@ -147,12 +158,12 @@ def render_config(config: Config) -> str:
     if not config.checks:
         lines.append('# tests = ["python3", "-m", "pytest", "-q"]')
     for name, argv in config.checks.items():
-        lines.append(f"{name} = [{', '.join(_toml_string(arg) for arg in argv)}]")
+        lines.append(f"{name} = {_toml(argv)}")
     lines += [
         "",
         "[scope]",
         '# "warn" reports out-of-scope edits; "fail" makes them fail validation.',
-        f"policy = {_toml_string(config.scope_policy)}",
+        f"policy = {_toml(config.scope_policy)}",
         "",
         "[budget]",
         "# Default change budget of a new task, and the default token budget of a context pack.",
@@ -238,17 +249,36 @@ def _read(repo_root: Path, path: Path, display: str) -> str:
 
 
 def with_check(text: str, name: str, argv: list[str]) -> str:
-    """`text` with `name = [argv]` added under `[checks]` (a `[checks]` table is added if missing)."""
+    """`text` with `name = [argv]` added to its checks table, every other line kept.
+
+    A file without a checks table gets one at its end, where it cannot capture keys
+    written before it.
+    """
     if not CHECK_NAME.fullmatch(name):
         raise InvalidInputError(f"'{name}' is not a check name", hint="letters, digits, '-' and '_'")
     if not argv or not all(argv):
         raise InvalidInputError(f"check '{name}' needs a non-empty argument list")
-    entry = f"{name} = [{', '.join(_toml_string(arg) for arg in argv)}]"
-    lines = text.splitlines()
-    for number, line in enumerate(lines):
-        if line.strip() == "[checks]":
-            return "\n".join([*lines[: number + 1], entry, *lines[number + 1 :]]) + "\n"
-    return "\n".join(["[checks]", entry, "", *lines]) + "\n"
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(
+                f"check '{name}' has an argument that is not valid text: {arg!r}"
+            ) from None
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise InvalidInputError(f"the config is not valid TOML: {exc}") from None
+    checks = document.get("checks")
+    if checks is None:
+        checks = tomlkit.table()
+        document.append("checks", checks)
+    if not isinstance(checks, tomlkit.items.Table | tomlkit.items.InlineTable):
+        raise InvalidInputError("'checks' in the config is not a table", hint="see README, 'Configuration'")
+    if name in checks:
+        raise InvalidInputError(f"the config already has a check named '{name}'")
+    checks.append(name, argv)
+    return document.as_string()
 
 
 def add_checks(codecot_dir: Path, checks: dict[str, list[str]]) -> None:
