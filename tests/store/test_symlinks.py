@@ -1,7 +1,9 @@
-"""Links in `.codecot/` and a hand-edited task worktree: nothing is read, written or run elsewhere."""
+"""Links in `.codecot/`, in watched files and a hand-edited task worktree: nothing is read,
+written or run elsewhere."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from mcp.server.mcpserver.exceptions import ResourceError
 from codecot_mcp.domain.models import ChangeBudget, Task
 from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.server.resources import _read_artifact
-from codecot_mcp.services.drift import workdir_of
+from codecot_mcp.services.drift import file_hashes, workdir_of
 from codecot_mcp.services.intents import capture_intent
 from codecot_mcp.services.validation import validate_change
 from codecot_mcp.services.workspace import Workspace
@@ -131,3 +133,24 @@ def test_validating_a_task_whose_worktree_is_not_one_is_refused(make_repo: MakeR
     with pytest.raises(UnsafePathError, match="not a git worktree of this repository"):
         validate_change(ws, "TASK-1")
     ws.close()
+
+
+# ---------------------------------------------------------------- drift
+
+
+def test_drift_never_hashes_a_file_through_a_link(tmp_path: Path, outside: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "real").mkdir(parents=True)
+    (root / "b.txt").write_text("B\n", encoding="utf-8")
+    (root / "real" / "c.txt").write_text("C\n", encoding="utf-8")
+    (root / "a.txt").symlink_to("b.txt")  # a link to a file inside the repository
+    (root / "leak.md").symlink_to(outside / "secret.md")
+    (root / "via").symlink_to(root / "real", target_is_directory=True)
+    (root / "zero").symlink_to("/dev/zero")
+    os.mkfifo(root / "pipe")
+    with deadline():
+        hashes = file_hashes(root, ["a.txt", "b.txt", "leak.md", "via/c.txt", "zero", "pipe", "real/c.txt"])
+    assert hashes["b.txt"] == hashlib.sha256(b"B\n").hexdigest()
+    assert hashes["real/c.txt"] == hashlib.sha256(b"C\n").hexdigest()
+    for linked in ("a.txt", "leak.md", "via/c.txt", "zero", "pipe"):
+        assert hashes[linked] == "", linked  # absent, like a missing file: never its target's content

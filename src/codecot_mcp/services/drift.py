@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import git
 from codecot_mcp.domain.models import Spec, Task, Validation
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.gitrepo import git_errors, open_repo
+from codecot_mcp.intel.parsing import TreeGuard, open_regular
 from codecot_mcp.store.paths import resolve_in_repo
 
 logger = logging.getLogger(__name__)
@@ -26,15 +28,21 @@ _CHUNK = 1 << 20
 
 
 def file_hashes(root: Path, paths: Iterable[str]) -> dict[str, str]:
-    """sha256 of each file under `root` ('' for a missing, unsafe or unreadable one)."""
+    """sha256 of each file under `root` ('' for a missing, unsafe or unreadable one).
+
+    A link, or a file in a linked folder, counts as absent: hashing its target would
+    read through the link, and a file outside the repository could pass for validated code.
+    """
+    guard = TreeGuard(root)
     hashes: dict[str, str] = {}
     for path in sorted(set(paths)):
         digest = ""
         try:
-            target = resolve_in_repo(root, path)
-            if target.is_file():
+            resolve_in_repo(root, path)  # refuses '..' out, absolute paths and .git/
+            full = guard.full_path(posixpath.normpath(path.replace("\\", "/")))
+            if full is not None:
                 hasher = hashlib.sha256()
-                with target.open("rb") as handle:
+                with open_regular(full) as handle:
                     while chunk := handle.read(_CHUNK):
                         hasher.update(chunk)
                 digest = hasher.hexdigest()
