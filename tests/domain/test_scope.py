@@ -23,6 +23,45 @@ def test_globs_match_like_git_pathspecs(path: str, pattern: str, expected: bool)
     assert glob_match(path, pattern) is expected
 
 
+CHOICES = [
+    # (the choice, path, pattern, matches)
+    ("anchored with a slash", "lib/src/report.py", "src/report.py", False),
+    ("anchored without a slash", "vendor/x/setup.py", "setup.py", False),
+    ("a star stays at the root", "pkg/app.py", "*.py", False),
+    ("a star at the root", "app.py", "*.py", True),
+    ("any depth is spelled out", "vendor/x/setup.py", "**/setup.py", True),
+    ("leading ./ is the root", "src/app.py", "./src/app.py", True),
+    ("leading / is the root", "src/app.py", "/src/*.py", True),
+    ("a star takes dot files", "src/.env", "src/*", True),
+    ("a globstar enters dot folders", "src/.cache/a.py", "src/**/*.py", True),
+    ("a globstar spans a folder with a newline", "src/a\nb/c.py", "src/**/*.py", True),
+    ("a trailing newline is part of the name", "src/a.py\n", "src/*.py", False),
+    ("a bracket is a bracket", "app/[slug]/page.tsx", "app/[slug]/**", True),
+    ("a bracket is no character class", "app/s/page.tsx", "app/[slug]/**", False),
+    ("a leading ! is no negation", "!keep.txt", "!keep.txt", True),
+    ("a leading ! excludes nothing", "other.txt", "!keep.txt", False),
+    ("a leading # is no comment", "#notes.md", "#*.md", True),
+    ("braces are not expanded", "a.py", "{a,b}.py", False),
+    ("braces are themselves", "{a,b}.py", "{a,b}.py", True),
+    ("a path is a pattern for itself", "odd/a\\b*?.py", "odd/a\\b*?.py", True),
+    ("a folder pattern is not its folder", "docs", "docs/", False),
+]
+
+
+@pytest.mark.parametrize(("choice", "path", "pattern", "expected"), CHOICES, ids=[c[0] for c in CHOICES])
+def test_globs_follow_the_documented_choices(choice: str, path: str, pattern: str, expected: bool) -> None:
+    assert glob_match(path, pattern) is expected
+
+
+def test_a_pattern_is_compiled_once_and_reused() -> None:
+    from codecot_mcp.domain import scope
+
+    scope._compile.cache_clear()
+    for path in ("src/a.py", "src/b.py", "docs/c.md"):
+        glob_match(path, "src/**/*.py")
+    assert (scope._compile.cache_info().misses, scope._compile.cache_info().hits) == (1, 2)
+
+
 def test_forbidden_wins_over_allowed() -> None:
     in_scope, reason = classify_path(".github/workflows/ci.yml", ["**"], [".github/workflows/**"])
     assert not in_scope

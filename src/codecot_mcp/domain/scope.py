@@ -3,45 +3,53 @@
 Globs use `*` within one path segment, `?` for one character and `**` for any
 number of folders (`src/**/*.py`); a pattern ending in `/` means everything
 below that folder. Forbidden wins over allowed.
+
+Matching is wcmatch's `globmatch` (GLOBSTAR for `**`, DOTGLOB so `*` takes dot
+files as git does, FORCEUNIX for `/` on every OS). Its patterns compile to regexes
+that match a newline like any other character and match the whole path, so
+'.github/workflows/a\\nb.yml' cannot slip past a forbidden '.github/workflows/**'
+and 'src/a.py\\n' is not 'src/a.py'. pathspec's gitignore patterns were not used:
+they stop `.` at a newline and end in `$`, which matches before a trailing one.
+
+Choices where .gitignore habits differ:
+- Every pattern is anchored at the repository root, with or without a slash:
+  `setup.py` is the root's file, not `vendor/x/setup.py`, and `src/report.py` is
+  not `lib/src/report.py`. Write `**/setup.py` for any depth.
+- `!` and `#` at the start are plain characters (each pattern is matched on its
+  own, so there is no negation or comment), and so is `[`: folders such as
+  `app/[slug]/` are common route names, and a character class would silently
+  miss them.
+- A pattern always matches the path it spells exactly, as a git pathspec does:
+  a spec's affected-code path becomes an allowed pattern verbatim, and must cover
+  its file whatever characters (`*`, `\\`) the name holds.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from wcmatch import glob
 
 from codecot_mcp.errors import InvalidInputError
 
 DEFAULT_FORBIDDEN = (".github/workflows/**", ".codecot/**")
 
+# No NEGATE, BRACE, EXTGLOB or MATCHBASE: '!', '{', '@(' mean themselves, and no pattern floats.
+# wcmatch 10.1 or newer: before it, 'src/a.py\n' matched 'src/*.py'.
+_GLOB_FLAGS = glob.GLOBSTAR | glob.DOTGLOB | glob.FORCEUNIX
+
+
+def _normalise(pattern: str) -> str:
+    pattern = pattern.strip().removeprefix("./").lstrip("/")
+    return pattern + "**" if pattern.endswith("/") else pattern
+
 
 @functools.lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip().removeprefix("./").lstrip("/")
-    if pattern.endswith("/"):
-        pattern += "**"
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    # DOTALL: `**` must match a newline in a name as `*` does, or '.github/workflows/x\ny.yml'
-    # would slip past a forbidden '.github/workflows/**' while an allowed '.github/*/*' took it.
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+def _compile(pattern: str) -> Callable[[str], bool]:
+    """The compiled matcher of one pattern; cached, as ranking tries each on every indexed file."""
+    return glob.compile(pattern.replace("[", "[[]"), flags=_GLOB_FLAGS).match
 
 
 def check_globs(patterns: Sequence[str]) -> list[str]:
@@ -60,7 +68,9 @@ def check_globs(patterns: Sequence[str]) -> list[str]:
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    return _compile(pattern).match(path) is not None
+    """Whether `path` (relative, `/`-separated) is what `pattern` names."""
+    normalised = _normalise(pattern)
+    return path == normalised or _compile(normalised)(path)
 
 
 def first_match(path: str, patterns: Sequence[str]) -> str | None:
