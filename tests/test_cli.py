@@ -198,3 +198,54 @@ def test_doctor_json_parses_and_matches_the_exit_code(
     failed = [c for c in report["checks"] if c["status"] == "fail"]
     assert report["ok"] is False
     assert [c["name"] for c in failed] == ["repository"] and failed[0]["fix"]
+
+
+PINS = [
+    # (what Codecot's metadata says, the mcp installed, status, words in the detail)
+    (["mcp<2.4,>=2.3"], "2.3.5", "ok", "2.3.5 (pinned >=2.3,<2.4)"),
+    (["mcp<2.4,>=2.3"], "2.4.0", "fail", "outside the pinned range >=2.3,<2.4"),
+    (['mcp<2.4,>=2.3; python_version >= "3.11"'], "2.3.5", "ok", "pinned >=2.3,<2.4"),
+    (['mcp<2.4,>=2.3; python_version >= "3.11"'], "2.5.0", "fail", "outside"),
+    (['mcp<2; python_version < "3.11"', 'mcp>=2.3; python_version >= "3.11"'], "2.3.0", "ok", "pinned >=2.3"),
+    (['mcp>=9; extra == "dev"'], "2.3.0", "warn", "pinned range is unknown"),
+    (["MCP >= 2.3, < 2.4"], "2.3.1rc1", "ok", "pinned >=2.3,<2.4"),
+    (["mcp==2.3.*"], "2.3.9", "ok", "pinned ==2.3.*"),
+    (["mcp~=2.3.0"], "2.4.0", "fail", "outside"),
+    (["mcp>=2.3"], "not a version", "warn", "cannot compare"),
+]
+
+
+@pytest.mark.parametrize(
+    ("requires", "installed", "status", "words"),
+    PINS,
+    ids=[
+        "in-range",
+        "above-range",
+        "marker-that-holds",
+        "marker-that-holds-out-of-range",
+        "the-pin-whose-marker-holds",
+        "only-an-extra",
+        "spaces-case-and-a-pre-release",
+        "wildcard",
+        "compatible-release",
+        "not-a-version",
+    ],
+)
+def test_doctor_compares_mcp_with_the_pin_that_applies_here(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    requires: list[str],
+    installed: str,
+    status: str,
+    words: str,
+) -> None:
+    from importlib import metadata
+
+    real_version = metadata.version
+    monkeypatch.setattr(metadata, "requires", lambda name: requires if name == "codecot-mcp" else None)
+    monkeypatch.setattr(metadata, "version", lambda name: installed if name == "mcp" else real_version(name))
+    main(["--repo", str(tmp_path), "doctor", "--format", "json"])
+    check = next(c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "mcp")
+    assert (check["status"], words in check["detail"]) == (status, True), check
+    assert (check["fix"] is None) is (status == "ok")

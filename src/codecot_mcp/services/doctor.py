@@ -4,24 +4,30 @@ Every check reads and never changes anything: the config is parsed, not written
 with defaults, and the store's writability is probed with a temp file that is
 removed at once. A check that cannot run for lack of a repository says so
 instead of failing twice for the same cause.
+
+Version ranges are read and compared by `packaging`, the PEP 508/440 reference
+that pip itself uses: a pin with an environment marker (`; python_version >= "3.12"`)
+counts only where its marker holds, and `==2.3.*`, `~=` and pre-releases mean
+what they mean to pip.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import operator
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, Field
 from tree_sitter import Language, Query
 
@@ -33,16 +39,6 @@ from codecot_mcp.store.paths import CODECOT_DIR
 MIN_PYTHON = (3, 11)
 _DIST = "codecot-mcp"
 _GIT_TIMEOUT_SECONDS = 10.0
-_REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9._-]+)\s*(.*)$")
-_RELEASE = re.compile(r"\d+(?:\.\d+)*")
-_COMPARE: dict[str, Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-}
 
 CheckStatus = Literal["ok", "warn", "fail"]
 
@@ -225,24 +221,26 @@ def _mcp() -> DoctorCheck:
             name="mcp",
             status="fail",
             detail="the mcp SDK is not installed",
-            fix=f"{sys.executable} -m pip install 'mcp{pinned or ''}'",
+            fix=f"{sys.executable} -m pip install 'mcp{_shown(pinned) if pinned is not None else ''}'",
         )
     if pinned is None:
         return DoctorCheck(
             name="mcp",
             status="warn",
-            detail=f"{found}; the pinned range is unknown (codecot-mcp is not installed as a package)",
+            detail=f"{found}; the pinned range is unknown (codecot-mcp is not installed as a package, "
+            "or pins no mcp for this Python)",
             fix="install Codecot (pip install -e . in a clone) so its pins are recorded",
         )
+    shown = _shown(pinned)
     fits = _satisfies(found, pinned)
     if fits:
-        return DoctorCheck(name="mcp", status="ok", detail=f"{found} (pinned {pinned})")
-    fix = f"{sys.executable} -m pip install 'mcp{pinned}'"
+        return DoctorCheck(name="mcp", status="ok", detail=f"{found} (pinned {shown or 'to any version'})")
+    fix = f"{sys.executable} -m pip install 'mcp{shown}'"
     if fits is None:
-        detail = f"{found}; cannot compare with the pinned range {pinned}"
+        detail = f"{found}; cannot compare with the pinned range {shown}"
         return DoctorCheck(name="mcp", status="warn", detail=detail, fix=fix)
     return DoctorCheck(
-        name="mcp", status="fail", detail=f"{found} is outside the pinned range {pinned}", fix=fix
+        name="mcp", status="fail", detail=f"{found} is outside the pinned range {shown}", fix=fix
     )
 
 
@@ -253,36 +251,37 @@ def _installed(distribution: str) -> str | None:
         return None
 
 
-def _pinned(dependency: str) -> str | None:
-    """The version specifiers Codecot's own metadata pins `dependency` to, lower bound first."""
+def _pinned(dependency: str) -> SpecifierSet | None:
+    """The version range Codecot's own metadata pins `dependency` to here.
+
+    A requirement whose marker does not hold for this interpreter and platform (or
+    names an extra, such as `dev`) is not a pin of this installation.
+    """
+    wanted = canonicalize_name(dependency)
     with contextlib.suppress(metadata.PackageNotFoundError):
-        for requirement in metadata.requires(_DIST) or []:
-            match = _REQUIREMENT_NAME.match(requirement)
-            if match is None or ";" in requirement:
+        for line in metadata.requires(_DIST) or []:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
                 continue
-            if match.group(1).lower().replace("_", "-") == dependency:
-                parts = [p.strip() for p in match.group(2).split(",") if p.strip()]
-                return ",".join(sorted(parts, key=lambda p: not p.startswith(">")))
+            if canonicalize_name(requirement.name) != wanted:
+                continue
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                return requirement.specifier
     return None
 
 
-def _satisfies(version: str, specifiers: str) -> bool | None:
-    """Whether a release matches `>=2.3,<2.4`-style specifiers; None when it cannot be told."""
-    found = _release(version)
-    if found is None:
+def _shown(specifiers: SpecifierSet) -> str:
+    """A range as people write it, lower bound first: `>=2.3,<2.4`."""
+    return ",".join(sorted(map(str, specifiers), key=lambda spec: (not spec.startswith(">"), spec)))
+
+
+def _satisfies(version: str, specifiers: SpecifierSet) -> bool | None:
+    """Whether an installed version is in the range; None when it is no PEP 440 version.
+
+    An installed pre-release counts when it is in the range, as it is already there.
+    """
+    try:
+        return specifiers.contains(Version(version), prereleases=True)
+    except InvalidVersion:
         return None
-    for spec in specifiers.split(","):
-        op = next((o for o in sorted(_COMPARE, key=len, reverse=True) if spec.startswith(o)), None)
-        bound = _release(spec[len(op) :]) if op else None
-        if op is None or bound is None:
-            return None
-        width = max(len(found), len(bound))
-        left, right = found + (0,) * (width - len(found)), bound + (0,) * (width - len(bound))
-        if not _COMPARE[op](left, right):
-            return False
-    return True
-
-
-def _release(text: str) -> tuple[int, ...] | None:
-    match = _RELEASE.match(text.strip())
-    return tuple(int(part) for part in match.group(0).split(".")) if match else None
