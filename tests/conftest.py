@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+import codecot_mcp
 
 # The server's tools in the order tools/list gives them.
 TOOL_ORDER = [
@@ -75,3 +81,53 @@ def deadline(seconds: int = 5) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs; a zombie (dead, not yet reaped by its parent) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: a zombie looks alive here
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def survivors(pids: Iterable[int], within: float = 10.0) -> list[int]:
+    """The processes of `pids` still alive after waiting up to `within` seconds for all to end."""
+    waiting = list(pids)
+    give_up = time.monotonic() + within
+    while (waiting := [pid for pid in waiting if alive(pid)]) and time.monotonic() < give_up:
+        time.sleep(0.05)
+    return waiting
+
+
+_CODECOT_SOURCE = str(Path(codecot_mcp.__file__).parent) + os.sep
+
+
+def threads_in_codecot() -> list[int]:
+    """The other threads now running Codecot's code, e.g. a tool call its client gave up on."""
+    busy: list[int] = []
+    for ident, frame in sys._current_frames().items():
+        if ident == threading.get_ident():
+            continue
+        while frame is not None and not frame.f_code.co_filename.startswith(_CODECOT_SOURCE):
+            frame = frame.f_back
+        if frame is not None:
+            busy.append(ident)
+    return busy
+
+
+def codecot_settles(within: float = 30.0) -> bool:
+    """Wait up to `within` seconds until no other thread runs Codecot's code; False if one still does."""
+    give_up = time.monotonic() + within
+    while threads_in_codecot():
+        if time.monotonic() > give_up:
+            return False
+        time.sleep(0.02)
+    return True

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +10,21 @@ import anyio
 import jsonschema
 import pytest
 from mcp import Client
+from mcp.shared.subscriptions import SUBSCRIPTION_ID_META_KEY, ResourcesListChanged
+from mcp.types import NotificationParams, ResourceListChangedNotification
 
 from codecot_mcp import __version__
 from codecot_mcp.server.app import build_server
 from codecot_mcp.server.schemas import compact_schema, shallow_schema
-from tests.conftest import TOOL_ORDER
+from codecot_mcp.store.artifacts import ArtifactStore
+from tests.conftest import TOOL_ORDER, codecot_settles, survivors
 
 from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
 TOOLS_LIST_TOKEN_BUDGET = 3000  # chars / 4, the estimate the README states
+LIST_CHANGED = "notifications/resources/list_changed"
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -128,31 +129,54 @@ async def test_created_artifacts_are_listed_as_resources(sample_repo: Path) -> N
 
 
 async def test_a_legacy_client_hears_that_the_resource_list_changed(sample_repo: Path) -> None:  # noqa: F811
-    heard: list[str] = []
+    heard: list[Any] = []
 
     async def on_message(message: Any) -> None:
-        root = getattr(message, "root", message)
-        heard.append(str(getattr(root, "method", "")))
+        heard.append(message)
 
     async with Client(build_server(sample_repo), mode="legacy", message_handler=on_message) as client:
+        era = client.protocol_version
         await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
-    assert "notifications/resources/list_changed" in heard
+        listed = {str(r.uri) for r in (await client.list_resources()).resources}
+    assert era == "2025-11-25"
+    # One plain notification on the session: the handshake era has no subscription to stamp.
+    assert heard == [ResourceListChangedNotification(method=LIST_CHANGED, params=None)], heard
+    assert "codecot://intents/INT-1" in listed
 
 
 async def test_a_listening_client_hears_that_the_resource_list_changed(sample_repo: Path) -> None:  # noqa: F811
+    heard: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        heard.append(message)
+
     async with (
-        Client(build_server(sample_repo), mode="auto") as client,
+        Client(build_server(sample_repo), mode="auto", message_handler=on_message) as client,
         client.listen(resources_list_changed=True) as subscription,
     ):
+        era = client.protocol_version
         await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
-        with anyio.fail_after(5):
+        with anyio.fail_after(5):  # only against a hang: the event is sent before the call returns
             event = await subscription.__anext__()
-    assert "ResourcesListChanged" in type(event).__name__ or "resources" in str(event).lower()
+        listed = {str(r.uri) for r in (await client.list_resources()).resources}
+    assert era == "2026-07-28"
+    assert subscription.honored.resources_list_changed is True
+    assert event == ResourcesListChanged()
+    # The one frame on the wire rides the listen stream: it carries that subscription's ID.
+    stamp = NotificationParams(meta={SUBSCRIPTION_ID_META_KEY: subscription.subscription_id})
+    assert heard == [ResourceListChangedNotification(method=LIST_CHANGED, params=stamp)], heard
+    assert "codecot://intents/INT-1" in listed
 
 
-def _sleepers(marker: str) -> list[str]:
-    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
-    return [pid for pid in found if pid != str(os.getpid())]
+# A check that starts a child, writes both process IDs, then sleeps far past any test.
+SLEEPING_CHECK = (
+    "import os, pathlib, subprocess, sys, time\n"
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+    "pids = pathlib.Path(sys.argv[1])\n"
+    "(pids.parent / 'pids.tmp').write_text(f'{os.getpid()} {child.pid}')\n"
+    "os.replace(pids.parent / 'pids.tmp', pids)\n"
+    "time.sleep(120)\n"
+)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -161,28 +185,31 @@ async def test_cancelling_validation_kills_its_check_and_stores_nothing(
     mode: str,
     tmp_path: Path,
 ) -> None:
-    started_file = tmp_path / "check-started"
-    marker = f"codecotcancelprobe{mode}"  # plain letters: pgrep reads it as a pattern
-    script = f"import pathlib, time; pathlib.Path({str(started_file)!r}).touch(); time.sleep(61)  # {marker}"
+    pids_file = tmp_path / "check.pids"
     async with Client(build_server(sample_repo), mode=mode) as client:
         await call(client, "capture_intent", {"discussion": "We need a CSV export.", "ask_user": False})
         config = sample_repo / ".codecot" / "config.toml"
-        slow = "slow = " + json.dumps(["python3", "-c", script]) + "\n"
+        slow = "slow = " + json.dumps(["python3", "-c", SLEEPING_CHECK, str(pids_file)]) + "\n"
         config.write_text(config.read_text().replace("[checks]\n", "[checks]\n" + slow, 1))
         await call(client, "draft_spec", {"intent_id": "INT-1"})
         await call(
             client, "scope_task", {"spec_id": "SPEC-1", "checks": ["slow"], "allowed_paths": ["inventory/**"]}
         )
-        began = time.monotonic()
-        with anyio.move_on_after(3):
-            await client.call_tool("validate_change", {"task_id": "TASK-1"})
-        returned = time.monotonic() - began
-        with anyio.fail_after(10):
-            while _sleepers(marker):
-                await anyio.sleep(0.1)
+        async with anyio.create_task_group() as group:
+            group.start_soon(client.call_tool, "validate_change", {"task_id": "TASK-1"})
+            with anyio.fail_after(60):  # only against a hang: the check starts in well under a second
+                while not pids_file.exists():
+                    await anyio.sleep(0.05)
+            group.cancel_scope.cancel()  # the client gives up while the check runs
+        pids = [int(pid) for pid in pids_file.read_text().split()]
+        left = await anyio.to_thread.run_sync(survivors, pids)
+        settled = await anyio.to_thread.run_sync(codecot_settles)  # the abandoned call has ended
         status = await call(client, "workflow_status", {})
-    assert started_file.exists(), "the check never started"
-    assert returned < 10
+    assert len(pids) == 2 and left == [], f"still running after the cancel: {left} of {pids}"
+    assert settled, "the cancelled validation was still running"
+    events = [event.kind for event in ArtifactStore(sample_repo).events()]
+    assert "task.created" in events
+    assert "validation.created" not in events and "task.validated" not in events, events
     validations = sample_repo / ".codecot" / "validations"
     assert not validations.exists() or not list(validations.iterdir())
     assert status["tasks"][0]["state"] == "open"
