@@ -556,6 +556,24 @@ def test_text_that_looks_like_structure_survives_a_round_trip(text: str) -> None
     assert parse_spec(render_spec(spec), "s.md") == spec
 
 
+COMMONMARK_BLOCKS = [
+    ("a backtick fence", "```"),
+    ("a tilde fence", "~~~ python"),
+    ("an html block", "<pre>"),
+    ("a declaration", "<!x"),
+    ("a processing instruction", "<?x"),
+    ("a setext underline", "a\n-"),
+    ("a double setext underline", "a\n==="),
+    ("an indented heading", "a\n  ## Risks"),
+]
+
+
+@pytest.mark.parametrize(("block", "summary"), COMMONMARK_BLOCKS, ids=[b[0] for b in COMMONMARK_BLOCKS])
+def test_summary_lines_that_commonmark_reads_as_blocks_stay_summary_text(block: str, summary: str) -> None:
+    spec = SPEC.model_copy(update={"summary": summary})
+    assert parse_spec(render_spec(spec), "s.md") == spec
+
+
 def test_what_extraction_and_scaffold_produce_is_stored_losslessly() -> None:
     from codecot_mcp.domain.extraction import SECTION_FIELDS, extract_intent
     from codecot_mcp.domain.scaffold import scaffold_requirements, scaffold_risks, scaffold_test_plan

@@ -22,6 +22,11 @@ texts stripped and free of line breaks (only the summary spans lines), names and
 without backticks, speakers without ')'. A paragraph line that would read as structure
 is escaped with a backslash. Render never writes a file it cannot read back: line breaks
 in a one-line field become spaces, so an invalid model comes back normalised.
+
+The grammar is line-based on purpose, not CommonMark: a summary line "```", "<pre>" or
+"<!x" opens a CommonMark block that swallows every later section, and "-" under a line
+makes that line a heading. A markdown-it-py parser was tried and kept neither those
+round trips nor the module's size (it still needs the item regexes).
 """
 
 from __future__ import annotations
