@@ -140,12 +140,25 @@ def test_a_cache_from_another_schema_is_rebuilt(repo: Path) -> None:
         assert index.definitions("parse_args")
 
 
-def test_a_corrupt_cache_file_is_replaced(repo: Path) -> None:
+def test_a_corrupt_cache_file_is_replaced_by_a_working_one(repo: Path) -> None:
     folder = repo / CACHE_FOLDER
     folder.mkdir(parents=True)
     (folder / CACHE_FILE).write_bytes(b"this is not a database" * 100)
     with CodeIndex.open(repo) as index:
-        assert index.definitions("parse_args")
+        rebuilt = index.last_stats
+        assert index.files() == sorted(SAMPLE_FILES)
+        assert [s.path for s in index.definitions("parse_args")] == ["src/shop/report.py"]
+    db = sqlite3.connect(folder / CACHE_FILE)
+    try:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()
+    finally:
+        db.close()
+    with CodeIndex.open(repo) as index:  # the new file holds the index: nothing is parsed again
+        reopened = index.last_stats
+        assert [s.path for s in index.definitions("parse_args")] == ["src/shop/report.py"]
+    assert rebuilt is not None and (rebuilt.parsed, rebuilt.reused) == (len(SAMPLE_FILES), 0)
+    assert integrity == ("ok",)
+    assert reopened is not None and (reopened.parsed, reopened.reused) == (0, len(SAMPLE_FILES))
 
 
 def test_two_indexes_can_share_one_cache(repo: Path) -> None:
