@@ -131,25 +131,88 @@ def test_two_processes_writing_at_once_lose_nothing_and_never_share_an_id(tmp_pa
 
 
 ENDLESS_WRITER = WRITER.replace("for n in range(40):", "for n in range(10**9):")
+# The endless writer, stopped inside its n-th write of a task file (argv[3]; 0: never): the new text is
+# in its temp file, synced, but not yet renamed into place. It names both files (argv[4]) and waits.
+STALLING_WRITER = (
+    textwrap.dedent(
+        """
+        import os, sys, time
+        from pathlib import Path
+
+        stop_at, stalled = int(sys.argv[3]), Path(sys.argv[4])
+        real_replace, writes = os.replace, 0
+
+        def replace(src, dst):
+            global writes
+            if Path(dst).parent.name == "tasks":
+                writes += 1
+                if writes == stop_at:
+                    Path(f"{stalled}.tmp").write_text(f"{src}\\n{dst}")
+                    real_replace(f"{stalled}.tmp", stalled)
+                    time.sleep(600)
+            real_replace(src, dst)
+
+        os.replace = replace
+        """
+    )
+    + ENDLESS_WRITER
+)
+# Where each writer is killed: inside its n-th task write (the writer alternates a create and an
+# update of TASK-1, so odd n is a create, even n an update), or None: after a random moment.
+KILLS: list[int | None] = [1, 2, None, 3, 4, None, 7, 10, None]
+
+
+def stall_then_kill(writer: subprocess.Popen[bytes], stalled: Path) -> None:
+    for _ in range(1200):  # only against a hang: the writer stalls within a second or two
+        if stalled.exists() or writer.poll() is not None:
+            break
+        time.sleep(0.05)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    assert stalled.exists(), f"the writer never reached its write (exit {writer.returncode})"
 
 
 def test_a_writer_killed_mid_write_leaves_every_artifact_readable(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path)
+    root = tmp_path / "repo"
+    store = ArtifactStore(root)
     store.create(TASKS, make_task)
     rng = random.Random(11)
-    for round_number in range(12):
-        writer = subprocess.Popen([sys.executable, "-c", ENDLESS_WRITER, str(tmp_path), f"r{round_number}"])
-        time.sleep(0.4 + rng.random() * 0.4)  # somewhere inside a create or an update, most of the time
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=10)
+    left_behind: list[Path] = []
+    for round_number, stop_at in enumerate(KILLS):
+        label, stalled = f"r{round_number}", tmp_path / f"stalled-{round_number}"
+        argv = [sys.executable, "-c", STALLING_WRITER, str(root), label, str(stop_at or 0), str(stalled)]
+        notes_before = store.load(TASKS, "TASK-1").notes
+        writer = subprocess.Popen(argv)
+        if stop_at is None:
+            time.sleep(0.4 + rng.random() * 0.4)  # anywhere: in a create, an update, or between them
+            writer.send_signal(signal.SIGKILL)
+            writer.wait(timeout=10)
+        else:
+            stall_then_kill(writer, stalled)
+            temp_name, target_name = stalled.read_text().splitlines()
+            temp, target = Path(temp_name), Path(target_name)
+            # The kill landed mid-write: the new text is whole in its temp file and was never published.
+            unpublished = Task.model_validate_json(temp.read_text())
+            assert unpublished.id == target.stem
+            if stop_at % 2:  # a create: logged first, so its number is used but it has no file
+                assert not target.exists() and unpublished.title == label
+                assert unpublished.id in [e.id for e in store.events() if e.kind == "task.created"]
+            else:  # an update: the old version is still the one in place
+                assert unpublished.notes[-1].startswith(label)
+                assert store.load(TASKS, target.stem).notes == unpublished.notes[:-1]
+            left_behind.append(temp)
         ids = store.ids(TASKS)
         loaded = [store.load(TASKS, task_id) for task_id in ids]  # raises if any file is torn
         assert len({t.id for t in loaded}) == len(ids)
-        events = store.events()
-        created = [e.id for e in events if e.kind == "task.created"]
+        created = [e.id for e in store.events() if e.kind == "task.created"]
         assert len(created) == len(set(created))
-        assert set(ids) <= set(created) | {"TASK-1"}
-    assert len(store.ids(TASKS)) > 12  # the writers did write between kills
+        assert set(ids) <= set(created)  # no artifact whose creation is missing from the log
+        assert set(notes_before) <= set(store.load(TASKS, "TASK-1").notes)  # no update was lost
+    assert len(left_behind) == len([k for k in KILLS if k]) and all(temp.exists() for temp in left_behind)
+    assert len(store.ids(TASKS)) > len(KILLS)  # the writers did write between kills
+    used = [e.id for e in store.events() if e.kind == "task.created"]
+    after = store.create(TASKS, make_task)  # the store still works, and hands out a number never used
+    assert after.id not in used and store.load(TASKS, after.id) == after
 
 
 def test_temp_files_left_by_a_killed_write_are_swept_once_they_are_old(tmp_path: Path) -> None:
