@@ -9,9 +9,7 @@ from codecot_mcp import __version__
 from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.cli.main import main
 from codecot_mcp.data import data_dir
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
-from codecot_mcp.services.tasks import scope_task
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo, git
 
@@ -21,8 +19,10 @@ def scoped_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "inventory"
     prepare_sample_repo(data_dir("examples") / "sample-repo", repo)
     ws = Workspace(repo)
-    intent = capture_intent(ws, (data_dir("examples") / "demo" / "discussion.txt").read_text()).intent
-    scope_task(ws, draft_spec(ws, intent_id=intent.id).spec.id)
+    intent = CAPTURE_INTENT.invoke(
+        ws, discussion=(data_dir("examples") / "demo" / "discussion.txt").read_text()
+    ).intent
+    SCOPE_TASK.invoke(ws, spec_id=DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id)
     ws.close()
     return repo
 

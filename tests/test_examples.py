@@ -19,9 +19,7 @@ from mcp import Client, StdioServerParameters
 from codecot_mcp.cli.main import build_parser
 from codecot_mcp.data import data_dir
 from codecot_mcp.server.transport import HTTP_PATH, is_loopback
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
-from codecot_mcp.services.tasks import scope_task
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import TOOL_ORDER, MakeRepo
 
@@ -175,7 +173,7 @@ def test_the_validate_command_is_one_the_cli_accepts() -> None:
     program, *args = validate_command()
     assert program == "codecot-mcp" and "$TASK" in args
     parsed = build_parser().parse_args(["TASK-1" if word == "$TASK" else word for word in args])
-    assert (parsed.command, parsed.task, parsed.format) == ("validate", "TASK-1", "markdown")
+    assert (parsed.command, parsed.task_id, parsed.format) == ("validate", "TASK-1", "markdown")
 
 
 def run_step(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
@@ -233,8 +231,12 @@ def test_the_real_validate_writes_markdown_to_the_summary_and_fails_the_job(
 ) -> None:
     repo = make_repo({"src/report.py": "def render_report(rows):\n    return rows\n"})
     ws = Workspace(repo)
-    intent = capture_intent(ws, "alice: We need `render_report` to sort rows by name.\n").intent
-    task = scope_task(ws, draft_spec(ws, intent_id=intent.id).spec.id, allowed_paths=["src/**"]).tasks[0]
+    intent = CAPTURE_INTENT.invoke(
+        ws, discussion="alice: We need `render_report` to sort rows by name.\n"
+    ).intent
+    task = SCOPE_TASK.invoke(
+        ws, spec_id=DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id, allowed_paths=["src/**"]
+    ).tasks[0]
     ws.close()
     bin_dir = Path(sys.executable).parent
     env = {"TASK": task.id, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}

@@ -11,10 +11,7 @@ import pytest
 from codecot_mcp.domain.models import FileChange
 from codecot_mcp.errors import InvalidInputError, RepositoryError
 from codecot_mcp.intel.diff import ChangedFile, collect_change
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
-from codecot_mcp.services.tasks import scope_task
-from codecot_mcp.services.validation import validate_change
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import VALIDATIONS
 from tests.conftest import MakeRepo, git
@@ -285,12 +282,16 @@ def test_a_name_that_is_not_utf8_is_kept_for_git_and_shown_safely(
 
 def test_a_change_with_a_name_that_is_not_utf8_can_be_validated_and_stored(make_repo: MakeRepo) -> None:
     ws = Workspace(make_repo({**BASE_FILES, ".codecot/config.toml": '[checks]\nok = ["git", "--version"]\n'}))
-    intent = capture_intent(ws, "alice: We need `a` to return 2.\nbob: Done when the test passes.\n").intent
-    task = scope_task(ws, draft_spec(ws, intent_id=intent.id).spec.id).tasks[0]
+    intent = CAPTURE_INTENT.invoke(
+        ws, discussion="alice: We need `a` to return 2.\nbob: Done when the test passes.\n"
+    ).intent
+    task = SCOPE_TASK.invoke(ws, spec_id=DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id).tasks[0]
     add_latin1_name_untracked(ws.root)
-    in_tree = validate_change(ws, task.id).validation  # the working tree: the code index skips the name
+    in_tree = VALIDATE_CHANGE.invoke(
+        ws, task_id=task.id
+    ).validation  # the working tree: the code index skips the name
     commit_all(ws.root, "add a file whose name is Latin-1")
-    validation = validate_change(ws, task.id, head="HEAD").validation
+    validation = VALIDATE_CHANGE.invoke(ws, task_id=task.id, head="HEAD").validation
     assert [f.path for f in in_tree.files] == [f.path for f in validation.files] == ["caf\\xe9.py"]
     assert "caf\\\\xe9.py" in validation.model_dump_json()
     assert ws.store.load(VALIDATIONS, in_tree.id).files[0].path == "caf\\xe9.py"

@@ -18,11 +18,12 @@ from mcp import Client
 from mcp.types import Tool
 
 from codecot_mcp.domain.ids import normalize_id, parse_id, parse_requirement_id
+from codecot_mcp.domain.limits import INTENT_ITEM_CHARS as MAX_FIELD_ITEM_CHARS
+from codecot_mcp.domain.limits import INTENT_SECTION_ITEMS as MAX_FIELD_ITEMS
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import check_ref
 from codecot_mcp.server.app import build_server
-from codecot_mcp.services.intents import MAX_FIELD_ITEM_CHARS, MAX_FIELD_ITEMS, capture_intent
-from codecot_mcp.services.workspace import Workspace
+from codecot_mcp.services.operations import CAPTURE_INTENT
 
 from .test_workflow import DEMO, call, error_of, sample_repo  # noqa: F401  (a fixture)
 
@@ -299,26 +300,19 @@ async def test_fields_at_the_limits_are_accepted(sample_repo: Path) -> None:  # 
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"goals": ["g"] * (MAX_FIELD_ITEMS + 1)}, ["fields.goals has 51 items", "limit is 50"]),
+        ({"goals": ["g"] * (MAX_FIELD_ITEMS + 1)}, ["fields.goals", "at most 50 items"]),
         (
             {"problem": ["ok", "p" * (MAX_FIELD_ITEM_CHARS + 1)]},
-            ["fields.problem[1] has 2,001", "limit is 2,000"],
+            ["fields.problem.1", "at most 2000 characters"],
         ),
     ],
 )
-def test_the_service_refuses_oversized_fields_too_for_the_cli(
-    sample_repo: Path,  # noqa: F811
-    fields: dict[str, list[str]],
-    words: list[str],
+def test_the_request_model_refuses_oversized_fields_for_the_cli_too(
+    fields: dict[str, list[str]], words: list[str]
 ) -> None:
-    ws = Workspace(sample_repo)
-    try:
-        with pytest.raises(InvalidInputError) as error:
-            capture_intent(ws, DISCUSSION, fields=fields)
-    finally:
-        ws.close()
+    with pytest.raises(InvalidInputError) as error:
+        CAPTURE_INTENT.parse({"discussion": DISCUSSION, "fields": fields})
     assert all(word in str(error.value) for word in words), str(error.value)
-    assert stored(sample_repo, "intents") == []
 
 
 LONG = "x" * 2001

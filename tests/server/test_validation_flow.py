@@ -34,9 +34,12 @@ async def test_a_justified_out_of_scope_edit_is_accepted_by_name_and_stays_accep
     assert justified["validation"]["verdict"] == "pass" and justified["task_status"] == "done"
     readme = next(f for f in justified["validation"]["files"] if f["path"] == "README.md")
     assert readme["accepted"] == why and not readme["in_scope"]
-    assert any("accepted: README.md" in r and why in r for r in justified["validation"]["reasons"])
+    accepted = [r for r in justified["validation"]["reasons"] if r["code"] == "out-of-scope-accepted"]
+    assert accepted and accepted[0]["subjects"] == ["README.md"] and accepted[0]["detail"] == why
     assert later["verdict"] == "pass"  # the task's note still names README.md
-    assert new_file["verdict"] == "warn" and any("setup.cfg" in r for r in new_file["reasons"])
+    assert new_file["verdict"] == "warn" and any(
+        r["code"] == "out-of-scope" and r["subjects"] == ["setup.cfg"] for r in new_file["reasons"]
+    )
 
 
 async def test_under_policy_fail_an_out_of_scope_edit_fails_and_a_rationale_only_warns(
@@ -52,7 +55,7 @@ async def test_under_policy_fail_an_out_of_scope_edit_fails_and_a_rationale_only
             client, "validate_change", {"task_id": out["task"]["id"], "rationale": "trust me"}
         )
     assert failed["validation"]["verdict"] == "fail"
-    assert any("scope policy 'fail'" in r for r in failed["validation"]["reasons"])
+    assert any(r["code"] == "out-of-scope" and r["level"] == "fail" for r in failed["validation"]["reasons"])
     assert argued["validation"]["verdict"] == "warn" and argued["task_status"] == "in_progress"
 
 
@@ -133,7 +136,7 @@ async def test_a_hanging_check_is_killed_at_its_timeout_and_fails_the_change(
         )
     validation = (result.structured_content or {})["validation"]
     assert validation["verdict"] == "fail" and validation["checks"][0]["timed_out"]
-    assert any("check 'hang' timed out" in r for r in validation["reasons"])
+    assert {"code": "check-timed-out", "subjects": ["hang"]}.items() <= validation["reasons"][0].items()
     assert "running check 'hang'" in progress
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
     assert left == []
@@ -164,9 +167,8 @@ async def test_a_change_over_its_budget_is_reported(sample_repo: Path) -> None: 
         (sample_repo / "inventory" / "extra.py").write_text("Y = 2\n", encoding="utf-8")
         validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
     assert validation["budget"]["files_changed"] == 2 and not validation["budget"]["within"]
-    assert validation["verdict"] == "warn" and any(
-        "over budget: 2/1 files" in r for r in validation["reasons"]
-    )
+    over = [r for r in validation["reasons"] if r["code"] == "over-budget"]
+    assert validation["verdict"] == "warn" and over and over[0]["detail"].startswith("2/1 files")
 
 
 WAIT_FOR_OTHER = (

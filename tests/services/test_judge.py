@@ -2,7 +2,8 @@
 
 import pytest
 
-from codecot_mcp.domain.models import BudgetReport, CheckResult, FileChange, RequirementCoverage
+from codecot_mcp.domain.models import BudgetReport, CheckResult, FileChange, RequirementCoverage, Validation
+from codecot_mcp.domain.reasons import MESSAGES
 from codecot_mcp.services.validation import _off_target, judge
 
 IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
@@ -17,13 +18,13 @@ UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
 
 
 @pytest.mark.parametrize(
-    ("files", "budget", "checks", "coverage", "policy", "verdict", "words"),
+    ("files", "budget", "checks", "coverage", "policy", "verdict", "expected"),
     [
-        ([IN], WITHIN, [PASSED], [COVERED], "warn", "pass", "all checks passed"),
-        ([], WITHIN, [PASSED], [COVERED], "warn", "fail", "no change found"),
-        ([IN], WITHIN, [FAILED], [COVERED], "warn", "fail", "check 'tests' failed"),
-        ([IN, OUT], WITHIN, [PASSED], [COVERED], "warn", "warn", "out-of-scope edits: setup.py"),
-        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", "fail", "scope policy 'fail'"),
+        ([IN], WITHIN, [PASSED], [COVERED], "warn", "pass", ("all-clear", "note", [])),
+        ([], WITHIN, [PASSED], [COVERED], "warn", "fail", ("no-change", "fail", [])),
+        ([IN], WITHIN, [FAILED], [COVERED], "warn", "fail", ("check-failed", "fail", ["tests"])),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "warn", "warn", ("out-of-scope", "warn", ["setup.py"])),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "fail", "fail", ("out-of-scope", "fail", ["setup.py"])),
         (
             [IN, JUSTIFIED],
             WITHIN,
@@ -31,14 +32,30 @@ UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
             [COVERED],
             "warn",
             "pass",
-            "accepted: setup.py (justification: needed",
+            ("out-of-scope-accepted", "note", ["setup.py"]),
         ),
-        ([IN, JUSTIFIED], WITHIN, [PASSED], [COVERED], "fail", "warn", "not accepted under policy 'fail'"),
-        ([IN, JUSTIFIED], WITHIN, [FAILED], [COVERED], "warn", "fail", "accepted: setup.py"),
-        ([IN], OVER, [PASSED], [COVERED], "warn", "warn", "over budget"),
-        ([IN], OVER, [PASSED], [COVERED], "fail", "fail", "over budget"),
-        ([IN], WITHIN, [PASSED], [UNCOVERED], "warn", "warn", "REQ-1.1: no evidence"),
-        ([IN], WITHIN, [], [COVERED], "warn", "warn", "no checks configured"),
+        (
+            [IN, JUSTIFIED],
+            WITHIN,
+            [PASSED],
+            [COVERED],
+            "fail",
+            "warn",
+            ("out-of-scope-justified", "warn", ["setup.py"]),
+        ),
+        (
+            [IN, JUSTIFIED],
+            WITHIN,
+            [FAILED],
+            [COVERED],
+            "warn",
+            "fail",
+            ("out-of-scope-accepted", "note", ["setup.py"]),
+        ),
+        ([IN], OVER, [PASSED], [COVERED], "warn", "warn", ("over-budget", "warn", [])),
+        ([IN], OVER, [PASSED], [COVERED], "fail", "fail", ("over-budget", "fail", [])),
+        ([IN], WITHIN, [PASSED], [UNCOVERED], "warn", "warn", ("no-evidence", "warn", ["REQ-1.1"])),
+        ([IN], WITHIN, [], [COVERED], "warn", "warn", ("no-checks", "warn", [])),
     ],
 )
 def test_the_verdict_follows_the_evidence(
@@ -48,23 +65,67 @@ def test_the_verdict_follows_the_evidence(
     coverage: list[RequirementCoverage],
     policy: str,
     verdict: str,
-    words: str,
+    expected: tuple[str, str, list[str]],
 ) -> None:
     got, reasons = judge(files, budget, checks, coverage, policy, ran_checks=True)
     assert got == verdict
-    assert any(words in reason for reason in reasons), reasons
+    assert expected in [(r.code, r.level, r.subjects) for r in reasons], reasons
+
+
+def test_reasons_come_failures_first_then_warnings_then_notes() -> None:
+    _, reasons = judge([IN, JUSTIFIED, OUT], OVER, [FAILED], [UNCOVERED], "warn", ran_checks=True)
+    levels = [r.level for r in reasons]
+    assert levels == sorted(levels, key=["fail", "warn", "note"].index) and levels[0] == "fail"
+
+
+def test_each_reason_reads_as_its_catalogue_sentence() -> None:
+    _, reasons = judge([IN, OUT], OVER, [FAILED], [UNCOVERED], "warn", ran_checks=True)
+    messages = {r.code: r.message for r in reasons}
+    assert messages["check-failed"] == "check 'tests' failed (exit code 1)"
+    assert messages["out-of-scope"] == "out-of-scope edits: setup.py"
+    assert messages["over-budget"] == "over budget: 3/2 files, 40/10 lines"
+    assert messages["no-evidence"] == "REQ-1.1: no evidence (no passing test names it)"
+
+
+def test_the_verdict_never_depends_on_how_a_reason_is_worded(monkeypatch: pytest.MonkeyPatch) -> None:
+    reworded = {code: f"reworded {code}" for code in MESSAGES}
+    monkeypatch.setattr("codecot_mcp.domain.reasons.MESSAGES", reworded)
+    for policy, verdict in (("warn", "warn"), ("fail", "fail")):
+        got, reasons = judge([IN, OUT], WITHIN, [PASSED], [COVERED], policy, ran_checks=True)
+        assert got == verdict and reasons[0].message == "reworded out-of-scope"
+
+
+def test_a_reason_stored_as_a_sentence_by_an_older_codecot_still_loads() -> None:
+    old = Validation.model_validate(
+        {
+            "id": "VAL-1",
+            "task_id": "TASK-1",
+            "created_at": "2026-01-01T00:00:00Z",
+            "base_commit": None,
+            "head_commit": None,
+            "diff_digest": "x",
+            "verdict": "warn",
+            "reasons": ["out-of-scope edits: setup.py"],
+            "budget": WITHIN.model_dump(),
+        }
+    )
+    assert old.reasons[0].message == "out-of-scope edits: setup.py" and old.reasons[0].level == "note"
 
 
 def test_skipped_checks_can_never_pass() -> None:
     verdict, reasons = judge([IN], WITHIN, [], [COVERED], "warn", ran_checks=False)
-    assert verdict == "warn" and "checks were skipped" in reasons
+    assert verdict == "warn" and [r.code for r in reasons] == ["checks-skipped"]
 
 
 def test_changes_beyond_the_target_symbols_are_noted_without_changing_the_verdict() -> None:
     wide = IN.model_copy(update={"symbols": ["render", "helper"], "off_target": ["helper"]})
     verdict, reasons = judge([wide], WITHIN, [PASSED], [COVERED], "warn", ran_checks=True)
     assert verdict == "pass"
-    assert "changed beyond the task's target symbols: src/a.py: helper" in reasons
+    off = next(r for r in reasons if r.code == "off-target")
+    assert (
+        off.subjects == ["src/a.py"]
+        and off.message == "changed beyond the task's target symbols: src/a.py: helper"
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.errors import RepositoryError
-from codecot_mcp.services.context import context_pack
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
-from codecot_mcp.services.status import workflow_status
-from codecot_mcp.services.tasks import scope_task
-from codecot_mcp.services.validation import validate_change
+from codecot_mcp.services.operations import (
+    CAPTURE_INTENT,
+    CONTEXT_PACK,
+    DRAFT_SPEC,
+    SCOPE_TASK,
+    VALIDATE_CHANGE,
+    WORKFLOW_STATUS,
+)
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo, git
 
@@ -95,17 +97,17 @@ def test_the_workflow_runs_on_every_shape_of_repository(
     root = SHAPES[shape](make_repo, tmp_path)
     ws = Workspace(root)
     try:
-        assert workflow_status(ws).next_action
-        pack = context_pack(ws, query="render_report sorts rows", token_budget=2000)
+        assert WORKFLOW_STATUS.invoke(ws).next_action
+        pack = CONTEXT_PACK.invoke(ws, query="render_report sorts rows", token_budget=2000)
         assert pack.files and pack.files[0].path == "app/report.py"
-        intent = capture_intent(ws, DISCUSSION).intent
-        spec = draft_spec(ws, intent_id=intent.id).spec
-        task = scope_task(ws, spec.id, allowed_paths=["app/**", "tests/**"]).tasks[0]
+        intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+        task = SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["app/**", "tests/**"]).tasks[0]
         (root / "app" / "report.py").write_text("def render_report(rows):\n    return sorted(rows)\n")
-        validation = validate_change(ws, task.id).validation
+        validation = VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation
         assert "app/report.py" in [f.path for f in validation.files]
         assert validation.checks and validation.checks[0].passed
-        assert workflow_status(ws).tasks[0].state in ("done", "in_progress")
+        assert WORKFLOW_STATUS.invoke(ws).tasks[0].state in ("done", "in_progress")
     finally:
         ws.close()
 

@@ -4,8 +4,7 @@ import pytest
 
 from codecot_mcp.domain.scaffold import RequirementDraft
 from codecot_mcp.errors import ArtifactError
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo
 
@@ -22,8 +21,8 @@ def ws(make_repo: MakeRepo) -> Workspace:
 
 
 def test_a_spec_is_scaffolded_with_one_requirement_per_goal(ws: Workspace) -> None:
-    intent = capture_intent(ws, DISCUSSION).intent
-    result = draft_spec(ws, intent_id=intent.id)
+    intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+    result = DRAFT_SPEC.invoke(ws, intent_id=intent.id)
     assert [r.id for r in result.spec.requirements] == ["REQ-1.1"]
     assert result.spec.requirements[0].goal_ids == ["G1"]
     assert result.spec.requirements[0].criteria
@@ -31,8 +30,8 @@ def test_a_spec_is_scaffolded_with_one_requirement_per_goal(ws: Workspace) -> No
 
 
 def test_a_hand_edit_is_read_back_and_kept_when_the_spec_is_revised(ws: Workspace) -> None:
-    intent = capture_intent(ws, DISCUSSION).intent
-    spec = draft_spec(ws, intent_id=intent.id).spec
+    intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+    spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
     path = ws.root / ".codecot" / "specs" / "SPEC-1.md"
     edited = path.read_text().replace(
         spec.requirements[0].criteria[0].text,
@@ -42,7 +41,7 @@ def test_a_hand_edit_is_read_back_and_kept_when_the_spec_is_revised(ws: Workspac
     draft = RequirementDraft(
         title="Cancel an export", criteria=["WHEN the user cancels THE SYSTEM SHALL stop"]
     )
-    result = draft_spec(ws, spec_id="SPEC-1", requirements=[draft])
+    result = DRAFT_SPEC.invoke(ws, spec_id="SPEC-1", requirements=[draft])
     assert result.hand_edit_kept and result.revised and result.spec.revision == 2
     assert [r.id for r in result.spec.requirements] == ["REQ-1.1", "REQ-1.2"]
     assert "within 2 seconds" in result.spec.requirements[0].criteria[0].text
@@ -50,8 +49,8 @@ def test_a_hand_edit_is_read_back_and_kept_when_the_spec_is_revised(ws: Workspac
 
 
 def test_a_hand_edit_that_no_longer_parses_is_reported_with_its_line_and_kept(ws: Workspace) -> None:
-    intent = capture_intent(ws, DISCUSSION).intent
-    draft_spec(ws, intent_id=intent.id)
+    intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+    DRAFT_SPEC.invoke(ws, intent_id=intent.id)
     path = ws.root / ".codecot" / "specs" / "SPEC-1.md"
     lines = path.read_text().splitlines()
     number = next(i for i, line in enumerate(lines) if line.startswith("### REQ-1.1"))
@@ -59,21 +58,23 @@ def test_a_hand_edit_that_no_longer_parses_is_reported_with_its_line_and_kept(ws
     broken = "\n".join(lines) + "\n"
     path.write_text(broken)
     with pytest.raises(ArtifactError) as caught:
-        draft_spec(ws, spec_id="SPEC-1", requirements=[RequirementDraft(title="x", criteria=[])])
+        DRAFT_SPEC.invoke(ws, spec_id="SPEC-1", requirements=[RequirementDraft(title="x", criteria=[])])
     assert caught.value.line == number + 1
     assert caught.value.path == ".codecot/specs/SPEC-1.md"
     assert path.read_text() == broken
 
 
 def test_names_in_the_discussion_are_linked_to_the_code(ws: Workspace) -> None:
-    result = capture_intent(ws, "We need `render_report` in src/report.py to stream rows.")
+    result = CAPTURE_INTENT.invoke(ws, discussion="We need `render_report` in src/report.py to stream rows.")
     links = {(link.kind, link.path, link.symbol) for link in result.intent.links}
     assert ("symbol", "src/report.py", "render_report") in links
     assert ("file", "src/report.py", None) in links
 
 
 def test_agent_fields_replace_sections_and_are_linted(ws: Workspace) -> None:
-    result = capture_intent(ws, DISCUSSION, fields={"goals": ["Make exports fast and easy"]})
+    result = CAPTURE_INTENT.invoke(
+        ws, discussion=DISCUSSION, fields={"goals": ["Make exports fast and easy"]}
+    )
     assert [g.text for g in result.intent.goals] == ["Make exports fast and easy"]
     assert any(f.code == "ambiguous-word" for f in result.findings)
 
@@ -81,5 +82,5 @@ def test_agent_fields_replace_sections_and_are_linted(ws: Workspace) -> None:
 def test_the_stored_intent_reads_back_equal_to_what_was_returned(ws: Workspace, tmp_path: Path) -> None:
     from codecot_mcp.store.artifacts import INTENTS
 
-    result = capture_intent(ws, DISCUSSION, title="  Export   ")
+    result = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION, title="  Export   ")
     assert ws.store.load(INTENTS, result.intent.id) == result.intent

@@ -3,10 +3,7 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.errors import InvalidInputError
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.specs import draft_spec
-from codecot_mcp.services.tasks import scope_task
-from codecot_mcp.services.validation import validate_change
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo, git, write_files
 
@@ -27,12 +24,12 @@ def ws(make_repo: MakeRepo) -> Workspace:
 
 
 def _spec(ws: Workspace) -> str:
-    intent = capture_intent(ws, DISCUSSION).intent
-    return draft_spec(ws, intent_id=intent.id).spec.id
+    intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+    return DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id
 
 
 def test_split_makes_one_task_per_requirement_in_dependency_order(ws: Workspace) -> None:
-    result = scope_task(ws, _spec(ws), split=True)
+    result = SCOPE_TASK.invoke(ws, spec_id=_spec(ws), split=True)
     assert [t.requirement_ids for t in result.tasks] == [["REQ-1.1"], ["REQ-1.2"]]
     assert result.tasks[1].depends_on == ["TASK-1"]
     assert all(t.base_commit == git(ws.root, "rev-parse", "HEAD").strip() for t in result.tasks)
@@ -42,18 +39,18 @@ def test_split_makes_one_task_per_requirement_in_dependency_order(ws: Workspace)
 def test_unknown_requirements_and_checks_are_refused(ws: Workspace) -> None:
     spec_id = _spec(ws)
     with pytest.raises(InvalidInputError, match=r"no requirement REQ-1\.9"):
-        scope_task(ws, spec_id, requirement_ids=["REQ-1.9"])
+        SCOPE_TASK.invoke(ws, spec_id=spec_id, requirement_ids=["REQ-1.9"])
     with pytest.raises(InvalidInputError, match="unknown checks: lint"):
-        scope_task(ws, spec_id, checks=["lint"])
+        SCOPE_TASK.invoke(ws, spec_id=spec_id, checks=["lint"])
 
 
 def test_a_task_can_get_its_own_branch_and_worktree_and_is_validated_there(ws: Workspace) -> None:
-    task = scope_task(ws, _spec(ws), allowed_paths=["src/**"], worktree=True).tasks[0]
+    task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws), allowed_paths=["src/**"], worktree=True).tasks[0]
     assert task.branch == "codecot/task-1" and task.worktree is not None
     worktree = (ws.root / task.worktree).resolve()
     assert (worktree / "src" / "report.py").exists()
     write_files(worktree, {"src/report.py": "def render_report(rows):\n    return sorted(rows)\n"})
-    validation = validate_change(ws, task.id).validation
+    validation = VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation
     assert [f.path for f in validation.files] == ["src/report.py"]
     assert git(ws.root, "status", "--porcelain", "--", "src") == ""
 
@@ -61,11 +58,11 @@ def test_a_task_can_get_its_own_branch_and_worktree_and_is_validated_there(ws: W
 def test_a_worktree_needs_a_commit_to_start_from(make_repo: MakeRepo) -> None:
     ws = Workspace(make_repo(FILES, commit=False))
     with pytest.raises(InvalidInputError, match="no commits"):
-        scope_task(ws, _spec(ws), allowed_paths=["src/**"], worktree=True)
+        SCOPE_TASK.invoke(ws, spec_id=_spec(ws), allowed_paths=["src/**"], worktree=True)
 
 
 def test_the_default_scope_is_the_affected_code_and_its_tests(ws: Workspace) -> None:
-    task = scope_task(ws, _spec(ws)).tasks[0]
+    task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws)).tasks[0]
     assert "src/report.py" in task.allowed_paths
     assert "**/test_report.py" in task.allowed_paths
     assert Path(".codecot/**").as_posix() in task.forbidden_paths

@@ -14,8 +14,7 @@ from codecot_mcp.domain.models import ChangeBudget, Task
 from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.server.resources import _read_artifact
 from codecot_mcp.services.drift import file_hashes, workdir_of
-from codecot_mcp.services.intents import capture_intent
-from codecot_mcp.services.validation import validate_change
+from codecot_mcp.services.operations import CAPTURE_INTENT, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, TASKS, ArtifactStore
 from tests.conftest import MakeRepo, deadline, git
@@ -51,7 +50,7 @@ def outside(tmp_path: Path) -> Path:
 def test_a_linked_artifact_file_is_refused_not_served(make_repo: MakeRepo, outside: Path) -> None:
     ws = Workspace(make_repo())
     try:
-        capture_intent(ws, DISCUSSION)
+        CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION)
         path = ws.store.path_of(INTENTS, "INT-1")
         path.unlink()
         path.symlink_to(outside / "secret.md")
@@ -73,7 +72,7 @@ def test_a_linked_codecot_folder_is_never_written_through(make_repo: MakeRepo, o
     ws = Workspace(root)
     try:
         with pytest.raises(UnsafePathError, match=r"'\.codecot' is a symbolic link"):
-            capture_intent(ws, DISCUSSION)
+            CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION)
     finally:
         ws.close()
     assert sorted(p.name for p in outside.iterdir()) == before
@@ -131,7 +130,7 @@ def test_validating_a_task_whose_worktree_is_not_one_is_refused(make_repo: MakeR
     ws.store.create(TASKS, lambda task_id: make_task(task_id, os.path.relpath(other, root)))
     (root / "a.py").write_text("A = 2\n")
     with pytest.raises(UnsafePathError, match="not a git worktree of this repository"):
-        validate_change(ws, "TASK-1")
+        VALIDATE_CHANGE.invoke(ws, task_id="TASK-1")
     ws.close()
 
 

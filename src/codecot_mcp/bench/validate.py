@@ -28,9 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
+from codecot_mcp.domain.limits import MAX_BUDGET_FILES, MAX_BUDGET_LINES
 from codecot_mcp.errors import CodecotError, InvalidInputError
 from codecot_mcp.intel.gitrepo import init_and_commit
 from codecot_mcp.services.intents import capture_intent
+from codecot_mcp.services.requests import (
+    CaptureIntentRequest,
+    DraftSpecRequest,
+    ScopeTaskRequest,
+    ValidateChangeRequest,
+)
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.specs import draft_spec
 from codecot_mcp.services.tasks import scope_task
 from codecot_mcp.services.validation import validate_change
@@ -368,10 +376,13 @@ def make_task(repo: Path) -> str:
     """A task made the way an agent makes one: intent, spec, then a scope of half the areas."""
     ws = Workspace(repo)
     try:
-        intent = capture_intent(ws, DISCUSSION).intent
-        spec = draft_spec(ws, intent_id=intent.id).spec
+        intent = capture_intent(ws, CaptureIntentRequest(discussion=DISCUSSION), Run()).intent
+        spec = draft_spec(ws, DraftSpecRequest(intent_id=intent.id), Run()).spec
         allowed = [f"{area}/**" for area in ALLOWED_AREAS]
-        task = scope_task(ws, spec.id, allowed_paths=allowed, max_files=100_000, max_lines=10_000_000)
+        scope = ScopeTaskRequest(
+            spec_id=spec.id, allowed_paths=allowed, max_files=MAX_BUDGET_FILES, max_lines=MAX_BUDGET_LINES
+        )
+        task = scope_task(ws, scope, Run())
         return task.tasks[0].id
     finally:
         ws.close()
@@ -405,12 +416,13 @@ def time_change(
     started = time.perf_counter()
     ws = Workspace(repo)
     try:
-        result = validate_change(ws, task_id, run_checks=False)
+        request = ValidateChangeRequest(task_id=task_id, run_checks=False)
+        result = validate_change(ws, request, Run())
         cold = time.perf_counter() - started
         warms: list[float] = []
         for _ in range(repeats):
             started = time.perf_counter()
-            validate_change(ws, task_id, run_checks=False)
+            validate_change(ws, request, Run())
             warms.append(time.perf_counter() - started)
     finally:
         ws.close()

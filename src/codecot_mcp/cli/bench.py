@@ -6,9 +6,48 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 from codecot_mcp.bench.localize import load_tasks, report, run_benchmark
-from codecot_mcp.cli.render import progress_bar
+from codecot_mcp.cli.render import progress_reporter
+
+
+def add_bench_command(sub: Any) -> None:
+    bench = sub.add_parser("bench", help="benchmarks the project ships")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    localize = bench_sub.add_parser(
+        "localize", help="context pack vs BM25 on SWE-bench-style localization tasks"
+    )
+    localize.add_argument("--tasks", type=Path, required=True, help="JSONL tasks (swebench_dev.jsonl format)")
+    localize.add_argument("--trees", type=Path, required=True, help="folder of trees, one per instance_id")
+    localize.add_argument("--ids", nargs="*", default=[], help="only these instance IDs")
+    localize.add_argument("--repos", nargs="*", default=[], help="only these repos (OWNER/NAME)")
+    localize.add_argument("--limit", type=int, help="at most this many tasks")
+    localize.add_argument("--json", type=Path, help="also write per-task results here")
+
+    index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
+    index_bench.add_argument("trees", type=Path, nargs="*", help="git work trees to index")
+    index_bench.add_argument(
+        "--synthetic", type=int, metavar="N", help="also a generated repository of N files in six languages"
+    )
+
+    validate_bench = bench_sub.add_parser(
+        "validate", help="time to classify a large and a small change with validate_change"
+    )
+    validate_bench.add_argument("--files", type=int, default=1000, help="base files and files edited (1000)")
+    validate_bench.add_argument("--small", type=int, default=20, help="files in the small change (20)")
+    validate_bench.add_argument("--repeat", type=int, default=5, help="warm calls per change (5)")
+    validate_bench.add_argument(
+        "--keep", action="store_true", help="keep the temporary repository and print its path"
+    )
+
+    soak = bench_sub.add_parser(
+        "soak", help="thousands of mixed calls over one stdio session: latency, memory"
+    )
+    soak.add_argument("--calls", type=int, default=2000, help="tool calls in the session (2000)")
+    soak.add_argument("--seed", type=int, default=7, help="seed of the call mix (7)")
+    soak.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -48,7 +87,9 @@ def run_bench(args: argparse.Namespace) -> int:
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)
         return 2
-    ours, theirs = run_benchmark(tasks, args.trees, progress=progress_bar() if sys.stderr.isatty() else None)
+    ours, theirs = run_benchmark(
+        tasks, args.trees, progress=progress_reporter() if sys.stderr.isatty() else None
+    )
     print(report(ours, theirs))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in [*ours, *theirs]], indent=1), encoding="utf-8")

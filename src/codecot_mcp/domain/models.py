@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from codecot_mcp.domain.reasons import Reason
+
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["pass", "warn", "fail"]
 TaskStatus = Literal["open", "in_progress", "done"]
@@ -146,6 +148,14 @@ class SymbolRef(BaseModel):
     line: int | None = None
 
 
+class Justification(BaseModel):
+    """Why out-of-scope edits were needed, as given with a validation, and the files it covered."""
+
+    validation_id: str
+    paths: list[str]
+    rationale: str
+
+
 class Task(_Stored):
     id: str
     spec_id: str
@@ -162,6 +172,10 @@ class Task(_Stored):
     worktree: str | None = None
     status: TaskStatus = "open"
     notes: list[str] = []
+    justifications: list[Justification] = Field(
+        default=[],
+        description="Out-of-scope files explained with an earlier validation; kept for later ones.",
+    )
     last_validation: str | None = None
     created_at: str
 
@@ -236,7 +250,7 @@ class Validation(_Stored):
         description="sha256 of the change; a later digest that differs makes this stale."
     )
     verdict: Verdict
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     scope_policy: Literal["warn", "fail"] = "warn"
     files: list[FileChange] = []
     budget: BudgetReport

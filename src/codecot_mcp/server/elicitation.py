@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 
 from codecot_mcp.server.protocol import CodecotServer
 from codecot_mcp.services.intents import open_questions_of
-from codecot_mcp.services.tasks import confirm_checks, unknown_checks
+from codecot_mcp.services.tasks import unknown_checks
 from codecot_mcp.services.workspace import Workspace
 
 MAX_ELICITED_QUESTIONS = 5
@@ -77,10 +77,11 @@ async def ask_for_checks(checks: list[str] | None, ctx: Context) -> Any:
     )
 
 
-def confirmed_commands(ws: Workspace, checks: list[str] | None, answers: dict[str, str]) -> None:
-    """Add the checks the user gave commands for, in the order the form asked them."""
+def confirmed_commands(ws: Workspace, checks: list[str] | None, answers: dict[str, str]) -> dict[str, str]:
+    """The command line the user gave for each check, by name, in the order the form asked them."""
     unknown = unknown_checks(ws, checks)[:MAX_ELICITED_QUESTIONS]
-    confirm_checks(ws, {name: answers.get(f"check_{n}", "") for n, name in enumerate(unknown)})
+    given = {name: answers.get(f"check_{n}", "").strip() for n, name in enumerate(unknown)}
+    return {name: command for name, command in given.items() if command}
 
 
 def answers_of(outcome: ElicitationResult[BaseModel]) -> dict[str, str]:

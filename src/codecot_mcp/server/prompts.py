@@ -18,8 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
+from mcp.server import MCPServer
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
+
+from codecot_mcp.data import data_dir
 from codecot_mcp.domain.untrusted import display_path, fenced
-from codecot_mcp.errors import ArtifactError
+from codecot_mcp.errors import ArtifactError, CodecotError
+from codecot_mcp.services import briefing
+from codecot_mcp.services.context import context_pack
+from codecot_mcp.services.requests import ContextPackRequest
+from codecot_mcp.services.run import Run
+from codecot_mcp.services.workspace import Workspace
 
 _ARGUMENT = re.compile(r"^-\s*(?P<name>[a-z_][a-z0-9_]*)\s*(?P<req>\(required\))?\s*:\s*(?P<desc>.*)$")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
@@ -98,3 +109,34 @@ def load_prompt_files(folder: Path) -> list[PromptFile]:
         parse_prompt_file(p.read_text(encoding="utf-8"), f"prompts/{p.name}")
         for p in sorted(folder.glob("*.md"))
     ]
+
+
+def register_prompts(server: MCPServer[None], ws: Workspace) -> None:
+    """Every prompt file shipped with the package, rendered against this workspace."""
+    for prompt_file in load_prompt_files(data_dir("prompts")):
+        server.add_prompt(_prompt_from_file(prompt_file, ws))
+
+
+def _prompt_from_file(prompt_file: PromptFile, ws: Workspace) -> Prompt:
+    def computed(values: dict[str, str]) -> dict[str, Callable[[], str]]:
+        task_id = values.get("task_id", "")
+        return {
+            "task": lambda: briefing.task_brief(ws, task_id),
+            "context_pack": lambda: context_pack(ws, ContextPackRequest(task_id=task_id), Run()).text,
+            "validation": lambda: briefing.validation_brief(ws, task_id),
+        }
+
+    async def render(**values: str) -> str:
+        try:
+            return await anyio.to_thread.run_sync(lambda: prompt_file.render(values, computed(values)))
+        except CodecotError as exc:
+            raise ValueError(str(exc)) from exc
+
+    return Prompt(
+        name=prompt_file.name,
+        title=prompt_file.title,
+        description=prompt_file.description,
+        arguments=[PromptArgument(name=n, required=r, description=d) for n, r, d in prompt_file.arguments],
+        fn=render,
+        context_kwarg=None,
+    )

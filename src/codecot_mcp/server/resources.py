@@ -15,6 +15,8 @@ from mcp.types import Completion, PromptReference, Resource, ResourceTemplateRef
 from codecot_mcp.domain.ids import ArtifactKind, normalize_id
 from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.services.context import repo_map
+from codecot_mcp.services.requests import WorkflowStatusRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.status import workflow_status
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS, Codec
@@ -49,7 +51,7 @@ def register_resources(server: MCPServer[None], ws: Workspace) -> None:
     )
     async def status_resource() -> str:
         try:
-            result = await anyio.to_thread.run_sync(partial(workflow_status, ws))
+            result = await anyio.to_thread.run_sync(partial(workflow_status, ws, WorkflowStatusRequest(), Run()))
         except CodecotError as exc:
             raise ResourceError(str(exc)) from exc
         return result.model_dump_json(indent=2)

@@ -60,7 +60,7 @@ def validation_brief(ws: Workspace, task_id: str) -> str:
         return f"{task.id} has not been validated yet."
     validation = ws.store.load(VALIDATIONS, task.last_validation)
     lines = [f"{validation.id} for {task.id}: verdict {validation.verdict.upper()}", "", "Reasons:"]
-    lines += [f"- {escape_controls(reason)}" for reason in validation.reasons]
+    lines += [f"- {escape_controls(reason.message)}" for reason in validation.reasons]
     outside = [f for f in validation.files if not f.in_scope]
     if outside:
         lines += ["", "Out-of-scope files:"]

@@ -5,7 +5,7 @@ runs without a shell, in its own process group (so a timeout kills the whole
 tree), with a minimal environment (so the server's secrets stay home), and its
 output goes to a temp file of which only the tail is kept, led by the first lines
 that look like errors when the cut dropped them (the cause of a failure is often
-near the top, buried by noise). A cancelled call sets an event that stops the check
+near the top, buried by noise). A cancelled call's `Run` stops the check
 within `CANCEL_POLL_SECONDS`.
 """
 
@@ -18,13 +18,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import IO
 
 from codecot_mcp.domain.models import CheckResult
 from codecot_mcp.errors import CancelledError
+from codecot_mcp.services.run import Run
 
 # Variables a test runner plausibly needs; everything else (tokens, keys) stays out.
 ENV_ALLOWLIST = (
@@ -83,9 +83,9 @@ def run_check(
     cwd: Path,
     timeout: float,
     max_output: int,
-    cancel: threading.Event | None = None,
+    run: Run | None = None,
 ) -> CheckResult:
-    """Run one check to completion or timeout; raises only when `cancel` is set meanwhile."""
+    """Run one check to completion or timeout; raises only when `run` is cancelled meanwhile."""
     env = check_environment()
     executable = shutil.which(argv[0], path=env["PATH"]) if argv else None
     if executable is None:
@@ -110,7 +110,7 @@ def run_check(
             start_new_session=True,
         )
         try:
-            timed_out = not _wait(process, started + timeout, cancel)
+            timed_out = not _wait(process, started + timeout, run)
             if timed_out:
                 _kill_group(process)
         except BaseException:  # cancelled: leave nothing running behind us
@@ -134,17 +134,17 @@ def run_check(
     )
 
 
-def _wait(process: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> bool:
+def _wait(process: subprocess.Popen[bytes], deadline: float, run: Run | None) -> bool:
     """Wait for the process until `deadline`: True when it exited, False on timeout."""
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             return False
         try:
-            process.wait(timeout=min(left, CANCEL_POLL_SECONDS) if cancel else left)
+            process.wait(timeout=min(left, CANCEL_POLL_SECONDS) if run else left)
             return True
         except subprocess.TimeoutExpired:
-            if cancel is not None and cancel.is_set():
+            if run is not None and run.cancelled:
                 raise CancelledError("cancelled while a check was running") from None
 
 

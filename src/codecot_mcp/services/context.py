@@ -7,26 +7,22 @@ from codecot_mcp.domain.untrusted import data_fence, display_path, fenced
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.pack import build_pack
 from codecot_mcp.intel.tokens import estimate_tokens
+from codecot_mcp.services.requests import ContextPackRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.tasks import load_task
-from codecot_mcp.services.workspace import Progress, Workspace
+from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS
 
 
-def context_pack(
-    ws: Workspace,
-    *,
-    task_id: str | None = None,
-    query: str | None = None,
-    token_budget: int | None = None,
-    progress: Progress | None = None,
-) -> ContextPack:
+def context_pack(ws: Workspace, request: ContextPackRequest, run: Run) -> ContextPack:
+    task_id, query = request.task_id, request.query
     if not task_id and not (query and query.strip()):
         raise InvalidInputError(
             "pass task_id or a non-empty query",
             hint="e.g. context_pack(task_id='TASK-1') or context_pack(query='csv export')",
         )
-    budget = token_budget or ws.config.token_budget
-    index = ws.index(progress)
+    budget = request.token_budget or ws.config.token_budget
+    index = ws.index(run)
     if not task_id:
         return build_pack(index, query or "", budget)
     task = load_task(ws, task_id)

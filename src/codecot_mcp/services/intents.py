@@ -7,15 +7,11 @@ from pydantic import BaseModel, Field
 from codecot_mcp.domain.extraction import extract_intent, merge_agent_fields
 from codecot_mcp.domain.lint import lint_intent
 from codecot_mcp.domain.models import SECTION_FIELDS, Finding, Intent, IntentItem
-from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.linking import link_identifiers
+from codecot_mcp.services.requests import CaptureIntentRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, now_iso
-
-MAX_DISCUSSION_CHARS = 1_000_000
-# The agent's `fields`: an intent is a page people review, not a place to paste files.
-MAX_FIELD_ITEMS = 50
-MAX_FIELD_ITEM_CHARS = 2_000
 
 
 class IntentResult(BaseModel):
@@ -26,35 +22,21 @@ class IntentResult(BaseModel):
     next_step: str
 
 
-def capture_intent(
-    ws: Workspace,
-    discussion: str,
-    *,
-    title: str | None = None,
-    source: str | None = None,
-    fields: dict[str, list[str]] | None = None,
-    answers: dict[str, str] | None = None,
-) -> IntentResult:
-    """Extract, link and store an intent; `answers` maps open-question IDs to the user's answers."""
-    if len(discussion) > MAX_DISCUSSION_CHARS:
-        raise InvalidInputError(
-            f"the discussion has {len(discussion):,} characters; the limit is {MAX_DISCUSSION_CHARS:,}",
-            hint="pass the relevant part of the discussion",
-        )
-    _check_field_sizes(fields or {})
-    extracted = extract_intent(discussion)
-    if fields:
-        extracted = merge_agent_fields(extracted, fields)
-    links = link_identifiers(ws.index(), extracted.candidate_identifiers)
+def capture_intent(ws: Workspace, request: CaptureIntentRequest, run: Run) -> IntentResult:
+    """Extract, link and store an intent; `request.answers` maps open-question IDs to the user's answers."""
+    extracted = extract_intent(request.discussion)
+    if request.fields:
+        extracted = merge_agent_fields(extracted, request.fields)
+    links = link_identifiers(ws.index(run), extracted.candidate_identifiers)
     sections = {name: list(getattr(extracted, name)) for name in SECTION_FIELDS}
-    answered = _apply_answers(sections, answers or {})
-    final_title = (title or extracted.title_guess or "Untitled intent").strip()[:120].strip()
+    answered = _apply_answers(sections, request.answers or {})
+    final_title = (request.title or extracted.title_guess or "Untitled intent").strip()[:120].strip()
 
     def build(intent_id: str) -> Intent:
         return Intent(
             id=intent_id,
             title=final_title,
-            source=source,
+            source=request.source,
             created_at=now_iso(),
             discussion_format=extracted.format,
             links=links,
@@ -77,23 +59,6 @@ def capture_intent(
         questions_answered=answered,
         next_step=next_step,
     )
-
-
-def _check_field_sizes(fields: dict[str, list[str]]) -> None:
-    """Refuse oversized sections before anything is parsed or stored; the CLI has no schema to do it."""
-    for name, items in fields.items():
-        if len(items) > MAX_FIELD_ITEMS:
-            raise InvalidInputError(
-                f"fields.{name} has {len(items):,} items; the limit is {MAX_FIELD_ITEMS} per section",
-                hint="keep the items that matter, one short sentence each",
-            )
-        for number, item in enumerate(items):
-            if len(item) > MAX_FIELD_ITEM_CHARS:
-                raise InvalidInputError(
-                    f"fields.{name}[{number}] has {len(item):,} characters; "
-                    f"the limit is {MAX_FIELD_ITEM_CHARS:,} per item",
-                    hint="state the item in a sentence or two; the discussion keeps the details",
-                )
 
 
 def open_questions_of(discussion: str) -> list[IntentItem]:

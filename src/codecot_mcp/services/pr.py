@@ -12,6 +12,8 @@ from codecot_mcp.domain.models import Intent, Spec, Task, Validation
 from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.services.drift import workdir_of
+from codecot_mcp.services.requests import DraftPrRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.status import is_stale
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
@@ -31,8 +33,8 @@ class PullRequestDraft(BaseModel):
     warnings: list[str] = []
 
 
-def draft_pr(ws: Workspace, task_id: str) -> PullRequestDraft:
-    task = load_task(ws, task_id)
+def draft_pr(ws: Workspace, request: DraftPrRequest, run: Run) -> PullRequestDraft:
+    task = load_task(ws, request.task_id)
     spec = ws.store.load(SPECS, task.spec_id)
     intent = _optional(ws, INTENTS, spec.intent_id)
     validation = _optional(ws, VALIDATIONS, task.last_validation) if task.last_validation else None
@@ -90,7 +92,7 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
         f"diff digest `{val.diff_digest[:12]}`.",
         "",
     ]
-    lines += [f"- {escape_controls(reason)}" for reason in val.reasons]
+    lines += [f"- {escape_controls(reason.message)}" for reason in val.reasons]
     lines += ["", "### Scope", "", "| file | change | in scope | symbols |", "| --- | --- | --- | --- |"]
     for f in val.files:
         symbols = ", ".join(inline_code(display_path(s)) for s in f.symbols[:4])

@@ -8,7 +8,6 @@ from codecot_mcp.domain.ids import normalize_id, parse_id
 from codecot_mcp.domain.lint import lint_spec
 from codecot_mcp.domain.models import AffectedCode, Finding, Intent, Spec
 from codecot_mcp.domain.scaffold import (
-    RequirementDraft,
     revise_requirements,
     scaffold_requirements,
     scaffold_risks,
@@ -16,6 +15,8 @@ from codecot_mcp.domain.scaffold import (
 )
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.ranking import rank_files
+from codecot_mcp.services.requests import DraftSpecRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS
 
@@ -34,25 +35,22 @@ class SpecResult(BaseModel):
     next_step: str
 
 
-def draft_spec(
-    ws: Workspace,
-    *,
-    intent_id: str | None = None,
-    spec_id: str | None = None,
-    requirements: list[RequirementDraft] | None = None,
-    title: str | None = None,
-    risks: list[str] | None = None,
-    test_plan: list[str] | None = None,
-) -> SpecResult:
-    if spec_id:
-        return _revise(ws, normalize_id(spec_id, "spec"), requirements, title, risks, test_plan)
-    if not intent_id:
+def draft_spec(ws: Workspace, request: DraftSpecRequest, run: Run) -> SpecResult:
+    if request.spec_id:
+        return _revise(ws, normalize_id(request.spec_id, "spec"), request)
+    if not request.intent_id:
         raise InvalidInputError(
             "pass intent_id to draft a new spec, or spec_id to revise one",
             hint="e.g. draft_spec(intent_id='INT-1')",
         )
-    intent = ws.store.load(INTENTS, intent_id)
-    affected = affected_code(ws, intent)
+    intent = ws.store.load(INTENTS, request.intent_id)
+    affected = affected_code(ws, intent, run)
+    requirements, title, risks, test_plan = (
+        request.requirements,
+        request.title,
+        request.risks,
+        request.test_plan,
+    )
 
     def build(new_id: str) -> Spec:
         number = parse_id(new_id, "spec")[1]
@@ -76,14 +74,8 @@ def draft_spec(
     return _result(ws, spec, intent, revised=False, hand_edit_kept=False)
 
 
-def _revise(
-    ws: Workspace,
-    spec_id: str,
-    drafts: list[RequirementDraft] | None,
-    title: str | None,
-    risks: list[str] | None,
-    test_plan: list[str] | None,
-) -> SpecResult:
+def _revise(ws: Workspace, spec_id: str, request: DraftSpecRequest) -> SpecResult:
+    drafts, title, risks, test_plan = request.requirements, request.title, request.risks, request.test_plan
     hand_edited = ws.store.edited_by_hand(SPECS, spec_id)
 
     def change(spec: Spec) -> Spec:
@@ -133,9 +125,9 @@ def _result(
     )
 
 
-def affected_code(ws: Workspace, intent: Intent) -> list[AffectedCode]:
+def affected_code(ws: Workspace, intent: Intent, run: Run | None = None) -> list[AffectedCode]:
     """Files and symbols the intent is likely to touch: its links first, then the ranked matches."""
-    index = ws.index()
+    index = ws.index(run)
     found: list[AffectedCode] = []
     seen: set[tuple[str, str | None]] = set()
     for link in intent.links:

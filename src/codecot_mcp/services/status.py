@@ -13,6 +13,8 @@ from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.diff import collect_change
 from codecot_mcp.intel.gitrepo import resolve_commit
 from codecot_mcp.services.drift import drifted, workdir_of
+from codecot_mcp.services.requests import WorkflowStatusRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
 
@@ -39,7 +41,7 @@ class WorkflowStatus(BaseModel):
     next_action: str
 
 
-def workflow_status(ws: Workspace) -> WorkflowStatus:
+def workflow_status(ws: Workspace, request: WorkflowStatusRequest, run: Run) -> WorkflowStatus:
     problems: list[Finding] = []
     intents, intent_errors = ws.store.load_all(INTENTS)
     specs, spec_errors = ws.store.load_all(SPECS)

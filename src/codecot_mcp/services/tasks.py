@@ -12,6 +12,8 @@ from codecot_mcp.domain.models import ChangeBudget, Requirement, Spec, SymbolRef
 from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, test_globs_for
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
+from codecot_mcp.services.requests import ScopeTaskRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, now_iso
 from codecot_mcp.store.config import add_checks
@@ -45,33 +47,26 @@ def confirm_checks(ws: Workspace, commands: dict[str, str]) -> list[str]:
     return sorted(parsed)
 
 
-def scope_task(
-    ws: Workspace,
-    spec_id: str,
-    *,
-    requirement_ids: list[str] | None = None,
-    split: bool = False,
-    allowed_paths: list[str] | None = None,
-    forbidden_paths: list[str] | None = None,
-    checks: list[str] | None = None,
-    max_files: int | None = None,
-    max_lines: int | None = None,
-    worktree: bool = False,
-) -> ScopeResult:
-    allowed_paths = check_globs(allowed_paths) if allowed_paths else None
-    forbidden_paths = check_globs(forbidden_paths) if forbidden_paths else None
-    spec = ws.store.load(SPECS, spec_id)
+def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResult:
+    allowed_paths = check_globs(request.allowed_paths) if request.allowed_paths else None
+    forbidden_paths = check_globs(request.forbidden_paths) if request.forbidden_paths else None
+    spec = ws.store.load(SPECS, request.spec_id)
+    if request.new_checks:
+        confirm_checks(ws, request.new_checks)
     config = ws.config
-    chosen = _select_requirements(spec, requirement_ids)
+    chosen = _select_requirements(spec, request.requirement_ids)
+    checks = request.checks
     unknown = sorted(set(checks or []) - set(config.checks))
     if unknown:
         raise InvalidInputError(
             f"unknown checks: {', '.join(unknown)}",
             hint=f"configured checks: {', '.join(config.checks) or 'none'}; add them to .codecot/config.toml",
         )
-    groups = [[req] for req in chosen] if split else [chosen]
+    groups = [[req] for req in chosen] if request.split else [chosen]
     base = head_commit(ws.root)
-    budget = ChangeBudget(max_files=max_files or config.max_files, max_lines=max_lines or config.max_lines)
+    budget = ChangeBudget(
+        max_files=request.max_files or config.max_files, max_lines=request.max_lines or config.max_lines
+    )
     created: list[Task] = []
     for group in groups:
         allowed = allowed_paths or _default_allowed(spec)
@@ -103,7 +98,7 @@ def scope_task(
             )
 
         task = ws.store.create(TASKS, build, spec=spec.id)
-        if worktree:
+        if request.worktree:
             task = _attach_worktree(ws, task, base)
         created.append(task)
     first = created[0].id

@@ -9,7 +9,6 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from codecot_mcp.domain.models import (
     BudgetReport,
     CheckResult,
     FileChange,
+    Justification,
     RequirementCoverage,
     Spec,
     Task,
@@ -26,23 +26,24 @@ from codecot_mcp.domain.models import (
     Validation,
     Verdict,
 )
+from codecot_mcp.domain.reasons import Reason, reason
 from codecot_mcp.domain.scope import classify_path, is_test_path
-from codecot_mcp.errors import CancelledError, CodecotError, UnsafePathError
+from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
 from codecot_mcp.intel.parsing import TreeGuard, read_in_tree
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
+from codecot_mcp.services.requests import ValidateChangeRequest
+from codecot_mcp.services.run import Run
 from codecot_mcp.services.tasks import load_task
-from codecot_mcp.services.workspace import Progress, Workspace
+from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, VALIDATIONS, now_iso
 from codecot_mcp.store.config import Config
 
-MAX_RATIONALE_CHARS = 2000
-JUSTIFIED = "out-of-scope edits justified"  # the task note a rationale leaves; people may add one too
-_JUSTIFICATION_NOTE = re.compile(re.escape(JUSTIFIED) + r" \((.+?)\): (.+)$", re.DOTALL)
 _MAX_TEST_FILE_BYTES = 1_000_000
+_LEVEL_ORDER = {"fail": 0, "warn": 1, "note": 2}
 
 
 class ValidationResult(BaseModel):
@@ -52,18 +53,9 @@ class ValidationResult(BaseModel):
     next_step: str = Field(description="What to do about the verdict.")
 
 
-def validate_change(
-    ws: Workspace,
-    task_id: str,
-    *,
-    base: str | None = None,
-    head: str | None = None,
-    rationale: str | None = None,
-    run_checks: bool = True,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> ValidationResult:
-    task = load_task(ws, task_id)
+def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> ValidationResult:
+    task = load_task(ws, request.task_id)
+    base, head = request.base, request.head
     config = ws.config
     workdir = workdir_of(ws.root, task)
     if task.worktree and workdir == ws.root:
@@ -73,7 +65,7 @@ def validate_change(
         )
     change = collect_change(workdir, base or task.base_commit, head)
     # The index describes the main working tree; a revision or a worktree is parsed instead.
-    index = ws.index() if workdir == ws.root and head is None else None
+    index = ws.index(run) if workdir == ws.root and head is None else None
     reader = BlobReader(workdir)
     try:
         symbols_of = symbol_finder(change, workdir, index, reader)
@@ -87,17 +79,14 @@ def validate_change(
         max_lines=task.budget.max_lines,
         within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
     )
-    checks = _run_checks(task, config, workdir, progress, cancel) if run_checks else []
+    checks = _run_checks(task, config, workdir, run) if request.run_checks else []
     digest, left_behind = _digest_after_checks(workdir, change, head) if checks else (change.digest, [])
     coverage = _coverage(task, workdir, checks)
-    clean_rationale = (rationale or "").strip()[:MAX_RATIONALE_CHARS] or None
-    files = _with_justifications(files, task.notes, clean_rationale)
-    verdict, reasons = judge(files, budget, checks, coverage, config.scope_policy, run_checks)
+    rationale = (request.rationale or "").strip() or None
+    files = _with_justifications(files, task.justifications, rationale)
+    verdict, reasons = judge(files, budget, checks, coverage, config.scope_policy, request.run_checks)
     if left_behind:
-        reasons.append(
-            f"the checks left files in the working tree: {', '.join(left_behind[:5])} "
-            "(add them to .gitignore)"
-        )
+        reasons.append(reason("left-behind", "note", left_behind))
 
     watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
 
@@ -118,21 +107,27 @@ def validate_change(
             budget=budget,
             checks=checks,
             coverage=coverage,
-            rationale=clean_rationale,
+            rationale=rationale,
             watched=watched,
         )
 
     validation = ws.store.create(VALIDATIONS, build, task=task.id, verdict=verdict)
     status: TaskStatus = "done" if verdict == "pass" else "in_progress"
+    outside = [f.path for f in files if not f.in_scope]
 
     def record(current: Task) -> Task:
-        outside = [f.path for f in files if not f.in_scope]
-        notes = current.notes + (
-            [f"{validation.id}: {JUSTIFIED} ({', '.join(outside)}): {clean_rationale}"]
-            if clean_rationale and outside
+        justified = (
+            [Justification(validation_id=validation.id, paths=outside, rationale=rationale)]
+            if rationale and outside
             else []
         )
-        return current.model_copy(update={"status": status, "last_validation": validation.id, "notes": notes})
+        return current.model_copy(
+            update={
+                "status": status,
+                "last_validation": validation.id,
+                "justifications": current.justifications + justified,
+            }
+        )
 
     ws.store.update(TASKS, task.id, record, "task.validated", validation=validation.id, verdict=verdict)
     return ValidationResult(
@@ -151,24 +146,16 @@ def _spec_of(ws: Workspace, task: Task) -> Spec | None:
 
 
 def _with_justifications(
-    files: list[FileChange], notes: list[str], rationale: str | None
+    files: list[FileChange], earlier: list[Justification], rationale: str | None
 ) -> list[FileChange]:
-    """Mark out-of-scope files justified now (`rationale`) or by an earlier note naming them."""
-    reasons: dict[str, str] = {}
-    for note in notes:
-        match = _JUSTIFICATION_NOTE.search(note)
-        if match:
-            reasons.update(dict.fromkeys(match.group(1).split(", "), match.group(2)))
+    """Mark out-of-scope files justified now (`rationale`) or by an earlier justification naming them."""
+    reasons = {path: item.rationale for item in earlier for path in item.paths}
     return [
         f.model_copy(update={"accepted": rationale or reasons.get(f.path)})
         if not f.in_scope and (rationale or f.path in reasons)
         else f
         for f in files
     ]
-
-
-def _listed(paths: list[str]) -> str:
-    return ", ".join(paths[:5]) + (" ..." if len(paths) > 5 else "")
 
 
 def judge(
@@ -178,63 +165,76 @@ def judge(
     coverage: list[RequirementCoverage],
     policy: str,
     ran_checks: bool,
-) -> tuple[Verdict, list[str]]:
+) -> tuple[Verdict, list[Reason]]:
     """The verdict and every reason for it; pure, so the rules are easy to read and test.
 
-    Out-of-scope files: under policy 'warn' a justified one is accepted (named in the
+    Any `fail` reason fails the verdict, any `warn` warns it; notes only inform.
+    Reasons come failures first, then warnings, then notes.
+    """
+    found = [
+        *([reason("no-change", "fail")] if not files else []),
+        *_scope_reasons(files, policy),
+        *_budget_reasons(budget, policy),
+        *_check_reasons(checks, ran_checks),
+        *(reason("no-evidence", "warn", [c.requirement_id]) for c in coverage if not c.covered),
+    ]
+    found.sort(key=lambda r: _LEVEL_ORDER[r.level])
+    levels = {r.level for r in found}
+    if "fail" in levels:
+        return "fail", found
+    if "warn" in levels:
+        return "warn", found
+    justified = any(not f.in_scope and f.accepted for f in files)
+    clear = reason("all-clear", "note", detail="in scope or accepted" if justified else "in scope")
+    return "pass", [clear, *found]
+
+
+def _scope_reasons(files: list[FileChange], policy: str) -> list[Reason]:
+    """Out-of-scope files: under policy 'warn' a justified one is accepted (named in the
     reasons with its justification, never hidden) and an unjustified one warns; under
     'fail' an unjustified one fails and a justified one still warns, so the task is
     not done until a person widens its scope.
     """
-    failures: list[str] = []
-    warnings: list[str] = []
-    notes: list[str] = []
-    if not files:
-        failures.append("no change found between the base commit and the working tree")
+    found: list[Reason] = []
     outside = [f.path for f in files if not f.in_scope and not f.accepted]
     justified = [f for f in files if not f.in_scope and f.accepted]
     if justified:
-        listed = _listed([f.path for f in justified])
-        why = justified[0].accepted
+        paths, why = [f.path for f in justified], justified[0].accepted or ""
         if policy == "fail":
-            warnings.append(
-                f"out-of-scope edits justified but not accepted under policy 'fail': {listed} ({why})"
-            )
+            found.append(reason("out-of-scope-justified", "warn", paths, why))
         else:
-            notes.append(f"out-of-scope edits accepted: {listed} (justification: {why})")
+            found.append(reason("out-of-scope-accepted", "note", paths, why))
     if outside:
-        if policy == "fail":
-            failures.append(f"out-of-scope edits (scope policy 'fail'): {_listed(outside)}")
-        else:
-            warnings.append(f"out-of-scope edits: {_listed(outside)}")
+        found.append(reason("out-of-scope", "fail" if policy == "fail" else "warn", outside))
     off_target = [f"{f.path}: {', '.join(f.off_target[:4])}" for f in files if f.off_target]
     if off_target:
-        notes.append(f"changed beyond the task's target symbols: {'; '.join(off_target[:5])}")
-    if not budget.within:
-        message = (
-            f"over budget: {budget.files_changed}/{budget.max_files} files, "
-            f"{budget.lines_changed}/{budget.max_lines} lines"
-        )
-        (failures if policy == "fail" else warnings).append(message)
-    for check in checks:
-        if not check.passed:
-            failures.append(
-                f"check '{check.name}' "
-                + ("timed out" if check.timed_out else f"failed (exit code {check.exit_code})")
-            )
+        off_paths = [f.path for f in files if f.off_target]
+        found.append(reason("off-target", "note", off_paths, "; ".join(off_target[:5])))
+    return found
+
+
+def _budget_reasons(budget: BudgetReport, policy: str) -> list[Reason]:
+    if budget.within:
+        return []
+    detail = (
+        f"{budget.files_changed}/{budget.max_files} files, {budget.lines_changed}/{budget.max_lines} lines"
+    )
+    return [reason("over-budget", "fail" if policy == "fail" else "warn", detail=detail)]
+
+
+def _check_reasons(checks: list[CheckResult], ran_checks: bool) -> list[Reason]:
+    found = [
+        reason("check-timed-out", "fail", [c.name])
+        if c.timed_out
+        else reason("check-failed", "fail", [c.name], f"exit code {c.exit_code}")
+        for c in checks
+        if not c.passed
+    ]
     if not ran_checks:
-        warnings.append("checks were skipped")
+        found.append(reason("checks-skipped", "warn"))
     elif not checks:
-        warnings.append("no checks configured: add one to .codecot/config.toml")
-    for item in coverage:
-        if not item.covered:
-            warnings.append(f"{item.requirement_id}: no evidence (no passing test names it)")
-    if failures:
-        return "fail", failures + warnings + notes
-    if warnings:
-        return "warn", warnings + notes
-    scope = "in scope" if not justified else "in scope or accepted"
-    return "pass", [f"{scope}, within budget, all checks passed, every requirement has evidence", *notes]
+        found.append(reason("no-checks", "warn"))
+    return found
 
 
 def _next_step(task_id: str, verdict: Verdict) -> str:
@@ -296,9 +296,7 @@ def _off_target(symbols: list[str], targets: set[str]) -> list[str]:
     return off
 
 
-def _run_checks(
-    task: Task, config: Config, workdir: Path, progress: Progress | None, cancel: threading.Event | None
-) -> list[CheckResult]:
+def _run_checks(task: Task, config: Config, workdir: Path, run: Run) -> list[CheckResult]:
     """The task's checks, in config order; `[limits] parallel_checks` of them at once.
 
     Progress is reported from this thread only: the MCP adapter's callback cannot be
@@ -306,9 +304,8 @@ def _run_checks(
     """
     names = task.checks or list(config.checks)
 
-    def run(name: str) -> CheckResult:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError(f"cancelled before check '{name}'")
+    def one(name: str) -> CheckResult:
+        run.raise_if_cancelled(f"before check '{name}'")
         argv = config.checks.get(name)
         if argv is None:
             return CheckResult(
@@ -319,26 +316,24 @@ def _run_checks(
                 duration_s=0.0,
                 output_tail=f"check '{name}' is not in .codecot/config.toml",
             )
-        return run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, cancel)
+        return run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, run)
 
     workers = min(config.parallel_checks, len(names))
     if workers <= 1:
         results: list[CheckResult] = []
         for number, name in enumerate(names):
-            if progress:
-                progress(number, len(names), f"running check '{name}'")
-            results.append(run(name))
+            run.progress(number, len(names), f"running check '{name}'")
+            results.append(one(name))
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="codecot-check") as pool:
-            if progress:
-                progress(0, len(names), f"running {len(names)} checks, {workers} at once")
-            futures = [pool.submit(run, name) for name in names]
+            run.progress(0, len(names), f"running {len(names)} checks, {workers} at once")
+            futures = [pool.submit(one, name) for name in names]
             for number, future in enumerate(as_completed(futures), start=1):
-                if progress and future.exception() is None:
-                    progress(number, len(names), f"check '{future.result().name}' finished")
+                if future.exception() is None:
+                    run.progress(number, len(names), f"check '{future.result().name}' finished")
             results = [future.result() for future in futures]
-    if progress and names:
-        progress(len(names), len(names), "checks finished")
+    if names:
+        run.progress(len(names), len(names), "checks finished")
     return results
 
 

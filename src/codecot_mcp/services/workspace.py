@@ -7,16 +7,13 @@ once and refreshed incrementally; the CLI makes one per command.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from codecot_mcp.intel.gitrepo import find_repo_root
 from codecot_mcp.intel.index import CodeIndex
+from codecot_mcp.services.run import Run
 from codecot_mcp.store.artifacts import ArtifactStore
 from codecot_mcp.store.config import Config, load_config
-
-Progress = Callable[[int, int, str], None]
 
 
 class Workspace:
@@ -25,16 +22,6 @@ class Workspace:
         self.store = ArtifactStore(self.root)
         self._index: CodeIndex | None = None
         self._index_lock = threading.Lock()
-        self._reporting = threading.local()
-
-    @contextmanager
-    def reporting(self, progress: Progress) -> Iterator[None]:
-        """Send this thread's index progress to `progress`, for services that index on the way."""
-        self._reporting.progress = progress
-        try:
-            yield
-        finally:
-            self._reporting.progress = None
 
     @property
     def config(self) -> Config:
@@ -42,9 +29,9 @@ class Workspace:
         self.store.ensure_layout()
         return load_config(self.store.dir, self.root)
 
-    def index(self, progress: Progress | None = None) -> CodeIndex:
-        """The code index, brought up to date with the working tree."""
-        progress = progress or getattr(self._reporting, "progress", None)
+    def index(self, run: Run | None = None) -> CodeIndex:
+        """The code index, brought up to date with the working tree; a first index reports progress."""
+        progress = run.progress if run is not None else None
         with self._index_lock:
             if self._index is None:
                 self.store.ensure_layout()

@@ -1,0 +1,79 @@
+"""Why a verdict is what it is: typed records, each with a code from one catalogue.
+
+Rules decide on a record's `code` and fields; its `message` is rendered from the
+catalogue when the record is made, for people and models to read, and nothing
+reads a message back. Rewording a sentence here changes no behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+ReasonLevel = Literal["fail", "warn", "note"]
+ReasonCode = Literal[
+    "no-change",
+    "out-of-scope",
+    "out-of-scope-justified",
+    "out-of-scope-accepted",
+    "off-target",
+    "over-budget",
+    "check-failed",
+    "check-timed-out",
+    "checks-skipped",
+    "no-checks",
+    "no-evidence",
+    "left-behind",
+    "all-clear",
+    "recorded",
+]
+
+# code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
+MESSAGES: dict[ReasonCode, str] = {
+    "no-change": "no change found between the base commit and the working tree",
+    "out-of-scope": "out-of-scope edits: {listed}",
+    "out-of-scope-justified": "out-of-scope edits justified but not accepted under policy 'fail': "
+    "{listed} ({detail})",
+    "out-of-scope-accepted": "out-of-scope edits accepted: {listed} (justification: {detail})",
+    "off-target": "changed beyond the task's target symbols: {detail}",
+    "over-budget": "over budget: {detail}",
+    "check-failed": "check '{listed}' failed ({detail})",
+    "check-timed-out": "check '{listed}' timed out",
+    "checks-skipped": "checks were skipped",
+    "no-checks": "no checks configured: add one to .codecot/config.toml",
+    "no-evidence": "{listed}: no evidence (no passing test names it)",
+    "left-behind": "the checks left files in the working tree: {listed} (add them to .gitignore)",
+    "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
+    "recorded": "{detail}",
+}
+_LISTED = 5
+
+
+class Reason(BaseModel):
+    """One reason for a verdict; `code` is what code may test, `message` is for reading."""
+
+    code: ReasonCode
+    level: ReasonLevel = Field(description="fail and warn decide the verdict; note only informs.")
+    subjects: list[str] = Field(default=[], description="The files, checks or requirement IDs it names.")
+    detail: str = ""
+    message: str = Field(default="", description="The reason as a sentence (data from the repo quoted).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_sentence(cls, value: object) -> object:
+        """A validation stored by an older Codecot kept its reasons as sentences only."""
+        if isinstance(value, str):
+            return {"code": "recorded", "level": "note", "detail": value, "message": value}
+        return value
+
+
+def listed(subjects: Sequence[str]) -> str:
+    return ", ".join(subjects[:_LISTED]) + (" ..." if len(subjects) > _LISTED else "")
+
+
+def reason(code: ReasonCode, level: ReasonLevel, subjects: Sequence[str] = (), detail: str = "") -> Reason:
+    """A reason with its sentence rendered from the catalogue."""
+    message = MESSAGES[code].format(listed=listed(subjects), detail=detail)
+    return Reason(code=code, level=level, subjects=list(subjects), detail=detail, message=message)
