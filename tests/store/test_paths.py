@@ -4,12 +4,21 @@ import pytest
 
 from codecot_mcp.domain.scope import classify_path, glob_match, is_test_path
 from codecot_mcp.errors import UnsafePathError
-from codecot_mcp.store.paths import read_regular_text, refuse_links, resolve_in_repo
+from codecot_mcp.repofiles import refuse_links, resolve
+from codecot_mcp.store.paths import read_regular_text
 
 
-@pytest.mark.parametrize("path", ["src/app.py", "./src/app.py", "src/../README.md", "new/file.txt"])
-def test_paths_inside_the_repository_resolve(tmp_path: Path, path: str) -> None:
-    assert tmp_path.resolve() in resolve_in_repo(tmp_path, path).parents
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("src/app.py", "src/app.py"),
+        ("./src/app.py", "src/app.py"),
+        ("src/../README.md", "README.md"),
+        ("new/file.txt", "new/file.txt"),
+    ],
+)
+def test_paths_inside_the_repository_resolve(tmp_path: Path, path: str, expected: str) -> None:
+    assert resolve(tmp_path, path) == expected
 
 
 @pytest.mark.parametrize(
@@ -17,7 +26,7 @@ def test_paths_inside_the_repository_resolve(tmp_path: Path, path: str) -> None:
 )
 def test_paths_that_leave_the_repository_or_reach_git_are_refused(tmp_path: Path, path: str) -> None:
     with pytest.raises(UnsafePathError):
-        resolve_in_repo(tmp_path, path)
+        resolve(tmp_path, path)
 
 
 def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
@@ -27,7 +36,7 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
     root.mkdir()
     (root / "link").symlink_to(outside)
     with pytest.raises(UnsafePathError, match="outside"):
-        resolve_in_repo(root, "link/secret.txt")
+        resolve(root, "link/secret.txt")
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,9 @@ from typing import IO
 from codecot_mcp.intel.diff import Change, ChangedFile
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.languages import language_for_path, load
-from codecot_mcp.intel.parsing import MAX_FILE_BYTES, TreeGuard, read_in_tree
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES
 from codecot_mcp.intel.tags import Definition, extract_tags
+from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 REMOVED = " (removed)"  # suffix of a symbol that exists only in the base version
 
@@ -141,4 +142,8 @@ def symbol_finder(change: Change, workdir: Path, index: CodeIndex | None, reader
 
 
 def _read_file(workdir: Path, raw_path: bytes) -> bytes | None:
-    return read_in_tree(TreeGuard(workdir), raw_path.decode("utf-8", "surrogateescape"), MAX_FILE_BYTES)
+    """A work-tree file's bytes; None (no symbols) if it is a link, special, gone or too large."""
+    try:
+        return RepoTree(workdir).read_bytes(raw_path.decode("utf-8", "surrogateescape"), MAX_FILE_BYTES)
+    except UnreadableError:
+        return None

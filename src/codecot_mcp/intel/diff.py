@@ -20,7 +20,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -30,7 +30,7 @@ import git
 from codecot_mcp.domain.models import ChangeStatus
 from codecot_mcp.errors import RepositoryError
 from codecot_mcp.intel.gitrepo import check_ref, git_errors, open_repo
-from codecot_mcp.intel.parsing import open_regular
+from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _PATHSPEC = ("--", ".", ":(exclude).codecot")
@@ -111,11 +111,10 @@ def collect_change(root: Path, base: str | None, head: str | None = None) -> Cha
     with _git_stream(workdir, [*_DIFF, "--binary", *revs, *_PATHSPEC]) as patch:
         _hash_patch(patch, hasher)
     if head is None:
-        for changed in _untracked(workdir):
+        tree = RepoTree(workdir)
+        for changed in _untracked(tree, workdir):
             files.append(changed)
-            hasher.update(
-                changed.raw_path + b"\0" + _file_digest(workdir / _fs_name(changed.raw_path)).encode()
-            )
+            hasher.update(changed.raw_path + b"\0" + _file_digest(tree, _fs_name(changed.raw_path)).encode())
     files.sort(key=lambda f: f.path)
     return Change(base=base_rev, head=head, files=files, digest=hasher.hexdigest())
 
@@ -321,14 +320,14 @@ def _unquote(text: bytes) -> bytes:
     return bytes(out)
 
 
-def _untracked(workdir: Path) -> list[ChangedFile]:
+def _untracked(tree: RepoTree, workdir: Path) -> list[ChangedFile]:
     """Untracked files as git would add them: a symlink is its link text, a FIFO or device binary."""
     names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC]).split(
         b"\0"
     )
     changed: list[ChangedFile] = []
     for name in filter(None, names):
-        binary, lines = _sniff(workdir / _fs_name(name))
+        binary, lines = _sniff(tree, _fs_name(name))
         changed.append(
             ChangedFile(
                 path=_display(name),
@@ -342,7 +341,7 @@ def _untracked(workdir: Path) -> list[ChangedFile]:
     return changed
 
 
-def _sniff(path: Path) -> tuple[bool, int]:
+def _sniff(tree: RepoTree, name: str) -> tuple[bool, int]:
     """(binary?, line count), reading in blocks so a huge file is never held in memory.
 
     Nothing is followed or opened that is not a regular file: a symlink counts its link
@@ -350,46 +349,40 @@ def _sniff(path: Path) -> tuple[bool, int]:
     socket is binary with nothing read, so none of them can leak content or hang.
     """
     try:
-        kind = _kind(path)
+        kind = _kind(tree, name)
         if kind == "link":
-            return _text_stats(os.fsencode(os.readlink(path)))
+            return _text_stats(tree.read_link(name))
         if kind != "file":
             return True, 0
-        with open_regular(path) as handle:
-            head = handle.read(_BINARY_SNIFF_BYTES)
-            if b"\0" in head:
+        with closing(tree.blocks(name, _READ_BYTES)) as blocks:
+            head = next(blocks, b"")
+            if b"\0" in head[:_BINARY_SNIFF_BYTES]:
                 return True, 0
-            lines = head.count(b"\n")
-            last = head[-1:] if head else b""
-            while block := handle.read(_READ_BYTES):
+            lines, last = head.count(b"\n"), head[-1:]
+            for block in blocks:
                 lines += block.count(b"\n")
                 last = block[-1:]
-    except OSError:
+    except UnreadableError:
         return False, 0
     return False, lines + (1 if last and last != b"\n" else 0)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(tree: RepoTree, name: str) -> str:
     """sha256 of what git would store: the file's bytes, or a symlink's link text (never its target)."""
-    hasher = hashlib.sha256()
     try:
-        kind = _kind(path)
+        kind = _kind(tree, name)
         if kind == "link":
-            hasher.update(b"symlink\0" + os.fsencode(os.readlink(path)))
-            return hasher.hexdigest()
+            return hashlib.sha256(b"symlink\0" + tree.read_link(name)).hexdigest()
         if kind != "file":
             return kind  # a FIFO, device or socket: its type, never its content
-        with open_regular(path) as handle:
-            while block := handle.read(_READ_BYTES):
-                hasher.update(block)
-    except OSError:
+        return tree.sha256(name)
+    except UnreadableError:
         return "unreadable"
-    return hasher.hexdigest()
 
 
-def _kind(path: Path) -> str:
+def _kind(tree: RepoTree, name: str) -> str:
     """'file', 'link' or the special type ('fifo', 'device', 'socket', 'folder'), from lstat."""
-    mode = os.lstat(path).st_mode
+    mode = tree.lstat(name).st_mode
     if stat.S_ISREG(mode):
         return "file"
     if stat.S_ISLNK(mode):

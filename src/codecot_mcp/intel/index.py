@@ -10,7 +10,7 @@ All paths in and out are repo-relative POSIX strings.
 Symlinks are never followed: a symlinked file is not indexed (git records only its
 link text, which says nothing about code), and a file in a folder reached through
 a link is neither hashed, parsed nor read back, so nothing outside the repository
-can reach a context pack or the repository map.
+can reach a context pack or the repository map. Every read is `codecot_mcp.repofiles`'s.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -35,8 +35,9 @@ from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
 from codecot_mcp.intel.gitrepo import find_repo_root
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
-from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, TreeGuard, git_blob_id, open_regular
+from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id
 from codecot_mcp.intel.symbols import FileInfo, IndexStats, Reference, Symbol, render_outline
+from codecot_mcp.repofiles import RepoTree, UnreadableError, refuse_links, resolve
 
 __all__ = ["CodeIndex", "FileInfo", "IndexStats", "ProgressCallback", "Reference", "Symbol"]
 
@@ -50,6 +51,7 @@ PARALLEL_THRESHOLD = 100  # files; below this, starting a worker process costs m
 MAX_WORKERS = 7  # besides this process, which parses too
 PARSE_CHUNK = 50  # files per task: small enough to keep progress moving and the cores balanced
 
+_INDEX_PATH_HINT = "pass a repo-relative path from the index, e.g. src/app.py"
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
 _SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"
 _REFERENCES = "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id = r.file_id"
@@ -241,22 +243,19 @@ class CodeIndex:
         return self._files.get(path)
 
     def read_text(self, path: str) -> str:
-        """The file's current text in the work tree (UTF-8, undecodable bytes replaced)."""
-        _check_relative(path)
+        """The file's current text in the work tree (UTF-8, undecodable bytes replaced).
+
+        A path the index does not hold: UnsafePathError if it is not one git could list
+        (absolute, `..`, `.git/`, backslashes), else NotFoundError. A file it holds:
+        UnreadableError as `repofiles` raises it (an UnsafePathError for a link, a
+        NotFoundError if it is gone).
+        """
         if path not in self._files:
-            raise NotFoundError(
-                f"'{path}' is not an indexed file", hint="pass a repo-relative path from the index"
-            )
-        full = TreeGuard(self.root).full_path(path)
-        if full is None:
-            raise UnsafePathError(
-                f"'{path}' is reached through a symbolic link", hint="Codecot does not read through links"
-            )
-        try:
-            with open_regular(full) as handle:
-                return handle.read().decode("utf-8", "replace")
-        except OSError as exc:
-            raise NotFoundError(f"cannot read '{path}': {exc.strerror}", hint="refresh the index") from None
+            if resolve(self.root, path) != path:  # a hostile path is refused as one
+                raise UnsafePathError(f"'{path}' is not a repo-relative POSIX path", hint=_INDEX_PATH_HINT)
+            raise NotFoundError(f"'{path}' is not an indexed file", hint=_INDEX_PATH_HINT)
+        # A fresh tree: folders may have become links since the refresh.
+        return RepoTree(self.root).read_text(path, MAX_FILE_BYTES, errors="replace")
 
     # ------------------------------------------------------------ symbols
 
@@ -342,7 +341,7 @@ class _Plan:
 
 def _plan(root: Path, listing: GitListing, stored: dict[str, StoredState]) -> _Plan:
     plan = _Plan()
-    guard = TreeGuard(root)
+    tree = RepoTree(root)
     for path, blob in listing.clean.items():
         old = stored.get(path)
         if old is not None and old.blob == blob:
@@ -350,24 +349,21 @@ def _plan(root: Path, listing: GitListing, stored: dict[str, StoredState]) -> _P
         else:
             plan.to_parse.append((path, blob))
     for path in listing.dirty:
-        _plan_dirty(guard, path, stored.get(path), plan)
+        _plan_dirty(tree, path, stored.get(path), plan)
     plan.to_parse.sort()
     return plan
 
 
-def _plan_dirty(guard: TreeGuard, path: str, old: StoredState | None, plan: _Plan) -> None:
+def _plan_dirty(tree: RepoTree, path: str, old: StoredState | None, plan: _Plan) -> None:
     """A modified or untracked file: unchanged size+mtime, or same content hash, means reuse.
 
     A symlink, a special file or a file below a symlinked folder is left out (and so
     dropped from the index), like a deleted one.
     """
-    full = guard.full_path(path)
-    if full is None:
-        return
     try:
-        info = os.lstat(full)
-    except OSError:
-        return  # deleted from the work tree
+        info = tree.lstat(path)
+    except UnreadableError:
+        return  # deleted from the work tree, or below a link
     if not stat.S_ISREG(info.st_mode):
         return
     if old is not None and (old.size, old.mtime_ns) == (info.st_size, info.st_mtime_ns):
@@ -377,10 +373,9 @@ def _plan_dirty(guard: TreeGuard, path: str, old: StoredState | None, plan: _Pla
         plan.to_parse.append((path, None))
         return
     try:
-        with open_regular(full) as handle:
-            blob = git_blob_id(handle.read(MAX_FILE_BYTES + 1))
-    except OSError:
-        return
+        blob = git_blob_id(tree.read_bytes(path, MAX_FILE_BYTES))
+    except UnreadableError:
+        return  # gone, swapped for a link or grown past the cap since the lstat: next refresh
     if old is not None and old.blob == blob:
         plan.reused.add(path)
         plan.touched.append((path, info.st_size, info.st_mtime_ns))
@@ -398,20 +393,10 @@ def _worker_count() -> int:
 
 
 def _refuse_linked_cache(top: Path) -> None:
-    """The cache is written under `.codecot/cache`: never through a link to somewhere else."""
-    folder = top
-    for part in PurePosixPath(CACHE_FOLDER).parts:
-        folder = folder / part
-        if folder.is_symlink():
-            raise UnsafePathError(
-                f"'{folder.relative_to(top).as_posix()}' is a symbolic link",
-                hint="Codecot does not write through links; make it a real folder",
-            )
+    """The cache is written under `.codecot/cache`: never through a link to somewhere else.
 
-
-def _check_relative(path: str) -> None:
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in path or (pure.parts and pure.parts[0] == ".git"):
-        raise UnsafePathError(
-            f"'{path}' is not a path inside the repository", hint="pass a repo-relative path"
-        )
+    SQLite creates the `-wal` and `-shm` files itself, following a link planted there.
+    """
+    folder = top / CACHE_FOLDER
+    for name in (".gitignore", CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm"):
+        refuse_links(top, folder / name)

@@ -8,24 +8,23 @@ not read them again.
 Nothing is read through a symbolic link: a file that is a link, or that sits in a
 folder reached through one (a committed `lib/` later replaced by a link to
 elsewhere), is left out of the index, so the index can never show a file from
-outside the repository. FIFOs, devices and sockets are never opened.
+outside the repository. FIFOs, devices and sockets are never opened. Every read
+is `codecot_mcp.repofiles`'s, whose contract this relies on.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
-import os
 import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from codecot_mcp.intel.languages import language_for_path, load
 from codecot_mcp.intel.tags import Definition, RawImport, RawReference, extract_tags
 from codecot_mcp.intel.words import path_tokens, text_token_counts
+from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +37,6 @@ NON_CODE_WORD_CHARS = 65_536
 ENCODED_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}=*")
 ENCODED_CHECK_CHARS = 16_384
 PARSER_VERSION = "3"  # bump when extraction changes, so cached rows are rebuilt
-# No link in the last part of the name; a FIFO opened by mistake must not block the open.
-_READ_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
 
 
 @dataclass
@@ -74,72 +65,17 @@ def git_blob_id(data: bytes) -> str:
     return digest.hexdigest()
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
-    """Open a regular file for reading; OSError for a symlink, FIFO, device, socket or folder.
+# compatibility alias: remove when validation.py/config.py import repofiles
+TreeGuard = RepoTree
 
-    The lstat keeps anything else from being opened at all (opening some devices has
-    effects); O_NOFOLLOW and the fstat on the open descriptor close the race with a
-    file swapped for a link or a pipe in between.
-    """
-    if not stat.S_ISREG(os.lstat(path).st_mode):
-        raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-    fd = os.open(path, _READ_FLAGS)
+
+# compatibility alias: remove when validation.py/config.py import repofiles
+def read_in_tree(guard: RepoTree, path: str, max_bytes: int) -> bytes | None:
+    """The old contract, for services/validation.py: None where `RepoTree.read_bytes` raises."""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-class TreeGuard:
-    """Which repo-relative paths lie in folders reached without a symlink (one lstat per folder).
-
-    Git never lists a file below a symlinked folder, but the work tree can change after
-    git looked: a folder replaced by a link would otherwise lead the index outside the
-    repository. A guard caches its answers, so make one per pass over the tree.
-    """
-
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = os.path.realpath(root)
-        self._folders: dict[str, bool] = {"": True}
-
-    def full_path(self, path: str) -> str | None:
-        """The absolute path to open, or None if a folder on the way is a link (or missing)."""
-        folder, _, name = path.rpartition("/")
-        if not name or not self._folder_ok(folder):
-            return None
-        return os.path.join(self.root, path)
-
-    def _folder_ok(self, folder: str) -> bool:
-        known = self._folders.get(folder)
-        if known is None:
-            parent = folder.rpartition("/")[0]
-            try:
-                known = self._folder_ok(parent) and stat.S_ISDIR(
-                    os.lstat(os.path.join(self.root, folder)).st_mode
-                )
-            except OSError:
-                known = False
-            self._folders[folder] = known
-        return known
-
-
-def read_in_tree(guard: TreeGuard, path: str, max_bytes: int) -> bytes | None:
-    """A work-tree file's bytes; None for a link on the way, a special file, an unreadable
-    one or one over `max_bytes`, so nothing outside the tree is read and nothing blocks."""
-    full = guard.full_path(path)
-    if full is None:
+        return guard.read_bytes(path, max_bytes)
+    except UnreadableError:
         return None
-    try:
-        with open_regular(full) as handle:
-            if os.fstat(handle.fileno()).st_size > max_bytes:
-                return None
-            data = handle.read(max_bytes + 1)
-    except OSError:
-        return None
-    return data if len(data) <= max_bytes else None
 
 
 def is_binary(head: bytes) -> bool:
@@ -160,30 +96,33 @@ def _words_window(text: str) -> str:
 def parse_batch(root: str, items: Sequence[tuple[str, str | None]]) -> list[ParsedFile]:
     """Parse several (path, known blob id or None) pairs; vanished files are left out."""
     results: list[ParsedFile] = []
-    guard = TreeGuard(root)
+    tree = RepoTree(root)  # one per batch: each folder is checked once
     for path, blob in items:
-        parsed = parse_file(root, path, blob, guard)
+        parsed = parse_file(root, path, blob, tree)
         if parsed is not None:
             results.append(parsed)
     return results
 
 
-def parse_file(root: str, path: str, blob: str | None, guard: TreeGuard | None = None) -> ParsedFile | None:
-    """Read and index one file; None if it disappeared, cannot be read or is reached through a link."""
-    full = (guard or TreeGuard(root)).full_path(path)
-    if full is None:
-        return None
+def parse_file(root: str, path: str, blob: str | None, tree: RepoTree | None = None) -> ParsedFile | None:
+    """Read and index one file; None if it disappeared, cannot be read or is reached through a link.
+
+    The status is taken before the read: if the file changes in between, the stored
+    mtime is older than the content, and the next refresh looks at it again.
+    """
+    tree = tree or RepoTree(root)
     try:
-        with open_regular(full) as handle:
-            info = os.fstat(handle.fileno())
-            if info.st_size > MAX_FILE_BYTES:
-                return ParsedFile(path, blob or "", info.st_size, info.st_mtime_ns, None, indexed=False)
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
+        info = tree.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            return ParsedFile(path, blob or "", info.st_size, info.st_mtime_ns, None, indexed=False)
+        data = tree.read_bytes(path, MAX_FILE_BYTES)
+    except UnreadableError:
         return None
     blob = blob or git_blob_id(data)
     language = language_for_path(path)
-    if len(data) > MAX_FILE_BYTES or is_binary(data):
+    if is_binary(data):
         return ParsedFile(path, blob, len(data), info.st_mtime_ns, language, indexed=False)
     text = data.decode("utf-8", "replace")
     # Code is indexed whole; for other text (docs, data, fixtures) the opening is what describes it,

@@ -8,23 +8,18 @@ was committed and the verdict's diff still matches.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 
 import git
 
 from codecot_mcp.domain.models import Spec, Task, Validation
-from codecot_mcp.errors import CodecotError
+from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.gitrepo import git_errors, open_repo
-from codecot_mcp.intel.parsing import TreeGuard, open_regular
-from codecot_mcp.store.paths import resolve_in_repo
+from codecot_mcp.repofiles import RepoTree, UnreadableError, resolve
 
 logger = logging.getLogger(__name__)
-
-_CHUNK = 1 << 20
 
 
 def file_hashes(root: Path, paths: Iterable[str]) -> dict[str, str]:
@@ -33,22 +28,13 @@ def file_hashes(root: Path, paths: Iterable[str]) -> dict[str, str]:
     A link, or a file in a linked folder, counts as absent: hashing its target would
     read through the link, and a file outside the repository could pass for validated code.
     """
-    guard = TreeGuard(root)
+    tree = RepoTree(root)
     hashes: dict[str, str] = {}
     for path in sorted(set(paths)):
-        digest = ""
         try:
-            resolve_in_repo(root, path)  # refuses '..' out, absolute paths and .git/
-            full = guard.full_path(posixpath.normpath(path.replace("\\", "/")))
-            if full is not None:
-                hasher = hashlib.sha256()
-                with open_regular(full) as handle:
-                    while chunk := handle.read(_CHUNK):
-                        hasher.update(chunk)
-                digest = hasher.hexdigest()
-        except (CodecotError, OSError):  # unsafe or unreadable: counted as absent
-            digest = ""
-        hashes[path] = digest
+            hashes[path] = tree.sha256(resolve(root, path))
+        except (UnsafePathError, UnreadableError):  # a refused path or an unreadable file: absent
+            hashes[path] = ""
     return hashes
 
 

@@ -17,6 +17,7 @@ of what it wrote; a file whose digest differs was edited by hand.
 Nothing is read or written through a symlink: if `.codecot/`, one of its folders
 or a file in them is a link, the store refuses (UnsafePathError naming it), so a
 link cannot serve a file from outside the repository or make a write land there.
+Reads and those checks are `codecot_mcp.repofiles`'s, as for every repository file.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from codecot_mcp.domain import markdown
 from codecot_mcp.domain.ids import ArtifactKind, format_id, normalize_id, parse_id
 from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
+from codecot_mcp.repofiles import MissingFileError, RepoTree, refuse_links
 from codecot_mcp.store.fsio import append_line, atomic_write_text, remove_stale_temp_files, store_lock
-from codecot_mcp.store.paths import CODECOT_DIR, read_regular_text, refuse_links
+from codecot_mcp.store.paths import CODECOT_DIR, MAX_STORE_FILE_BYTES
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -143,13 +145,21 @@ class ArtifactStore:
     # ------------------------------------------------------------ reads
 
     def read_text(self, codec: Codec[M], artifact_id: str) -> str:
-        """The artifact file's text as stored; UnsafePathError if it or a folder on the way is a link."""
-        return read_regular_text(self.root, self.path_of(codec, artifact_id))
+        """The artifact file's text as stored.
+
+        UnreadableError as `repofiles` raises it: an UnsafePathError if the file or a folder
+        on the way is a link, a FIFO or a device; a NotFoundError if it is missing.
+        """
+        return self._read(self.path_of(codec, artifact_id))
+
+    def _read(self, path: Path) -> str:
+        relative = path.relative_to(self.root).as_posix()
+        return RepoTree(self.root).read_text(relative, MAX_STORE_FILE_BYTES)
 
     def load(self, codec: Codec[M], artifact_id: str) -> M:
         try:
             text = self.read_text(codec, artifact_id)
-        except FileNotFoundError:
+        except MissingFileError:
             known = ", ".join(self.ids(codec)[-5:]) or "none yet"
             raise NotFoundError(
                 f"no {codec.kind} {normalize_id(artifact_id, codec.kind)}",
@@ -186,8 +196,8 @@ class ArtifactStore:
     def events(self) -> list[Event]:
         """The event log; a torn last line (a process killed mid-append) is skipped."""
         try:
-            lines = read_regular_text(self.root, self.dir / EVENTS_NAME).splitlines()
-        except FileNotFoundError:
+            lines = self._read(self.dir / EVENTS_NAME).splitlines()
+        except MissingFileError:
             return []
         events: list[Event] = []
         for line in lines:
@@ -210,7 +220,7 @@ class ArtifactStore:
             return False
         try:
             return digest_text(self.read_text(codec, artifact_id)) != recorded
-        except FileNotFoundError:
+        except MissingFileError:
             return False
 
     # ------------------------------------------------------------ writes (callers of _write hold the lock)
