@@ -1,13 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from codecot_mcp.domain.scope import glob_match, is_test_path
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.query import analyze_query
-from codecot_mcp.intel.ranking import rank_files
+from codecot_mcp.intel.ranking import (
+    BM25_WEIGHT,
+    MESSAGES,
+    NON_CODE_FACTOR,
+    PATH_MENTION_WEIGHT,
+    Kind,
+    Signal,
+    explain,
+    rank_files,
+    score_files,
+)
 from tests.intel.helpers import build_repo
 
 
@@ -21,6 +32,10 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeIndex]:
 def reasons_of(index: CodeIndex, query: str, path: str, **boosts: list[str]) -> list[str]:
     ranked = {item.path: item.reasons for item in rank_files(index, query, **boosts)}  # type: ignore[arg-type]
     return ranked.get(path, [])
+
+
+def signals_of(index: CodeIndex, query: str, path: str) -> tuple[Signal, ...]:
+    return next((item.signals for item in score_files(index, query) if item.path == path), ())
 
 
 def test_file_defining_a_mentioned_function_ranks_first_and_says_why(index: CodeIndex) -> None:
@@ -179,3 +194,87 @@ def test_non_code_files_are_weighted_down_unless_named(index: CodeIndex) -> None
 def test_a_top_matching_test_pulls_in_the_code_it_imports(index: CodeIndex) -> None:
     reasons = reasons_of(index, "test_parse_args_renders_rows fails", "src/shop/report.py")
     assert "imported by top match tests/test_report.py" in reasons
+
+
+# ---------------------------------------------------------------- signals and their sentences
+
+
+def test_a_mention_is_a_typed_signal_with_its_weight_and_evidence(index: CodeIndex) -> None:
+    top = score_files(index, "the bug is in web/order.ts")[0]
+    assert top.path == "web/order.ts"
+    assert Signal(Kind.PATH, PATH_MENTION_WEIGHT, "web/order.ts") in top.signals
+
+
+def test_a_traceback_frame_signal_keeps_its_depth_and_function(index: CodeIndex) -> None:
+    frames = [s for s in signals_of(index, TRACEBACK, "src/shop/report.py") if s.kind is Kind.FRAME]
+    assert [(s.evidence, s.depth, s.frames) for s in frames] == [("render", 2, 3)]
+    deepest = signals_of(index, TRACEBACK, "src/shop/util.py")[0]
+    assert (deepest.kind, deepest.evidence) == (Kind.DEEPEST_FRAME, "helper")
+
+
+def test_a_named_non_code_file_is_kept_up_by_the_kind_of_its_signal(index: CodeIndex) -> None:
+    named = {s.kind for s in signals_of(index, "fix README.md wording", "README.md")}
+    assert Kind.PATH in named and Kind.NON_CODE not in named
+    unnamed = signals_of(index, "reports rendered as CSV", "README.md")
+    assert Signal(Kind.NON_CODE, NON_CODE_FACTOR) in unnamed
+
+
+@pytest.mark.parametrize(
+    "query", ["fix README.md wording", "Payment rounding is off", "shop.util joins rows wrong", TRACEBACK]
+)
+def test_rewording_the_catalogue_changes_no_path_or_score(
+    index: CodeIndex, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    before = rank_files(index, query)
+    for kind in Kind:
+        monkeypatch.setitem(MESSAGES, kind, f"reworded {kind.name}: {{evidence}}")
+    after = rank_files(index, query)
+    assert [(f.path, f.score) for f in after] == [(f.path, f.score) for f in before]
+    assert all(reason.startswith("reworded ") for f in after for reason in f.reasons)
+    assert [len(f.reasons) for f in after] == [len(f.reasons) for f in before]
+
+
+def test_every_kind_has_a_sentence() -> None:
+    assert set(MESSAGES) == set(Kind)
+
+
+def test_sentences_are_rendered_from_the_catalogue_in_order_each_said_once() -> None:
+    bm25 = Signal(Kind.BM25, 7.0, terms=((0.5, "b"), (2.0, "z"), (0.5, "a"), (1.0, "c"), (0.1, "d")))
+    signals = [
+        Signal(Kind.FRAME, 1.2, "render", 2, 3),
+        bm25,
+        Signal(Kind.DEFINITION, 2.0, "Report"),
+        Signal(Kind.DEFINITION, 1.4, "Report"),
+        Signal(Kind.MESSAGE, 2.5, "m" * 80),
+        Signal(Kind.TEST_FILE, 0.7),
+    ]
+    assert explain(signals) == [
+        "traceback frame 2/3, in `render`",
+        "BM25 match: z, c, a, b",
+        "defines `Report` named in the text",
+        "contains the message '" + "m" * 60 + "'",
+        "test file, weighted down",
+    ]
+
+
+def test_signals_come_in_catalogue_order(index: CodeIndex) -> None:
+    order = list(Kind)
+    for query in (TRACEBACK, "Payment rounding is off", "parse_args", "fix README.md wording"):
+        for item in score_files(index, query):
+            positions = [order.index(signal.kind) for signal in item.signals]
+            assert positions == sorted(positions), item
+
+
+def test_bm25_signals_keep_every_matched_term(index: CodeIndex) -> None:
+    bm25 = next(
+        s for s in signals_of(index, "ledger entries balance", "rust/src/lib.rs") if s.kind is Kind.BM25
+    )
+    assert {term for _, term in bm25.terms} >= {"ledger", "entries", "balance"}
+    assert bm25.weight == BM25_WEIGHT  # the best BM25 match gets the full weight
+
+
+def test_definitions_of_equal_weight_are_listed_by_name(tmp_path: Path) -> None:
+    files = {"conf.py": "class Config:\n    pass\n\n\nclass Config2:\n    pass\n", "other.py": "x = 1\n"}
+    with CodeIndex.open(build_repo(tmp_path / "repo", files)) as opened:
+        reasons = rank_files(opened, "`Config` breaks `Config2`")[0].reasons
+    assert reasons[1:] == ["defines `Config` named in the text", "defines `Config2` named in the text"]

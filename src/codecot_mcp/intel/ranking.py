@@ -4,10 +4,16 @@ Stages, each a separate function so a benchmark can show what it adds:
   mentions     paths, traceback frames, dotted modules and file names written in the text
   bm25         lexical match of the text's words against each file's words and path
   definitions  identifiers in the text that a file defines, weighted by rarity (IDF)
+  messages     quoted or raised messages from the text found verbatim in a file
   boosts       the task's allowed paths and target symbols
   propagation  one hop along imports from the best matches
   tests        test files slightly down-weighted unless the text is about tests
 Scores are then normalized so the best file has 1.0.
+
+Stages record typed signals (a kind from `Kind`, the weight it added, its evidence)
+and later stages decide on kinds, never on wording: a sentence can be reworded
+without moving a file. Only `explain` turns signals into the sentences a
+`RankedFile` carries, from the one catalogue `MESSAGES`.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum, auto
 from pathlib import Path
 
 from codecot_mcp.domain.models import RankedFile
@@ -82,7 +89,6 @@ TEST_FILE_FACTOR = 0.7
 # Docs, notebooks and data files share the code's words but are rarely what a change is about,
 # unless the text names them (then the mention keeps them on top).
 NON_CODE_FACTOR = 0.6
-BM25_REASON_TERMS = 4
 # A message from the issue found verbatim in a file: that file printed it. Shared when several do.
 PHRASE_WEIGHT = 2.5
 PHRASE_MAX_FILES = 5
@@ -91,27 +97,102 @@ _PATH_CANDIDATE = re.compile(r"[A-Za-z0-9_.\-/\\]+")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 Postings = dict[str, list[tuple[str, int]]]
-_BM25_PENDING = "\0bm25"
+
+# ---------------------------------------------------------------- signals
+
+
+class Kind(Enum):
+    """Every kind of evidence the stages record, declared in the order the stages add them.
+
+    A file's reasons are listed in this order, which is why it follows the stages.
+    """
+
+    PATH = auto()  # a repository path written in the text
+    FILE_NAME = auto()  # a file name or stem written in the text
+    MODULE = auto()  # a dotted module written in the text
+    FRAME = auto()  # a traceback frame in the file, not the deepest
+    DEEPEST_FRAME = auto()  # the deepest traceback frame inside the repository
+    BM25 = auto()  # the text's words, matched lexically
+    DEFINITION = auto()  # defines a name written in the text
+    MESSAGE = auto()  # contains a message from the text verbatim
+    ALLOWED_PATH = auto()  # inside the task's allowed paths
+    TARGET_SYMBOL = auto()  # defines one of the task's target symbols
+    IMPORTED_BY_TOP = auto()  # imported by a top match
+    IMPORTS_TOP = auto()  # imports a top match
+    TEST_FILE = auto()  # a test file, weighted down
+    NON_CODE = auto()  # not source code, weighted down
+
+
+# The text names the file itself, so whatever its kind it is what the text is about and is not
+# weighted down. Traceback frames are not among these: a frame in a doc or data file does not keep it up.
+NAMING_KINDS = frozenset({Kind.PATH, Kind.FILE_NAME, Kind.MODULE})
+_KIND_ORDER = {kind: position for position, kind in enumerate(Kind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of evidence for one file: its kind, what it weighed and what it rests on."""
+
+    kind: Kind
+    weight: float  # score added; for TEST_FILE and NON_CODE the factor the score was multiplied by
+    evidence: str = ""  # the path, file name, module, function, name, message or top match
+    depth: int = 0  # traceback frames: this frame's depth among the repository's frames
+    frames: int = 0  # traceback frames: how many frames fall inside the repository
+    terms: tuple[tuple[float, str], ...] = ()  # BM25: each matched term's gain, unsorted
+
+
+@dataclass(frozen=True)
+class ScoredFile:
+    """A ranked file with the signals behind its score, before they are put into words."""
+
+    path: str
+    score: float
+    signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True)
+class _Bm25Hits:
+    """BM25 touches most files, so its signals are built only for the files in the final list."""
+
+    weights: dict[str, float]
+    terms: dict[str, list[tuple[float, str]]]
+
+    def signal(self, path: str) -> Signal | None:
+        weight = self.weights.get(path)
+        return None if weight is None else Signal(Kind.BM25, weight, terms=tuple(self.terms[path]))
 
 
 @dataclass
 class _Scores:
+    """Each file's running score and the signals behind it, as the stages add them."""
+
     value: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    # BM25 reasons are rendered only for the files that make the final list (sorting terms is costly)
-    bm25_terms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    signals: dict[str, list[Signal]] = field(default_factory=lambda: defaultdict(list))
+    bm25: _Bm25Hits | None = None
 
-    def add(self, path: str, amount: float, reason: str) -> None:
-        if amount <= 0:
+    def add(self, path: str, signal: Signal) -> None:
+        if signal.weight <= 0:
             return
-        self.value[path] += amount
-        if reason not in self.reasons[path]:
-            self.reasons[path].append(reason)
+        self.value[path] += signal.weight
+        self.signals[path].append(signal)
 
-    def explained(self, path: str) -> list[str]:
-        terms = sorted(self.bm25_terms.get(path, []), key=lambda item: (-item[0], item[1]))
-        rendered = "BM25 match: " + ", ".join(term for _, term in terms[:BM25_REASON_TERMS])
-        return [rendered if reason == _BM25_PENDING else reason for reason in self.reasons[path]]
+    def scale(self, path: str, signal: Signal) -> None:
+        """A factor: the file's score is multiplied by the signal's weight."""
+        self.value[path] *= signal.weight
+        self.signals[path].append(signal)
+
+    def has(self, path: str, kinds: frozenset[Kind]) -> bool:
+        """Whether the file has a signal of one of `kinds`: what decisions test, never the wording."""
+        if Kind.BM25 in kinds and self.bm25 is not None and path in self.bm25.weights:
+            return True
+        return any(signal.kind in kinds for signal in self.signals.get(path, ()))
+
+    def signals_of(self, path: str) -> tuple[Signal, ...]:
+        """The file's signals in `Kind` order, its BM25 signal built now and put in its place."""
+        found = list(self.signals.get(path, ()))
+        if self.bm25 is not None and (bm25 := self.bm25.signal(path)):
+            found.append(bm25)
+        return tuple(sorted(found, key=lambda signal: _KIND_ORDER[signal.kind]))
 
 
 @dataclass(frozen=True)
@@ -137,6 +218,19 @@ def rank_files(
     limit: int = 50,
 ) -> list[RankedFile]:
     """Files best first (score desc, path asc), scores normalized to 1.0 for the top file."""
+    scored = score_files(index, query, boost_paths=boost_paths, boost_symbols=boost_symbols, limit=limit)
+    return [RankedFile(path=item.path, score=item.score, reasons=explain(item.signals)) for item in scored]
+
+
+def score_files(
+    index: CodeIndex,
+    query: str | PreparedQuery,
+    *,
+    boost_paths: Sequence[str] = (),
+    boost_symbols: Sequence[str] = (),
+    limit: int = 50,
+) -> list[ScoredFile]:
+    """`rank_files` with each file's signals instead of sentences."""
     prepared = query if isinstance(query, PreparedQuery) else prepare_query(index, query)
     terms, postings, names = prepared.terms, prepared.postings, prepared.names
     scores = _Scores()
@@ -155,7 +249,7 @@ def rank_files(
         key=lambda item: (-item[0], item[1]),
     )
     return [
-        RankedFile(path=path, score=score, reasons=scores.explained(path))
+        ScoredFile(path=path, score=score, signals=scores.signals_of(path))
         for score, path in normalized[: max(0, limit)]
     ]
 
@@ -198,27 +292,20 @@ def _template_lines(root: str, templates: tuple[tuple[str, str], ...]) -> frozen
 
 def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> None:
     """Paths, traceback frames, dotted modules and file names; each file keeps its best mention."""
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, Signal] = {}
 
-    def offer(path: str, weight: float, reason: str) -> None:
-        if weight > best.get(path, (0.0, ""))[0]:
-            best[path] = (weight, reason)
+    def offer(path: str, signal: Signal) -> None:
+        if path not in best or signal.weight > best[path].weight:
+            best[path] = signal
 
     in_repo = [(frame, path) for frame in terms.frames if (path := names.resolve(frame.path))]
     for depth, (frame, path) in enumerate(in_repo, start=1):
         share = TRACEBACK_OUTER_FACTOR + (1 - TRACEBACK_OUTER_FACTOR) * depth / len(in_repo)
         if depth == len(in_repo):
-            offer(
-                path,
-                PATH_MENTION_WEIGHT + TRACEBACK_DEEPEST_BONUS,
-                f"deepest traceback frame, in `{frame.function}`",
-            )
+            weight, kind = PATH_MENTION_WEIGHT + TRACEBACK_DEEPEST_BONUS, Kind.DEEPEST_FRAME
         else:
-            offer(
-                path,
-                PATH_MENTION_WEIGHT * share,
-                f"traceback frame {depth}/{len(in_repo)}, in `{frame.function}`",
-            )
+            weight, kind = PATH_MENTION_WEIGHT * share, Kind.FRAME
+        offer(path, Signal(kind, weight, frame.function, depth, len(in_repo)))
     framed = {frame.path for frame in terms.frames}
     for raw in dict.fromkeys(_PATH_CANDIDATE.findall(terms.text)):
         candidate = raw.rstrip(".-/")
@@ -227,21 +314,20 @@ def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> Non
         matches = names.match_path(candidate)
         for match in matches:
             if match.full:
-                offer(match.path, PATH_MENTION_WEIGHT, f"mentions path '{match.path}'")
+                offer(match.path, Signal(Kind.PATH, PATH_MENTION_WEIGHT, match.path))
             else:
                 written = candidate.replace("\\", "/").rsplit("/", 1)[-1]
-                offer(match.path, BASENAME_MENTION_WEIGHT / match.owners, f"mentions file name '{written}'")
+                offer(match.path, Signal(Kind.FILE_NAME, BASENAME_MENTION_WEIGHT / match.owners, written))
         if not matches and "/" not in candidate and _DOTTED.fullmatch(candidate):
             for path, module in names.match_module(candidate):
-                offer(path, MODULE_MENTION_WEIGHT, f"mentions module '{module}'")
+                offer(path, Signal(Kind.MODULE, MODULE_MENTION_WEIGHT, module))
     for norm, spelled in terms.identifiers.items():
         owners = names.by_stem.get(spelled, [])
         style = 1.0 if norm in terms.code_like else _style_factor(spelled, terms)
         for path in owners:
-            weight = BASENAME_MENTION_WEIGHT * style / len(owners)
-            offer(path, weight, f"mentions file name '{spelled}'")
-    for path, (weight, reason) in sorted(best.items()):
-        scores.add(path, weight, reason)
+            offer(path, Signal(Kind.FILE_NAME, BASENAME_MENTION_WEIGHT * style / len(owners), spelled))
+    for path in sorted(best):
+        scores.add(path, best[path])
 
 
 # ---------------------------------------------------------------- (a2) messages
@@ -263,7 +349,7 @@ def _score_phrases(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None
         holders = [path for path in sorted(candidates) if phrase in flat[path]]
         if 0 < len(holders) <= PHRASE_MAX_FILES:
             for path in holders:
-                scores.add(path, PHRASE_WEIGHT / len(holders), f"contains the message '{phrase[:60]}'")
+                scores.add(path, Signal(Kind.MESSAGE, PHRASE_WEIGHT / len(holders), phrase))
 
 
 # ---------------------------------------------------------------- (b) BM25
@@ -292,9 +378,10 @@ def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores:
     best = max(raw.values(), default=0.0)
     if best <= 0:
         return
-    for path, value in raw.items():
-        scores.add(path, BM25_WEIGHT * value / best, _BM25_PENDING)
-    scores.bm25_terms = parts
+    weights = {path: BM25_WEIGHT * value / best for path, value in raw.items() if value > 0}
+    for path, weight in weights.items():
+        scores.value[path] += weight
+    scores.bm25 = _Bm25Hits(weights, parts)
 
 
 # ---------------------------------------------------------------- (c) definitions
@@ -303,7 +390,7 @@ def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores:
 def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, scores: _Scores) -> None:
     """Files defining a name from the text; rarity is the name's IDF over every file's text."""
     total = max(1, len(index.files()))
-    gains: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    gains: dict[str, list[tuple[float, str]]] = defaultdict(list)  # path -> (weight, name as shown)
     for norm, symbols in index.definitions_by_norm(terms.identifiers).items():
         spelled = terms.identifiers[norm]
         by_path: dict[str, list[str]] = defaultdict(list)
@@ -316,12 +403,13 @@ def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, 
             exact = spelled in defined
             weight = DEFINITION_WEIGHT * rarity * style * (1.0 if exact else NORMALIZED_NAME_FACTOR)
             shown = spelled if exact else defined[0]
-            gains[path].append((weight, f"defines `{shown}` named in the text"))
+            gains[path].append((weight, shown))
     for path, found in gains.items():
         # Diminishing returns: a big module defining many common names named in a pasted snippet
-        # must not outweigh the one file that defines the rare name the issue is about.
-        for rank, (weight, reason) in enumerate(sorted(found, key=lambda item: (-item[0], item[1]))):
-            scores.add(path, weight * DEFINITION_DECAY**rank, reason)
+        # must not outweigh the one file that defines the rare name the issue is about. Equal
+        # weights go by name, so the order of the reasons does not depend on their wording.
+        for rank, (weight, shown) in enumerate(sorted(found, key=lambda item: (-item[0], item[1]))):
+            scores.add(path, Signal(Kind.DEFINITION, weight * DEFINITION_DECAY**rank, shown))
 
 
 def _style_factor(spelled: str, terms: QueryTerms) -> float:
@@ -341,14 +429,14 @@ def _score_boosts(
     if patterns:
         for path in index.files():
             if first_match(path, patterns):
-                scores.add(path, BOOST_PATH_WEIGHT, "in the task's allowed paths")
+                scores.add(path, Signal(Kind.ALLOWED_PATH, BOOST_PATH_WEIGHT))
     for wanted in boost_symbols:
         name = wanted.rsplit(".", 1)[-1].rsplit(":", 1)[-1].strip()
         if not name:
             continue
         symbols = index.definitions(name) or index.search_identifier(name)
         for path in dict.fromkeys(symbol.path for symbol in symbols):
-            scores.add(path, BOOST_SYMBOL_WEIGHT, f"defines target symbol `{name}`")
+            scores.add(path, Signal(Kind.TARGET_SYMBOL, BOOST_SYMBOL_WEIGHT, name))
 
 
 # ---------------------------------------------------------------- (d) propagation
@@ -358,30 +446,74 @@ def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
     ordered = sorted(scores.value.items(), key=lambda item: (-item[1], item[0]))[:PROPAGATION_SOURCES]
     if not ordered:
         return
-    gains: dict[str, tuple[float, str]] = {}
+    gains: dict[str, Signal] = {}
     for source, value in ordered:
         share = IMPORTED_BY_TEST_SHARE if is_test_path(source) else IMPORTED_BY_TOP_SHARE
         for target in index.imports_of(source):
-            _keep_best(gains, target, share * value, f"imported by top match {source}")
+            _keep_best(gains, target, Signal(Kind.IMPORTED_BY_TOP, share * value, source))
         for target in index.importers_of(source)[:MAX_IMPORTERS_PER_SOURCE]:
-            _keep_best(gains, target, IMPORTS_TOP_SHARE * value, f"imports top match {source}")
-    for target, (gain, reason) in sorted(gains.items()):
-        scores.add(target, gain, reason)
+            _keep_best(gains, target, Signal(Kind.IMPORTS_TOP, IMPORTS_TOP_SHARE * value, source))
+    for target in sorted(gains):
+        scores.add(target, gains[target])
+
+
+# Shared by every file they apply to: they carry no evidence of their own.
+_TEST_FILE = Signal(Kind.TEST_FILE, TEST_FILE_FACTOR)
+_NON_CODE = Signal(Kind.NON_CODE, NON_CODE_FACTOR)
 
 
 def _weigh_file_kinds(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
     """(f) Tests below the code they test, unless the text is about tests; non-code files lower."""
     for path in list(scores.value):
         if is_test_path(path) and not terms.about_tests:
-            scores.value[path] *= TEST_FILE_FACTOR
-            scores.reasons[path].append("test file, weighted down")
+            scores.scale(path, _TEST_FILE)
         info = index.file_info(path)
-        named = any(reason.startswith("mentions ") for reason in scores.reasons[path])
-        if info is not None and info.language is None and not named:
-            scores.value[path] *= NON_CODE_FACTOR
-            scores.reasons[path].append("not source code, weighted down")
+        if info is not None and info.language is None and not scores.has(path, NAMING_KINDS):
+            scores.scale(path, _NON_CODE)
 
 
-def _keep_best(gains: dict[str, tuple[float, str]], path: str, gain: float, reason: str) -> None:
-    if gain > gains.get(path, (0.0, ""))[0]:
-        gains[path] = (gain, reason)
+def _keep_best(gains: dict[str, Signal], path: str, signal: Signal) -> None:
+    if path not in gains or signal.weight > gains[path].weight:
+        gains[path] = signal
+
+
+# ---------------------------------------------------------------- reasons: signals put into words
+
+# The one catalogue of sentences. Wording may change freely: no decision reads it.
+MESSAGES: dict[Kind, str] = {
+    Kind.PATH: "mentions path '{evidence}'",
+    Kind.FILE_NAME: "mentions file name '{evidence}'",
+    Kind.MODULE: "mentions module '{evidence}'",
+    Kind.FRAME: "traceback frame {depth}/{frames}, in `{evidence}`",
+    Kind.DEEPEST_FRAME: "deepest traceback frame, in `{evidence}`",
+    Kind.BM25: "BM25 match: {terms}",
+    Kind.DEFINITION: "defines `{evidence}` named in the text",
+    Kind.MESSAGE: "contains the message '{evidence:.60}'",
+    Kind.ALLOWED_PATH: "in the task's allowed paths",
+    Kind.TARGET_SYMBOL: "defines target symbol `{evidence}`",
+    Kind.IMPORTED_BY_TOP: "imported by top match {evidence}",
+    Kind.IMPORTS_TOP: "imports top match {evidence}",
+    Kind.TEST_FILE: "test file, weighted down",
+    Kind.NON_CODE: "not source code, weighted down",
+}
+BM25_REASON_TERMS = 4  # the best-matching words are enough to see why; more is noise
+
+
+def explain(signals: Iterable[Signal]) -> list[str]:
+    """Signals as sentences, in order; a sentence two signals share (same name twice) is said once."""
+    sentences = (
+        MESSAGES[signal.kind].format(
+            evidence=signal.evidence,
+            depth=signal.depth,
+            frames=signal.frames,
+            terms=_best_terms(signal.terms),
+        )
+        for signal in signals
+    )
+    return list(dict.fromkeys(sentences))
+
+
+def _best_terms(terms: Iterable[tuple[float, str]]) -> str:
+    """The highest-gain terms, ties by term; sorted here, for listed files only, as sorting costs."""
+    ranked = sorted(terms, key=lambda item: (-item[0], item[1]))
+    return ", ".join(term for _, term in ranked[:BM25_REASON_TERMS])
