@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.errors import NotFoundError, UnsafePathError
-from codecot_mcp.intel.parsing import TreeGuard, read_in_tree
 from codecot_mcp.repofiles import (
     MissingFileError,
     RepoTree,
@@ -20,7 +19,6 @@ from codecot_mcp.repofiles import (
     UnsafeFileError,
     resolve,
 )
-from codecot_mcp.store.paths import read_regular_text
 from tests.conftest import deadline
 
 CAP = 64  # bytes: the size cap the tests read with
@@ -232,25 +230,3 @@ def test_resolve_refuses_paths_that_leave_or_reach_git(root: Path, path: str, sa
     with pytest.raises(UnsafePathError, match=says) as caught:
         resolve(root, path)
     assert not isinstance(caught.value, UnreadableError)  # a refused path, not a failed read
-
-
-# ---------------------------------------------------------------- compatibility aliases
-
-
-@pytest.mark.parametrize(
-    "path", ["out.txt", "in.txt", "via/secret.txt", "pipe", "zero", "big.bin", "nope.txt"]
-)
-def test_read_in_tree_still_answers_none(root: Path, path: str) -> None:
-    with deadline():
-        assert read_in_tree(TreeGuard(root), path, CAP) is None
-    assert read_in_tree(TreeGuard(root), "ok.txt", CAP) == b"hello\n"
-
-
-def test_read_regular_text_keeps_its_old_errors(root: Path) -> None:
-    assert read_regular_text(root, root / "ok.txt") == "hello\n"
-    with pytest.raises(FileNotFoundError):
-        read_regular_text(root, root / "nope.txt")
-    with pytest.raises(UnsafePathError, match="symbolic link"):
-        read_regular_text(root, root / "in.txt")
-    with pytest.raises(UnicodeDecodeError):
-        read_regular_text(root, root / "latin1.txt")

@@ -14,7 +14,9 @@ from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.intel.diff import _file_digest, _sniff, collect_change
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.parsing import parse_file
-from codecot_mcp.services.context import context_pack, repo_map
+from codecot_mcp.repofiles import RepoTree
+from codecot_mcp.services.context import repo_map
+from codecot_mcp.services.operations import CONTEXT_PACK
 from codecot_mcp.services.validation import _coverage
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import deadline, git
@@ -48,7 +50,7 @@ def test_a_committed_folder_replaced_by_a_link_outside_is_not_indexed(tmp_path: 
         assert "lib/secret.py" not in index.files()
         assert index.definitions("leaked_outside_secret") == []
         assert "leaked_outside_secret" not in repo_map(ws)
-        pack = context_pack(ws, query="leaked outside secret")
+        pack = CONTEXT_PACK.invoke(ws, query="leaked outside secret")
         assert "OUTSIDE_TOKEN" not in pack.text and "leaked_outside_secret" not in pack.text
     finally:
         ws.close()
@@ -110,11 +112,10 @@ def test_untracked_links_to_devices_do_not_hang(tmp_path: Path) -> None:
 
 
 def test_a_fifo_is_binary_and_never_opened(tmp_path: Path) -> None:
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
+    os.mkfifo(tmp_path / "pipe")
     with deadline():
-        assert _sniff(fifo) == (True, 0)
-        assert _file_digest(fifo) == "fifo"
+        assert _sniff(RepoTree(tmp_path), "pipe") == (True, 0)
+        assert _file_digest(RepoTree(tmp_path), "pipe") == "fifo"
 
 
 # ---------------------------------------------------------------- requirement coverage

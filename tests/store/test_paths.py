@@ -5,7 +5,6 @@ import pytest
 from codecot_mcp.domain.scope import classify_path, glob_match, is_test_path
 from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.repofiles import refuse_links, resolve
-from codecot_mcp.store.paths import read_regular_text
 
 
 @pytest.mark.parametrize(
@@ -74,13 +73,3 @@ def test_refuse_links_names_the_linked_part(tmp_path: Path) -> None:
         refuse_links(root, root / "link" / "file.md")
     with pytest.raises(UnsafePathError):
         refuse_links(root, tmp_path / "elsewhere.md")
-
-
-def test_read_regular_text_reads_files_and_refuses_links(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("hello\n", encoding="utf-8")
-    (tmp_path / "b.md").symlink_to(tmp_path / "a.md")
-    assert read_regular_text(tmp_path, tmp_path / "a.md") == "hello\n"
-    with pytest.raises(UnsafePathError, match=r"'b\.md' is a symbolic link"):
-        read_regular_text(tmp_path, tmp_path / "b.md")
-    with pytest.raises(FileNotFoundError):
-        read_regular_text(tmp_path, tmp_path / "c.md")

@@ -65,19 +65,6 @@ def git_blob_id(data: bytes) -> str:
     return digest.hexdigest()
 
 
-# compatibility alias: remove when validation.py/config.py import repofiles
-TreeGuard = RepoTree
-
-
-# compatibility alias: remove when validation.py/config.py import repofiles
-def read_in_tree(guard: RepoTree, path: str, max_bytes: int) -> bytes | None:
-    """The old contract, for services/validation.py: None where `RepoTree.read_bytes` raises."""
-    try:
-        return guard.read_bytes(path, max_bytes)
-    except UnreadableError:
-        return None
-
-
 def is_binary(head: bytes) -> bool:
     return b"\0" in head[:BINARY_SNIFF_BYTES]
 

@@ -51,7 +51,9 @@ def register_resources(server: MCPServer[None], ws: Workspace) -> None:
     )
     async def status_resource() -> str:
         try:
-            result = await anyio.to_thread.run_sync(partial(workflow_status, ws, WorkflowStatusRequest(), Run()))
+            result = await anyio.to_thread.run_sync(
+                partial(workflow_status, ws, WorkflowStatusRequest(), Run())
+            )
         except CodecotError as exc:
             raise ResourceError(str(exc)) from exc
         return result.model_dump_json(indent=2)

@@ -33,8 +33,9 @@ from tree_sitter import Language, Query
 
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.languages import LANGUAGES, query_text
+from codecot_mcp.repofiles import MissingFileError, RepoTree, UnreadableError
 from codecot_mcp.store.config import CONFIG_NAME, parse_config
-from codecot_mcp.store.paths import CODECOT_DIR
+from codecot_mcp.store.paths import CODECOT_DIR, MAX_STORE_FILE_BYTES
 
 MIN_PYTHON = (3, 11)
 _DIST = "codecot-mcp"
@@ -155,16 +156,15 @@ def _grammars() -> DoctorCheck:
 
 def _config(root: Path) -> DoctorCheck:
     display = f"{CODECOT_DIR}/{CONFIG_NAME}"
-    path = root / CODECOT_DIR / CONFIG_NAME
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = RepoTree(root).read_text(display, MAX_STORE_FILE_BYTES)
+    except MissingFileError:
         return DoctorCheck(
             name="config",
             status="ok",
             detail=f"{display} not created yet (defaults are written on first use)",
         )
-    except (OSError, UnicodeDecodeError) as exc:
+    except (UnreadableError, UnicodeDecodeError) as exc:
         return DoctorCheck(
             name="config",
             status="fail",

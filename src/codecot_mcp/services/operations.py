@@ -94,7 +94,7 @@ class Operation(Generic[Req, Res]):
         return self.call(ws, request, run)
 
     def invoke(self, ws: Workspace, run: Run | None = None, **arguments: Any) -> Res:
-        """Parse `arguments` and call the service: for code that drives Codecot in-process (tests, benches)."""
+        """Parse `arguments` and call the service; for code that runs Codecot in-process (tests, benches)."""
         return self.call(ws, self.parse(arguments), run or Run())
 
 

@@ -32,7 +32,7 @@ from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
-from codecot_mcp.intel.parsing import TreeGuard, read_in_tree
+from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.requests import ValidateChangeRequest
@@ -353,14 +353,14 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
     """Evidence per requirement: a test that names its ID, and checks that passed."""
     mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
     patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
-    guard = TreeGuard(workdir)
+    tree = RepoTree(workdir)
     for path in _test_files(workdir):
         # Only regular files inside the tree: a test "file" linked to a secret elsewhere or
         # to /dev/zero must give no evidence and cost nothing.
-        data = read_in_tree(guard, path, _MAX_TEST_FILE_BYTES)
-        if data is None:
+        try:
+            text = tree.read_text(path, _MAX_TEST_FILE_BYTES, errors="replace")
+        except UnreadableError:
             continue
-        text = data.decode("utf-8", "replace")
         for req, pattern in patterns.items():
             match = pattern.search(text)
             if match:

@@ -30,8 +30,9 @@ import tomlkit.items
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codecot_mcp.errors import ArtifactError, InvalidInputError
+from codecot_mcp.repofiles import MissingFileError, RepoTree, UnreadableError
 from codecot_mcp.store.fsio import atomic_write_text
-from codecot_mcp.store.paths import read_regular_text
+from codecot_mcp.store.paths import MAX_STORE_FILE_BYTES
 
 CONFIG_NAME = "config.toml"
 
@@ -84,6 +85,7 @@ _UNSEARCHED_DIRS = frozenset({"node_modules", "venv", "build", "dist", "target",
 PYTHON_TEST_WALK_LIMIT = 20_000
 # What `npm init` writes as the test script: a placeholder that always fails.
 _NPM_PLACEHOLDER = "no test specified"
+_PACKAGE_JSON_BYTES = 1 << 20
 
 
 def detect_checks(root: Path) -> dict[str, list[str]]:
@@ -95,7 +97,7 @@ def detect_checks(root: Path) -> dict[str, list[str]]:
     checks: dict[str, list[str]] = {}
     if _has_python_tests(root):
         checks["tests"] = ["python3", "-m", "pytest", "-q"]
-    if _has_npm_test(root / "package.json"):
+    if _has_npm_test(root):
         checks["npm-test"] = ["npm", "test", "--silent"]
     if (root / "go.mod").exists():
         checks["go-test"] = ["go", "test", "./..."]
@@ -133,11 +135,14 @@ def _has_python_tests(root: Path) -> bool:
     return False
 
 
-def _has_npm_test(package_json: Path) -> bool:
-    """Whether package.json has a real `scripts.test`, not npm's failing placeholder."""
+def _has_npm_test(root: Path) -> bool:
+    """Whether package.json has a real `scripts.test`, not npm's failing placeholder.
+
+    Read as any repository file is: never through a link, never blocking on a FIFO.
+    """
     try:
-        data = json.loads(package_json.read_text(encoding="utf-8"))
-    except (ValueError, OSError):
+        data = json.loads(RepoTree(root).read_text("package.json", _PACKAGE_JSON_BYTES))
+    except (ValueError, UnreadableError):
         return False
     scripts = data.get("scripts") if isinstance(data, dict) else None
     test = scripts.get("test") if isinstance(scripts, dict) else None
@@ -243,7 +248,9 @@ def load_config(codecot_dir: Path, repo_root: Path) -> Config:
 def _read(repo_root: Path, path: Path, display: str) -> str:
     """The config's text, never through a symlink (UnsafePathError) and never undecodable."""
     try:
-        return read_regular_text(repo_root, path)
+        return RepoTree(repo_root).read_text(path.relative_to(repo_root).as_posix(), MAX_STORE_FILE_BYTES)
+    except MissingFileError:
+        raise FileNotFoundError(path) from None
     except UnicodeDecodeError as exc:
         raise ArtifactError(f"not UTF-8 text: {exc.reason}", path=display, hint="save it as UTF-8") from None
 
