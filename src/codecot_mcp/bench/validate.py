@@ -293,7 +293,7 @@ def plan_edits(base: list[SourceFile], count: int, seed: int = 7) -> EditPlan:
     deleted = max(1, count // 20) if count >= 3 else 0
     added = max(1, count * 3 // 20) if count >= 2 else 0
     modified = count - renames - deleted - added
-    shuffled = random.Random(seed).sample(base, len(base))
+    shuffled = random.Random(seed).sample(base, len(base))  # noqa: S311 (seeded for a reproducible workload, not for secrets)
     movable = [f for f in shuffled if f.language != "java"][:renames]  # a Java file's name is its class
     rest = [f for f in shuffled if f not in movable]
     plan = EditPlan(modified=rest[:modified], deleted=rest[modified : modified + deleted])
@@ -447,8 +447,13 @@ def write(root: Path, relative: str, text: str) -> None:
 
 def _git(repo: Path, *args: str) -> None:
     try:
-        subprocess.run(
-            ["git", *_GIT_IDENTITY, *args], cwd=repo, check=True, capture_output=True, text=True, timeout=120
+        subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+            ["git", *_GIT_IDENTITY, *args],  # noqa: S607 (git found on PATH, as the user runs it)
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)

@@ -50,8 +50,13 @@ def prepare_sample_repo(source: Path, repo: Path) -> None:
 
 def _git(repo: Path, args: list[str]) -> str:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=repo, check=True, capture_output=True, text=True, timeout=60
+        done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+            ["git", *args],  # noqa: S607 (git found on PATH, as the user runs it)
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)

@@ -321,8 +321,7 @@ def _classified(statements: Iterable[Statement]) -> list[tuple[str, str, Stateme
     previous: Statement | None = None
     for statement in statements:
         last = entries[-1] if entries else None
-        if _replies_to_question(statement, previous, last):
-            assert last is not None
+        if last is not None and _replies_to_question(statement, previous, last):
             answered.add(len(entries) - 1)
             # The reply keeps its own section (a non-goal, a constraint...) or, with none, is a decision.
             name = (

@@ -32,7 +32,7 @@ class BlobReader:
 
     def __init__(self, workdir: Path) -> None:
         self._process = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
+            ["git", "cat-file", "--batch"],  # noqa: S607 (git found on PATH, as the user runs it)
             cwd=workdir,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

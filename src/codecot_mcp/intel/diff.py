@@ -157,7 +157,7 @@ def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
     env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # git's messages in English, as GitPython does
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty git cannot block on it
         try:
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
                 [executable, *_CONFIG, *args],
                 cwd=workdir,
                 env=env,
@@ -167,7 +167,8 @@ def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
             )
         except OSError as exc:
             raise RepositoryError(f"could not run git to compute the change: {exc}") from None
-        assert process.stdout is not None
+        if process.stdout is None:  # Popen with stdout=PIPE always has one; this satisfies the type checker
+            raise RepositoryError("git started without an output pipe")
         try:
             yield process.stdout
             while process.stdout.read(_READ_BYTES):  # let git finish even if the reader stopped early

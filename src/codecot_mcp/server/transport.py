@@ -40,8 +40,8 @@ def http_security(host: str, extra_hosts: Sequence[str] = ()) -> TransportSecuri
     """Hosts and origins a request may name: loopback, the bound address, and any named extra."""
     bound = f"[{host}]" if ":" in host and not host.startswith("[") else host
     names = list(dict.fromkeys([*LOOPBACK_NAMES, bound, *extra_hosts]))
-    if "0.0.0.0" in names or "[::]" in names:  # a wildcard bind is reached by its real names only
-        names = [n for n in names if n not in ("0.0.0.0", "[::]")]
+    if "0.0.0.0" in names or "[::]" in names:  # noqa: S104 (wildcard names are removed here, never bound)
+        names = [n for n in names if n not in ("0.0.0.0", "[::]")]  # noqa: S104 (wildcard names are removed here, never bound)
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=[f"{n}:*" for n in names],

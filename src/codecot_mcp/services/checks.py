@@ -100,7 +100,7 @@ def run_check(
     started = time.monotonic()
     timed_out = False
     with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (argv from the repository's config, never a tool argument; no shell)
             [executable, *argv[1:]],
             cwd=cwd,
             env=env,

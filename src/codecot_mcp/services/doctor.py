@@ -93,7 +93,7 @@ def _git() -> DoctorCheck:
     if executable is None:
         return DoctorCheck(name="git", status="fail", detail="not found on PATH", fix=fix)
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
             [executable, "--version"],
             capture_output=True,
             text=True,
