@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import jsonschema
@@ -24,7 +24,7 @@ from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fix
 pytestmark = pytest.mark.anyio
 
 TOOLS_LIST_TOKEN_BUDGET = 3000  # chars / 4, the estimate the README states
-LIST_CHANGED = "notifications/resources/list_changed"
+LIST_CHANGED: Final = "notifications/resources/list_changed"
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -163,7 +163,7 @@ async def test_a_listening_client_hears_that_the_resource_list_changed(sample_re
     assert subscription.honored.resources_list_changed is True
     assert event == ResourcesListChanged()
     # The one frame on the wire rides the listen stream: it carries that subscription's ID.
-    stamp = NotificationParams(meta={SUBSCRIPTION_ID_META_KEY: subscription.subscription_id})
+    stamp = NotificationParams(_meta={SUBSCRIPTION_ID_META_KEY: subscription.subscription_id})
     assert heard == [ResourceListChangedNotification(method=LIST_CHANGED, params=stamp)], heard
     assert "codecot://intents/INT-1" in listed
 
