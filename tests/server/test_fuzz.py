@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ async def test_a_few_hundred_random_calls_get_a_result_or_a_clear_tool_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     rng = random.Random(SEED)
-    started = time.perf_counter()
+    answered: Counter[str] = Counter()  # calls that got a result, by tool
     outcomes: dict[str, int] = {"result": 0, "refused by the schema": 0, "refused by the service": 0}
     caplog.set_level(logging.ERROR)
     async with Client(build_server(sample_repo)) as client:
@@ -235,12 +235,12 @@ async def test_a_few_hundred_random_calls_get_a_result_or_a_clear_tool_error(
             else:
                 assert result.structured_content is not None, where
                 outcomes["result"] += 1
+                answered[tool.name] += 1
         status = await call(client, "workflow_status", {})
-    elapsed = time.perf_counter() - started
     assert status["next_action"]
     assert status["problems"] == [], status["problems"]  # nothing stored was left unreadable
     assert min(outcomes.values()) >= CALLS // 10, outcomes  # every path was taken often enough
-    assert elapsed < 60, f"{CALLS} calls took {elapsed:.1f} s"
+    assert set(answered) == {tool.name for tool in tools}, answered  # every tool did real work
 
 
 # ---------------------------------------------------------------- size limits (audit)
