@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import Client
 
 from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.cli.main import build_parser, main
 from codecot_mcp.data import data_dir
 from codecot_mcp.domain import limits
+from codecot_mcp.server.app import build_server
 from codecot_mcp.services.operations import OPERATIONS
 
 DEMO = data_dir("examples") / "demo"
@@ -71,11 +73,14 @@ def test_the_whole_workflow_runs_from_the_command_line_alone(
     assert [t["state"] for t in status["tasks"]] == ["done"]
 
 
-def test_the_json_format_is_the_model_the_tool_returns(
+@pytest.mark.anyio
+async def test_the_json_format_is_what_the_mcp_tool_returns(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = cli_json(capsys, repo, "status")
-    assert set(status) == {"intents", "specs", "tasks", "problems", "next_action"}
+    from_cli = cli_json(capsys, repo, "status")
+    async with Client(build_server(repo)) as client:
+        result = await client.call_tool("workflow_status", {})
+    assert result.structured_content == from_cli and "next_call" in from_cli
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.extraction import extract_intent, merge_agent_fields
 from codecot_mcp.domain.lint import lint_intent
-from codecot_mcp.domain.models import SECTION_FIELDS, Finding, Intent, IntentItem
+from codecot_mcp.domain.models import SECTION_FIELDS, Finding, Intent, IntentItem, NextCall, next_call
 from codecot_mcp.services.linking import link_identifiers
 from codecot_mcp.services.requests import CaptureIntentRequest
 from codecot_mcp.services.run import Run
@@ -20,6 +20,7 @@ class IntentResult(BaseModel):
     findings: list[Finding]
     questions_answered: int = 0
     next_step: str
+    next_call: NextCall | None = None
 
 
 def capture_intent(ws: Workspace, request: CaptureIntentRequest, run: Run) -> IntentResult:
@@ -58,6 +59,7 @@ def capture_intent(ws: Workspace, request: CaptureIntentRequest, run: Run) -> In
         findings=findings,
         questions_answered=answered,
         next_step=next_step,
+        next_call=next_call("draft_spec", intent_id=intent.id),
     )
 
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.ids import normalize_id, parse_id
 from codecot_mcp.domain.lint import lint_spec
-from codecot_mcp.domain.models import AffectedCode, Finding, Intent, Spec
+from codecot_mcp.domain.models import AffectedCode, Finding, Intent, NextCall, Spec, next_call
 from codecot_mcp.domain.scaffold import (
     revise_requirements,
     scaffold_requirements,
@@ -33,6 +33,7 @@ class SpecResult(BaseModel):
     revised: bool
     hand_edit_kept: bool = Field(description="True when a person's edit of the file was read back and kept.")
     next_step: str
+    next_call: NextCall | None = None
 
 
 def draft_spec(ws: Workspace, request: DraftSpecRequest, run: Run) -> SpecResult:
@@ -122,6 +123,7 @@ def _result(
         revised=revised,
         hand_edit_kept=hand_edit_kept,
         next_step=next_step,
+        next_call=next_call("scope_task", spec_id=spec.id) if spec.requirements else None,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.lint import lint_spec
-from codecot_mcp.domain.models import Finding, Intent, Spec, Task, Validation
+from codecot_mcp.domain.models import Finding, Intent, NextCall, Spec, Task, Validation, next_call
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.diff import collect_change
 from codecot_mcp.intel.gitrepo import resolve_commit
@@ -39,6 +39,7 @@ class WorkflowStatus(BaseModel):
     tasks: list[ArtifactState]
     problems: list[Finding] = Field(description="Artifacts or config that could not be read.")
     next_action: str
+    next_call: NextCall | None = None
 
 
 def workflow_status(ws: Workspace, request: WorkflowStatusRequest, run: Run) -> WorkflowStatus:
@@ -74,12 +75,14 @@ def workflow_status(ws: Workspace, request: WorkflowStatusRequest, run: Run) -> 
     drift_by_task = {state.id: state.drift for state in task_states}
     spec_states = [_spec_state(s, intent_by_id.get(s.intent_id), tasks, drift_by_task) for s in specs]
     intent_states = [_intent_state(i, specs) for i in intents]
+    next_text, call = _next_action(problems, intent_states, spec_states, task_states, tasks)
     return WorkflowStatus(
         intents=intent_states,
         specs=spec_states,
         tasks=task_states,
         problems=problems,
-        next_action=_next_action(problems, intent_states, spec_states, task_states, tasks),
+        next_action=next_text,
+        next_call=call,
     )
 
 
@@ -157,34 +160,45 @@ def _next_action(
     specs: list[ArtifactState],
     task_states: list[ArtifactState],
     tasks: list[Task],
-) -> str:
+) -> tuple[str, NextCall | None]:
+    """The one next action, as a sentence and, where it is a tool call, as that call."""
     if problems:
-        return f"Fix {problems[0].path}: {problems[0].message}"
+        return f"Fix {problems[0].path}: {problems[0].message}", None
     for intent in intents:
         if intent.state == "captured":
-            return f"Call draft_spec(intent_id='{intent.id}') to turn {intent.id} into a specification."
+            text = f"Call draft_spec(intent_id='{intent.id}') to turn {intent.id} into a specification."
+            return text, next_call("draft_spec", intent_id=intent.id)
     for spec in specs:
         if spec.state == "needs-work":
-            return (
+            text = (
                 f"Revise {spec.id} ({spec.detail}) with draft_spec(spec_id='{spec.id}', requirements=[...])."
             )
+            return text, None
         if spec.state == "draft":
-            return f"Call scope_task(spec_id='{spec.id}') to cut {spec.id} into tasks."
+            text = f"Call scope_task(spec_id='{spec.id}') to cut {spec.id} into tasks."
+            return text, next_call("scope_task", spec_id=spec.id)
+    return _next_task_action(task_states, tasks)
+
+
+def _next_task_action(task_states: list[ArtifactState], tasks: list[Task]) -> tuple[str, NextCall | None]:
     done = {t.id for t, s in zip(tasks, task_states, strict=True) if s.state == "done"}
     for task, state in zip(tasks, task_states, strict=True):
         if state.state == "stale":
-            return f"{task.id} changed after validation: call validate_change(task_id='{task.id}') again."
+            text = f"{task.id} changed after validation: call validate_change(task_id='{task.id}') again."
+            return text, next_call("validate_change", task_id=task.id)
         if state.state in ("open", "in_progress") and all(dep in done for dep in task.depends_on):
             verb = (
                 "fix the failures of its last validation"
                 if state.state == "in_progress"
                 else "make the change"
             )
-            return (
+            text = (
                 f"Work on {task.id}: call context_pack(task_id='{task.id}'), {verb}, "
                 f"then validate_change(task_id='{task.id}')."
             )
+            return text, next_call("context_pack", task_id=task.id)
     if done:
         last = [t.id for t in tasks if t.id in done][-1]
-        return f"All tasks are done. Call draft_pr(task_id='{last}') for the pull request."
-    return "Nothing in progress. Call capture_intent with the discussion of the next change."
+        text = f"All tasks are done. Call draft_pr(task_id='{last}') for the pull request."
+        return text, next_call("draft_pr", task_id=last)
+    return "Nothing in progress. Call capture_intent with the discussion of the next change.", None

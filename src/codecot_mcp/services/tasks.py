@@ -8,7 +8,7 @@ import shlex
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.ids import normalize_id, parse_requirement_id
-from codecot_mcp.domain.models import ChangeBudget, Requirement, Spec, SymbolRef, Task
+from codecot_mcp.domain.models import ChangeBudget, NextCall, Requirement, Spec, SymbolRef, Task, next_call
 from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, test_globs_for
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
@@ -23,6 +23,7 @@ class ScopeResult(BaseModel):
     tasks: list[Task]
     paths: list[str] = Field(description="Where each task is stored.")
     next_step: str
+    next_call: NextCall | None = None
 
 
 def unknown_checks(ws: Workspace, checks: list[str] | None) -> list[str]:
@@ -108,6 +109,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
         next_step=(
             f"Call context_pack(task_id='{first}'), make the change, then validate_change(task_id='{first}')."
         ),
+        next_call=next_call("context_pack", task_id=first),
     )
 
 

@@ -19,12 +19,14 @@ from codecot_mcp.domain.models import (
     CheckResult,
     FileChange,
     Justification,
+    NextCall,
     RequirementCoverage,
     Spec,
     Task,
     TaskStatus,
     Validation,
     Verdict,
+    next_call,
 )
 from codecot_mcp.domain.reasons import Reason, reason
 from codecot_mcp.domain.scope import classify_path, is_test_path
@@ -51,6 +53,7 @@ class ValidationResult(BaseModel):
     path: str
     task_status: TaskStatus
     next_step: str = Field(description="What to do about the verdict.")
+    next_call: NextCall | None = None
 
 
 def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> ValidationResult:
@@ -135,6 +138,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         path=ws.store.display_path(VALIDATIONS, validation.id),
         task_status=status,
         next_step=_next_step(task.id, verdict),
+        next_call=next_call("draft_pr" if verdict == "pass" else "validate_change", task_id=task.id),
     )
 
 
