@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -113,9 +114,10 @@ _CODECOT_SOURCE = str(Path(codecot_mcp.__file__).parent) + os.sep
 def threads_in_codecot() -> list[int]:
     """The other threads now running Codecot's code, e.g. a tool call its client gave up on."""
     busy: list[int] = []
-    for ident, frame in sys._current_frames().items():
+    for ident, top in sys._current_frames().items():
         if ident == threading.get_ident():
             continue
+        frame: FrameType | None = top
         while frame is not None and not frame.f_code.co_filename.startswith(_CODECOT_SOURCE):
             frame = frame.f_back
         if frame is not None:

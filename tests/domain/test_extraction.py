@@ -5,7 +5,6 @@ import pytest
 from codecot_mcp.domain.discussion import NOT_SPEAKERS, Statement, split_lines
 from codecot_mcp.domain.extraction import (
     LABELS,
-    SECTION_FIELDS,
     ExtractedIntent,
     classify,
     extract_intent,
@@ -13,6 +12,7 @@ from codecot_mcp.domain.extraction import (
     merge_agent_fields,
     trim_title,
 )
+from codecot_mcp.domain.models import SECTION_FIELDS
 from codecot_mcp.errors import InvalidInputError
 
 SLACK = """\

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from typing import Unpack
+
 import pytest
 
 from codecot_mcp.domain.lint import RULES, criterion_form, lint_intent, lint_spec
 from codecot_mcp.domain.models import AcceptanceCriterion, Finding, Intent, IntentItem, Requirement, Spec
+from tests.domain.helpers import IntentSections
 
 GOOD = "WHEN the user runs export THE SYSTEM SHALL write a CSV file"
 
 
-def _intent(**sections: list[IntentItem]) -> Intent:
+def _intent(**sections: Unpack[IntentSections]) -> Intent:
     return Intent(id="INT-1", title="Export", created_at="2025-01-01T00:00:00Z", **sections)
 
 

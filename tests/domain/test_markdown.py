@@ -27,29 +27,38 @@ from codecot_mcp.domain.models import (
     Spec,
 )
 from codecot_mcp.errors import ArtifactError
+from tests.domain.helpers import with_unknown_fields
 
-INTENT = Intent(
-    id="INT-1",
-    title="Stream the CSV export",
-    created_at="2025-05-02T10:00:00Z",
-    source="slack #exports",
-    discussion_format="transcript",
-    problem=[
-        IntentItem(
-            id="P1",
-            text="The CSV export times out.",
-            source=SourceRef(start_line=1, end_line=2, quote='It "times"\nout.', speaker="alice"),
-        )
-    ],
-    goals=[IntentItem(id="G1", text="Stream rows"), IntentItem(id="G2", text="Cancel an export")],
-    non_goals=[IntentItem(id="NG1", text="Excel", source=SourceRef(start_line=7, end_line=7, quote="Excel"))],
-    open_questions=[IntentItem(id="Q1", text="csv or tsv?")],
-    links=[
-        CodeLink(
-            text="ExportService.run", kind="symbol", path="src/export.py", symbol="ExportService.run", line=12
-        ),
-        CodeLink(text="writer.py", kind="file", path="src/writer.py"),
-    ],
+INTENT = with_unknown_fields(
+    Intent(
+        id="INT-1",
+        title="Stream the CSV export",
+        created_at="2025-05-02T10:00:00Z",
+        source="slack #exports",
+        discussion_format="transcript",
+        problem=[
+            IntentItem(
+                id="P1",
+                text="The CSV export times out.",
+                source=SourceRef(start_line=1, end_line=2, quote='It "times"\nout.', speaker="alice"),
+            )
+        ],
+        goals=[IntentItem(id="G1", text="Stream rows"), IntentItem(id="G2", text="Cancel an export")],
+        non_goals=[
+            IntentItem(id="NG1", text="Excel", source=SourceRef(start_line=7, end_line=7, quote="Excel"))
+        ],
+        open_questions=[IntentItem(id="Q1", text="csv or tsv?")],
+        links=[
+            CodeLink(
+                text="ExportService.run",
+                kind="symbol",
+                path="src/export.py",
+                symbol="ExportService.run",
+                line=12,
+            ),
+            CodeLink(text="writer.py", kind="file", path="src/writer.py"),
+        ],
+    ),
     reviewer="bob",
 )
 
@@ -400,7 +409,7 @@ def test_lint_findings_get_the_line_of_their_item() -> None:
 _tricky = st.sampled_from(list("-*+>#\\`:()\"'<!→ aG1.\t")) | st.characters(
     blacklist_categories=("Cc", "Cs", "Zl", "Zp")
 )
-_any = st.characters(blacklist_categories=("Cs",))
+_any = st.characters(blacklist_categories=["Cs"])
 one_line = st.text(_tricky, min_size=1, max_size=24).map(str.strip).filter(bool)
 maybe_line = one_line | st.just("")
 no_ticks = one_line.map(lambda s: s.replace("`", "'").strip()).filter(bool)
@@ -442,14 +451,16 @@ links = st.builds(
 @st.composite
 def intents(draw: st.DrawFn) -> Intent:
     fields: dict[str, Any] = {name: draw(items(prefix)) for name, _, prefix in INTENT_SECTIONS}
-    return Intent(
-        id=f"INT-{draw(numbers)}",
-        title=draw(maybe_line),
-        created_at=draw(one_line),
-        source=draw(st.none() | st.text(_any, max_size=20)),
-        discussion_format=draw(st.sampled_from(["plain", "transcript", "issue_thread"])),
-        links=draw(st.lists(links, max_size=3)),
-        **fields,
+    return with_unknown_fields(
+        Intent(
+            id=f"INT-{draw(numbers)}",
+            title=draw(maybe_line),
+            created_at=draw(one_line),
+            source=draw(st.none() | st.text(_any, max_size=20)),
+            discussion_format=draw(st.sampled_from(["plain", "transcript", "issue_thread"])),
+            links=draw(st.lists(links, max_size=3)),
+            **fields,
+        ),
         **draw(extras),
     )
 
@@ -575,7 +586,8 @@ def test_summary_lines_that_commonmark_reads_as_blocks_stay_summary_text(block: 
 
 
 def test_what_extraction_and_scaffold_produce_is_stored_losslessly() -> None:
-    from codecot_mcp.domain.extraction import SECTION_FIELDS, extract_intent
+    from codecot_mcp.domain.extraction import extract_intent
+    from codecot_mcp.domain.models import SECTION_FIELDS
     from codecot_mcp.domain.scaffold import scaffold_requirements, scaffold_risks, scaffold_test_plan
 
     discussion = (

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Unpack
+
 import pytest
 
 from codecot_mcp.domain.lint import lint_spec
@@ -15,13 +17,14 @@ from codecot_mcp.domain.scaffold import (
     to_ears,
 )
 from codecot_mcp.errors import InvalidInputError
+from tests.domain.helpers import IntentSections
 
 
 def _items(prefix: str, *texts: str) -> list[IntentItem]:
     return [IntentItem(id=f"{prefix}{n}", text=text) for n, text in enumerate(texts, 1)]
 
 
-def _intent(**sections: list[IntentItem]) -> Intent:
+def _intent(**sections: Unpack[IntentSections]) -> Intent:
     return Intent(id="INT-1", title="Export", created_at="2025-01-01T00:00:00Z", **sections)
 
 

@@ -4,12 +4,14 @@ import logging
 import sqlite3
 import subprocess
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
 from codecot_mcp.intel import index as index_module
+from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
 from codecot_mcp.intel.index import CACHE_FILE, CACHE_FOLDER, CodeIndex, IndexStats
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES, git_blob_id
 from tests.conftest import git
@@ -263,14 +265,13 @@ def test_a_failed_update_leaves_the_previous_index_whole(repo: Path, monkeypatch
     (repo / "src/shop/util.py").write_text("def replaced():\n    pass\n")
     (repo / "web/new.js").write_text("function added() {}\n")
     calls = 0
-    real = index_module.parse_to_batch
 
-    def fail_on_second_chunk(root: str, chunk: list[tuple[str, str | None]]) -> object:
+    def fail_on_second_chunk(root: str, chunk: Sequence[tuple[str, str | None]]) -> StoreBatch:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        return real(root, chunk)
+        return parse_to_batch(root, chunk)
 
     monkeypatch.setattr(index_module, "PARSE_CHUNK", 1)
     monkeypatch.setattr(index_module, "parse_to_batch", fail_on_second_chunk)

@@ -64,11 +64,17 @@ async def test_every_structured_result_matches_its_listed_output_schema(sample_r
         "draft_pr": out["pr"],
         "workflow_status": out["status"],
     }
-    jsonschema.validate(out["status"], schemas["workflow_status"])
-    jsonschema.validate(out["pr"], schemas["draft_pr"])
+
+    def schema(name: str) -> dict[str, Any]:
+        listed = schemas[name]
+        assert listed is not None, f"{name} lists no output schema"
+        return listed
+
+    jsonschema.validate(out["status"], schema("workflow_status"))
+    jsonschema.validate(out["pr"], schema("draft_pr"))
     for name, partial in results.items():
-        required = set(schemas[name].get("required", [])) if schemas[name] else set()
-        assert set(partial) <= set(schemas[name]["properties"]), (name, required)  # type: ignore[index]
+        required = set(schema(name).get("required", []))
+        assert set(partial) <= set(schema(name)["properties"]), (name, required)
 
 
 def test_compact_schemas_accept_and_reject_what_the_originals_do() -> None:

@@ -126,10 +126,10 @@ async def test_a_hanging_check_is_killed_at_its_timeout_and_fails_the_change(
         )
         task_id = await _scoped_task(client, ["hang"])
         (sample_repo / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
-        progress: list[str] = []
+        messages: list[str] = []
 
-        async def on_progress(done: float, total: float | None, message: str | None) -> None:
-            progress.append(message or "")
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            messages.append(message or "")
 
         result = await client.call_tool(
             "validate_change", {"task_id": task_id}, progress_callback=on_progress
@@ -137,7 +137,7 @@ async def test_a_hanging_check_is_killed_at_its_timeout_and_fails_the_change(
     validation = (result.structured_content or {})["validation"]
     assert validation["verdict"] == "fail" and validation["checks"][0]["timed_out"]
     assert {"code": "check-timed-out", "subjects": ["hang"]}.items() <= validation["reasons"][0].items()
-    assert "running check 'hang'" in progress
+    assert "running check 'hang'" in messages
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
     assert left == []
 

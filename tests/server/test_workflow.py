@@ -30,7 +30,7 @@ def sample_repo(tmp_path: Path) -> Path:
 async def call(client: Client, name: str, args: dict[str, Any]) -> dict[str, Any]:
     result = await client.call_tool(name, args)
     assert not result.is_error, result.content
-    assert result.structured_content is not None
+    assert isinstance(result.structured_content, dict), result.structured_content
     return result.structured_content
 
 
