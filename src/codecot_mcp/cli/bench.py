@@ -49,6 +49,13 @@ def add_bench_command(sub: Any) -> None:
     soak.add_argument("--seed", type=int, default=7, help="seed of the call mix (7)")
     soak.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
 
+    capture = bench_sub.add_parser(
+        "capture", help="precision and recall of intent capture on labelled discussions"
+    )
+    capture.add_argument("--data", type=Path, help="labelled JSONL (default: the set shipped with Codecot)")
+    capture.add_argument("--split", default="all", help="all, tune or holdout (all)")
+    capture.add_argument("--verbose", action="store_true", help="also list the expected items missed")
+
 
 def run_bench(args: argparse.Namespace) -> int:
     if args.bench_command == "index":
@@ -83,6 +90,11 @@ def run_bench(args: argparse.Namespace) -> int:
         outcome = soak.run(args.calls, args.seed, keep=args.keep)
         print(soak.render(outcome))
         return 1 if outcome.errors else 0
+    if args.bench_command == "capture":
+        from codecot_mcp.bench import capture as capture_bench
+
+        print(capture_bench.run(args.data, args.split, verbose=args.verbose))
+        return 0
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)
