@@ -34,6 +34,7 @@ EPILOG = """examples:
   codecot-mcp pr TASK-1                     a pull request title and body
   codecot-mcp status                        where every intent, spec and task stands
   codecot-mcp demo                          the whole workflow on a sample repository
+  codecot-mcp index                         build the code index now, so the first tool call is fast
   codecot-mcp doctor                        check Python, git, grammars and config; say what to fix
 """
 
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     from codecot_mcp.cli.bench import add_bench_command
 
     add_bench_command(sub)
+
+    sub.add_parser("index", help="build or refresh the code index now, so the first tool call is fast")
 
     doctor = sub.add_parser("doctor", help="check the environment and say what to fix; exit 1 on a failure")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
@@ -128,9 +131,30 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if command == "doctor":
         return _doctor(args)
+    if command == "index":
+        return _index(args)
     from codecot_mcp.cli.operations import run_operation
 
     return run_operation(args)
+
+
+def _index(args: argparse.Namespace) -> int:
+    """Warm the index cache ahead of the first tool call (a cold index of a large repo takes seconds)."""
+    from codecot_mcp.cli.render import progress_reporter
+    from codecot_mcp.services.run import Run
+    from codecot_mcp.services.workspace import Workspace
+
+    ws = Workspace(args.repo)
+    try:
+        stats = ws.index(Run(progress_reporter() if sys.stderr.isatty() else None)).last_stats
+    finally:
+        ws.close()
+    if stats is not None:
+        print(
+            f"indexed {stats.files:,} files: {stats.parsed:,} parsed, {stats.reused:,} reused, "
+            f"{stats.removed:,} removed, in {stats.seconds:.2f} s"
+        )
+    return 0
 
 
 def _doctor(args: argparse.Namespace) -> int:

@@ -44,10 +44,13 @@ def run_operation(args: argparse.Namespace) -> int:
     operation: Operation[Any, Any] = args.operation
     request = operation.parse(_arguments(operation, args))
     ws = Workspace(args.repo)
+    run = Run(progress_reporter() if sys.stderr.isatty() else None)
     try:
-        result = operation(ws, request, Run(progress_reporter() if sys.stderr.isatty() else None))
+        result = operation(ws, request, run)
     finally:
         ws.close()
+    for note in run.notes:
+        print(f"codecot-mcp: {note}", file=sys.stderr)
     if args.format == "json":
         print(result.model_dump_json(indent=2))
     elif args.format == "markdown":

@@ -23,7 +23,7 @@ import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from codecot_mcp.errors import CodecotError
@@ -93,7 +93,7 @@ def tool_handler(ws: Workspace, operation: Operation[Any, Any]) -> Callable[...,
         result = await _in_thread(call, run)
         if operation.writes:
             await announce_new_artifacts(ctx)
-        return result
+        return readable(operation, result, run.notes)
 
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     hints = get_type_hints(operation.request, include_extras=True)
@@ -111,6 +111,18 @@ def tool_handler(ws: Workspace, operation: Operation[Any, Any]) -> Callable[...,
     handle.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": operation.result}
     handle.__name__ = handle.__qualname__ = operation.name
     return handle
+
+
+def readable(operation: Operation[Any, Any], result: BaseModel, notes: list[str]) -> CallToolResult:
+    """The result as a model reads it cheaply: the text view as content, the data as structure.
+
+    The SDK's default content is the pretty-printed JSON of the result, code as escaped
+    strings; the text view is the same information for reading (the pack as Markdown).
+    """
+    return CallToolResult(
+        content=[TextContent(type="text", text="\n".join([*notes, operation.text(result)]))],
+        structured_content=result.model_dump(mode="json", by_alias=True),
+    )
 
 
 async def _in_thread(fn: Callable[[], T], run: Run) -> T:

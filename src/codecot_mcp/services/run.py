@@ -23,11 +23,16 @@ class Run:
     def __init__(self, progress: Progress | None = None) -> None:
         self._report = progress
         self._cancelled = threading.Event()
+        self.notes: list[str] = []  # what the caller should know about the call itself (e.g. a cold index)
 
     def progress(self, done: int, total: int, message: str) -> None:
         """Tell the caller how far the call is; `total` 0 means unknown."""
         if self._report is not None:
             self._report(done, total, message)
+
+    def note(self, text: str) -> None:
+        """A line about the call itself that the adapter shows beside the result."""
+        self.notes.append(text)
 
     def cancel(self) -> None:
         """Ask the work to stop; called by the adapter from another thread."""

@@ -15,6 +15,9 @@ from codecot_mcp.services.run import Run
 from codecot_mcp.store.artifacts import ArtifactStore
 from codecot_mcp.store.config import Config, load_config
 
+# A refresh that parsed this many files took long enough for the caller to be told why.
+NOTED_PARSES = 50
+
 
 class Workspace:
     def __init__(self, path: Path) -> None:
@@ -38,6 +41,12 @@ class Workspace:
                 self._index = CodeIndex.open(self.root, progress)
             else:
                 self._index.refresh(progress=progress)
+            stats = self._index.last_stats
+            if run is not None and stats is not None and stats.parsed >= NOTED_PARSES:
+                run.note(
+                    f"Indexed {stats.parsed:,} of {stats.files:,} files in {stats.seconds:.1f} s; "
+                    "later calls reuse the index (`codecot-mcp index` warms it ahead)."
+                )
             return self._index
 
     def close(self) -> None:
