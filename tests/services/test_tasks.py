@@ -61,8 +61,22 @@ def test_a_worktree_needs_a_commit_to_start_from(make_repo: MakeRepo) -> None:
         SCOPE_TASK.invoke(ws, spec_id=_spec(ws), allowed_paths=["src/**"], worktree=True)
 
 
-def test_the_default_scope_is_the_affected_code_and_its_tests(ws: Workspace) -> None:
+def test_the_default_scope_is_the_affected_code_and_its_real_tests(make_repo: MakeRepo) -> None:
+    files = {
+        **FILES,
+        "tests/unit/test_report.py": "from src.report import render_report\n",
+        "tests/test_misc.py": "from src.report import render_report\n",
+        "tests/test_other.py": "def test_x():\n    pass\n",
+    }
+    ws = Workspace(make_repo(files))
     task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws)).tasks[0]
-    assert "src/report.py" in task.allowed_paths
-    assert "**/test_report.py" in task.allowed_paths
+    assert task.allowed_paths[:2] == ["src/report.py", "src/export.py"]
+    assert "tests/unit/test_report.py" in task.allowed_paths
+    assert "tests/test_misc.py" in task.allowed_paths  # imports the module
+    assert "tests/test_other.py" not in task.allowed_paths
+    assert not [p for p in task.allowed_paths if "*" in p]
+    assert {(s.path, s.name) for s in task.target_symbols} == {
+        ("src/report.py", "render_report"),
+        ("src/export.py", "export_rows"),
+    }
     assert Path(".codecot/**").as_posix() in task.forbidden_paths

@@ -316,3 +316,41 @@ def revise_requirements(
         else:
             added.append(requirement)
     return [replaced.get(r.id, r) for r in existing] + added
+
+
+# ---------------------------------------------------------------- fallback
+
+# Intents captured from a bug report often have a problem but no goal; without a requirement the
+# spec cannot be scoped, so one is derived rather than leaving the agent at a dead end.
+_UNTITLED = "untitled intent"
+
+
+def derived_requirement(intent: Intent, spec_number: int) -> tuple[Requirement, str] | None:
+    """One requirement from the intent's problem, else its acceptance signals, else its title,
+    with the section it came from; None when the intent says nothing to build one from."""
+    criteria = [to_ears(signal.text) for signal in intent.acceptance_signals]
+    if intent.problem:
+        source, text = "problem", intent.problem[0].text
+        statement = f"THE SYSTEM SHALL no longer fail as described: {squash(text).rstrip(' .!')}"
+    elif intent.acceptance_signals:
+        source, text = "acceptance signals", intent.acceptance_signals[0].text
+        statement = criteria[0]
+    elif intent.title.strip() and intent.title.strip().lower() != _UNTITLED:
+        source, text = "title", intent.title
+        statement = f"THE SYSTEM SHALL {_lower_first(squash(text).rstrip(' .!'))}"
+    else:
+        return None
+    requirement = Requirement(
+        id=requirement_id(spec_number, 1),
+        title=_short(f"Fix: {squash(text)}" if source == "problem" else text),
+        statement=statement,
+        goal_ids=[],
+        criteria=_criteria(criteria or [PLACEHOLDER_CRITERION]),
+    )
+    return requirement, source
+
+
+def requirement_example(title: str) -> str:
+    """A `requirements=[...]` argument an agent can send as is, built from the spec's own title."""
+    name = _short(title) or "Describe the change"
+    return f"requirements=[{{'title': '{name}', 'criteria': ['WHEN <trigger> THE SYSTEM SHALL <outcome>']}}]"

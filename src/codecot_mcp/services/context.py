@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from codecot_mcp.domain.models import ContextPack, Task
 from codecot_mcp.domain.untrusted import data_fence, display_path, fenced
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
@@ -9,9 +11,10 @@ from codecot_mcp.intel.pack import build_pack
 from codecot_mcp.intel.tokens import estimate_tokens
 from codecot_mcp.services.requests import ContextPackRequest
 from codecot_mcp.services.run import Run
+from codecot_mcp.services.specs import intent_text
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.workspace import Workspace
-from codecot_mcp.store.artifacts import SPECS
+from codecot_mcp.store.artifacts import INTENTS, SPECS
 
 
 def context_pack(ws: Workspace, request: ContextPackRequest, run: Run) -> ContextPack:
@@ -38,17 +41,23 @@ def context_pack(ws: Workspace, request: ContextPackRequest, run: Run) -> Contex
 
 
 def task_query(ws: Workspace, task: Task) -> str:
-    """The words that describe a task: its title, requirements and criteria."""
+    """The words that describe a task: the intent's own text first (its discussion quotes, so a
+    traceback or pasted code ranks as it would as a query), then the requirements, the spec's
+    affected code and the task's targets. Title and requirements alone lose the issue's evidence."""
     parts = [task.title]
     try:
         spec = ws.store.load(SPECS, task.spec_id)
     except (NotFoundError, ArtifactError):  # a task outlives a removed or broken spec
-        return task.title
+        return "\n".join([task.title, *(s.name for s in task.target_symbols)])
+    with contextlib.suppress(NotFoundError, ArtifactError):  # the spec and task stand on their own
+        parts.insert(0, intent_text(ws.store.load(INTENTS, spec.intent_id)))
     for req in spec.requirements:
         if req.id in task.requirement_ids:
             parts += [req.title, req.statement, *(c.text for c in req.criteria)]
-    parts += [a.symbol or a.path for a in spec.affected_code]
-    return "\n".join(p for p in parts if p)
+    parts += [a.path for a in spec.affected_code]
+    parts += [a.symbol for a in spec.affected_code if a.symbol]
+    parts += [s.name for s in task.target_symbols]
+    return "\n".join(dict.fromkeys(p for p in parts if p))
 
 
 REPO_MAP_TOKENS = 8000

@@ -6,8 +6,10 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.ids import normalize_id, parse_id
 from codecot_mcp.domain.lint import lint_spec
-from codecot_mcp.domain.models import AffectedCode, Finding, Intent, NextCall, Spec, next_call
+from codecot_mcp.domain.models import AffectedCode, Finding, Intent, NextCall, Requirement, Spec, next_call
 from codecot_mcp.domain.scaffold import (
+    derived_requirement,
+    requirement_example,
     revise_requirements,
     scaffold_requirements,
     scaffold_risks,
@@ -20,7 +22,14 @@ from codecot_mcp.services.run import Run
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS
 
-AFFECTED_FILES = 5
+AFFECTED_FILES = 5  # ranked files a spec names when the discussion names none
+# The spec's affected code is a short list a reviewer reads: one entry per file, at most this many,
+# however many names a pasted traceback or snippet links.
+MAX_AFFECTED_ENTRIES = 8
+# Names this short ('i', 'os', 'df') in pasted code are variables, not code the change targets.
+MIN_SYMBOL_CHARS = 3
+# How many ranked files order the discussion's links (a link the ranking misses goes last).
+LINK_RANK_LIMIT = 50
 # A ranked file joins the affected code only when it scores close to the best match;
 # weaker matches belong in a context pack, not in the scope a task will be held to.
 AFFECTED_MIN_SCORE = 0.6
@@ -58,7 +67,7 @@ def draft_spec(ws: Workspace, request: DraftSpecRequest, run: Run) -> SpecResult
         reqs = (
             revise_requirements([], requirements, number)
             if requirements
-            else scaffold_requirements(intent, number)
+            else scaffold_requirements(intent, number) or _derived(intent, number)
         )
         return Spec(
             id=new_id,
@@ -78,12 +87,16 @@ def draft_spec(ws: Workspace, request: DraftSpecRequest, run: Run) -> SpecResult
 def _revise(ws: Workspace, spec_id: str, request: DraftSpecRequest) -> SpecResult:
     drafts, title, risks, test_plan = request.requirements, request.title, request.risks, request.test_plan
     hand_edited = ws.store.edited_by_hand(SPECS, spec_id)
+    current = ws.store.load(SPECS, spec_id)
+    intent = _intent_or_none(ws, current.intent_id)
 
     def change(spec: Spec) -> Spec:
         number = parse_id(spec.id, "spec")[1]
         update: dict[str, object] = {"revision": spec.revision + 1}
         if drafts:
             update["requirements"] = revise_requirements(spec.requirements, drafts, number)
+        elif not spec.requirements and intent is not None:
+            update["requirements"] = _derived(intent, number)
         if title:
             update["title"] = title.strip()
         if risks is not None:
@@ -93,7 +106,6 @@ def _revise(ws: Workspace, spec_id: str, request: DraftSpecRequest) -> SpecResul
         return spec.model_copy(update=update)
 
     spec = ws.store.update(SPECS, spec_id, change, "spec.revised", hand_edit_kept=hand_edited)
-    intent = _intent_or_none(ws, spec.intent_id)
     return _result(ws, spec, intent, revised=True, hand_edit_kept=hand_edited)
 
 
@@ -104,15 +116,27 @@ def _intent_or_none(ws: Workspace, intent_id: str) -> Intent | None:
         return None
 
 
+def _derived(intent: Intent, spec_number: int) -> list[Requirement]:
+    derived = derived_requirement(intent, spec_number)
+    return [derived[0]] if derived else []
+
+
 def _result(
     ws: Workspace, spec: Spec, intent: Intent | None, *, revised: bool, hand_edit_kept: bool
 ) -> SpecResult:
     findings = lint_spec(spec, intent)
+    findings += _derived_findings(spec, intent)
     errors = sum(1 for f in findings if f.level == "error")
-    if errors:
+    if not spec.requirements:
         next_step = (
-            f"Fix the {errors} lint error(s): call draft_spec(spec_id='{spec.id}', requirements=[...]) "
-            "with the corrected requirements, or edit the Markdown file."
+            f"{spec.id} has no requirements and its intent gives nothing to derive one from: call "
+            f"draft_spec(spec_id='{spec.id}', {requirement_example(spec.title)})."
+        )
+    elif errors:
+        next_step = (
+            f"Call scope_task(spec_id='{spec.id}') to go on, or first fix the {errors} lint error(s): "
+            f"draft_spec(spec_id='{spec.id}', requirements=[...]) with the corrected requirements, "
+            "or edit the Markdown file."
         )
     else:
         next_step = f"Call scope_task(spec_id='{spec.id}')."
@@ -127,36 +151,64 @@ def _result(
     )
 
 
-def affected_code(ws: Workspace, intent: Intent, run: Run | None = None) -> list[AffectedCode]:
-    """Files and symbols the intent is likely to touch: its links first, then the ranked matches."""
-    index = ws.index(run)
-    found: list[AffectedCode] = []
-    seen: set[tuple[str, str | None]] = set()
-    for link in intent.links:
-        key = (link.path, link.symbol)
-        if key not in seen:
-            seen.add(key)
-            what = f"`{link.symbol}`" if link.symbol else "the file"
-            found.append(
-                AffectedCode(
-                    path=link.path,
-                    symbol=link.symbol,
-                    line=link.line,
-                    reason=f"the discussion names {what} ('{link.text}')",
-                )
-            )
-    query = (
-        " ".join(
-            item.text
-            for section in (intent.problem, intent.goals, intent.acceptance_signals)
-            for item in section
+def _derived_findings(spec: Spec, intent: Intent | None) -> list[Finding]:
+    """Say so when a requirement was derived rather than taken from a goal, so it is reviewed."""
+    if intent is None or intent.goals or len(spec.requirements) != 1 or spec.requirements[0].goal_ids:
+        return []
+    derived = derived_requirement(intent, parse_id(spec.id, "spec")[1])
+    if derived is None or derived[0].statement != spec.requirements[0].statement:
+        return []
+    rid = spec.requirements[0].id
+    return [
+        Finding(
+            level="warning",
+            code="derived-requirement",
+            path=rid,
+            message=f"{intent.id} has no goals, so {rid} was derived from its {derived[1]}",
+            fix=f"check it, or replace it: "
+            f"draft_spec(spec_id='{spec.id}', requirements=[{{'id': '{rid}', ...}}])",
         )
-        or intent.title
-    )
-    for ranked in rank_files(index, query, limit=AFFECTED_FILES):
-        if ranked.score < AFFECTED_MIN_SCORE or any(a.path == ranked.path for a in found):
+    ]
+
+
+def intent_text(intent: Intent) -> str:
+    """What the intent says about the code: its problem, goals and signals, and the discussion lines they
+    quote, so tracebacks and pasted code reach the ranking, not only the extracted sentences."""
+    parts: list[str] = []
+    for section in (intent.problem, intent.goals, intent.acceptance_signals, intent.decisions):
+        for item in section:
+            parts.append(item.text)
+            if item.source and item.source.quote not in parts:
+                parts.append(item.source.quote)
+    return "\n".join(dict.fromkeys(p for p in parts if p.strip())) or intent.title
+
+
+def affected_code(ws: Workspace, intent: Intent, run: Run | None = None) -> list[AffectedCode]:
+    """Files and symbols the intent is likely to touch, one entry per file: the discussion's links in
+    ranked order, then the ranked matches; capped, so a pasted traceback does not list every frame."""
+    index = ws.index(run)
+    ranked = rank_files(index, intent_text(intent), limit=LINK_RANK_LIMIT)
+    position = {r.path: n for n, r in enumerate(ranked)}
+    found: dict[str, AffectedCode] = {}
+    links = sorted(intent.links, key=lambda link: position.get(link.path, len(position)))
+    for link in links:
+        if link.path in found or len(found) >= MAX_AFFECTED_ENTRIES:
             continue
-        found.append(AffectedCode(path=ranked.path, reason="; ".join(ranked.reasons[:2]) or "ranked match"))
-        if len({a.path for a in found}) >= AFFECTED_FILES:
+        symbol = link.symbol if link.symbol and len(link.symbol) >= MIN_SYMBOL_CHARS else None
+        if link.symbol and symbol is None:
+            continue
+        what = f"`{symbol}`" if symbol else "the file"
+        found[link.path] = AffectedCode(
+            path=link.path,
+            symbol=symbol,
+            line=link.line if symbol else None,
+            reason=f"the discussion names {what} ('{link.text}')",
+        )
+    for item in ranked[:AFFECTED_FILES]:
+        if len(found) >= AFFECTED_FILES:
             break
-    return found
+        if item.score >= AFFECTED_MIN_SCORE and item.path not in found:
+            found[item.path] = AffectedCode(
+                path=item.path, reason="; ".join(item.reasons[:2]) or "ranked match"
+            )
+    return list(found.values())

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shlex
 
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.ids import normalize_id, parse_requirement_id
 from codecot_mcp.domain.models import ChangeBudget, NextCall, Requirement, Spec, SymbolRef, Task, next_call
-from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, test_globs_for
-from codecot_mcp.errors import InvalidInputError
+from codecot_mcp.domain.scaffold import requirement_example
+from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, is_test_path
+from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
+from codecot_mcp.intel.index import CodeIndex
+from codecot_mcp.intel.ranking import rank_files
+from codecot_mcp.intel.testfiles import tests_for
 from codecot_mcp.services.requests import ScopeTaskRequest
 from codecot_mcp.services.run import Run
+from codecot_mcp.services.specs import MIN_SYMBOL_CHARS, intent_text
 from codecot_mcp.services.workspace import Workspace
-from codecot_mcp.store.artifacts import SPECS, TASKS, now_iso
+from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, now_iso
 from codecot_mcp.store.config import add_checks
+
+# A task's default scope is the evidence, not a guess: the files the ranking puts on top for the
+# intent's own text plus the spec's affected code, and the existing tests of those files.
+SCOPE_RANK_LIMIT = 40  # ranked files read to choose the sources from
+SCOPE_SOURCE_FILES = 8  # ranked source files a task may touch besides the spec's affected code
+SCOPE_MIN_SCORE = 0.15  # below this share of the top file's score a match is noise, not evidence
+TESTS_PER_FILE = 3  # test files kept per source file, named-after ones first
+MAX_ALLOWED_ENTRIES = 20  # a scope a reviewer can read at a glance
+MAX_TARGET_SYMBOLS = 12  # target symbols beyond this dilute the context pack's boost
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ScopeResult(BaseModel):
@@ -68,14 +85,19 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
     budget = ChangeBudget(
         max_files=request.max_files or config.max_files, max_lines=request.max_lines or config.max_lines
     )
+    index = ws.index(run)
+    query = _spec_text(ws, spec)
+    allowed = allowed_paths or _default_allowed(index, spec, query)
+    if not allowed:
+        top = next(iter(index.files()), "README.md")
+        raise InvalidInputError(
+            f"{spec.id} names no affected code and nothing in the repository matches it, "
+            "so the task would have no allowed paths",
+            hint=f"call scope_task(spec_id='{spec.id}', allowed_paths=['{top}'])",
+        )
+    targets = _target_symbols(index, spec, allowed, query)
     created: list[Task] = []
     for group in groups:
-        allowed = allowed_paths or _default_allowed(spec)
-        if not allowed:
-            raise InvalidInputError(
-                f"{spec.id} names no affected code, so the task would have no allowed paths",
-                hint="pass allowed_paths, e.g. ['src/report.py', 'tests/**']",
-            )
         title = group[0].title if len(group) == 1 else spec.title
 
         def build(
@@ -88,9 +110,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
                 requirement_ids=[r.id for r in group],
                 allowed_paths=allowed,
                 forbidden_paths=forbidden_paths or list(DEFAULT_FORBIDDEN),
-                target_symbols=[
-                    SymbolRef(path=a.path, name=a.symbol, line=a.line) for a in spec.affected_code if a.symbol
-                ],
+                target_symbols=targets,
                 checks=checks or list(config.checks),
                 budget=budget,
                 depends_on=[t.id for t in created],
@@ -116,7 +136,10 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
 def _select_requirements(spec: Spec, requirement_ids: list[str] | None) -> list[Requirement]:
     if not spec.requirements:
         raise InvalidInputError(
-            f"{spec.id} has no requirements", hint=f"call draft_spec(spec_id='{spec.id}') first"
+            f"{spec.id} has no requirements",
+            hint=f"call draft_spec(spec_id='{spec.id}'): it derives one from {spec.intent_id}'s problem; "
+            f"if the intent gives none, call "
+            f"draft_spec(spec_id='{spec.id}', {requirement_example(spec.title)})",
         )
     if not requirement_ids:
         return list(spec.requirements)
@@ -131,14 +154,44 @@ def _select_requirements(spec: Spec, requirement_ids: list[str] | None) -> list[
     return chosen
 
 
-def _default_allowed(spec: Spec) -> list[str]:
-    """The spec's affected files, plus where their tests usually live."""
-    allowed: list[str] = []
-    for item in spec.affected_code:
-        for pattern in (item.path, *test_globs_for(item.path)):
-            if pattern not in allowed:
-                allowed.append(pattern)
-    return allowed
+def _spec_text(ws: Workspace, spec: Spec) -> str:
+    """The intent's own text (quotes included) and the spec's words: what the scope is ranked for."""
+    parts = [spec.title, spec.summary]
+    with contextlib.suppress(NotFoundError, ArtifactError):  # the spec stands on its own
+        parts.append(intent_text(ws.store.load(INTENTS, spec.intent_id)))
+    for req in spec.requirements:
+        parts += [req.title, req.statement, *(c.text for c in req.criteria)]
+    return "\n".join(p for p in parts if p)
+
+
+def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> list[str]:
+    """Named files: the spec's affected code and the top ranked sources, then their existing tests."""
+    affected = list(dict.fromkeys(a.path for a in spec.affected_code))
+    ranked = rank_files(index, query, boost_paths=affected, limit=SCOPE_RANK_LIMIT)
+    picked = [r.path for r in ranked if r.score >= SCOPE_MIN_SCORE and r.path not in affected]
+    sources = affected + [p for p in picked if not is_test_path(p)][:SCOPE_SOURCE_FILES]
+    files = index.files()
+    tests = [tests_for(path, files, index.importers_of(path), TESTS_PER_FILE) for path in sources]
+    allowed = list(sources)
+    for rank in range(TESTS_PER_FILE):  # the first test of every file before the second of any
+        allowed += [group[rank] for group in tests if len(group) > rank]
+    allowed += [p for p in picked if is_test_path(p)]
+    return list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+
+
+def _target_symbols(index: CodeIndex, spec: Spec, allowed: list[str], query: str) -> list[SymbolRef]:
+    """Real definitions in the allowed source files that the spec names or the intent's text spells."""
+    words = {w for w in _WORD.findall(query) if len(w) >= MIN_SYMBOL_CHARS}
+    words |= {a.symbol.rsplit(".", 1)[-1] for a in spec.affected_code if a.symbol}
+    found: list[SymbolRef] = []
+    for path in allowed:
+        if is_test_path(path) or not index.has_file(path):
+            continue
+        for symbol in index.definitions_in(path):
+            if len(symbol.name) >= MIN_SYMBOL_CHARS and symbol.name in words:
+                found.append(SymbolRef(path=path, name=symbol.name, line=symbol.start_line))
+    unique = {(s.path, s.name): s for s in reversed(found)}
+    return sorted(unique.values(), key=found.index)[:MAX_TARGET_SYMBOLS] if found else []
 
 
 def _attach_worktree(ws: Workspace, task: Task, base: str | None) -> Task:

@@ -1,0 +1,61 @@
+"""The test files that exercise a source file, found in the repository's own layout.
+
+A task's scope must hold the tests its change needs, and repository-wide globs
+such as `**/test_x.py` both miss the real layout (`tests/unit/test_x_core.py`,
+`x_test.go` beside the file, `__tests__/x.test.ts`) and admit files nobody meant.
+So the tests are looked up among the files that really exist: first by name
+(the file's stem in a test file's name), then by imports (test files that import
+the module), nearest folder first. Pure: it takes the listing and the importers.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+
+from codecot_mcp.domain.scope import is_test_path
+
+# A test file's name, with the test markers taken off, must equal the stem or start with it
+# plus a separator ('test_fields.py', 'fields_test.go', 'fields.spec.ts', 'test_fields_nested.py').
+_MARKERS = re.compile(r"^(?:test_|tests_)|(?:_tests?|\.test|\.spec|_spec|Tests?)$")
+# Stems this short or this generic name too many unrelated tests to be evidence by name alone.
+MIN_STEM_CHARS = 3
+_GENERIC_STEMS = frozenset({"index", "main", "utils", "util", "base", "core", "init", "__init__", "mod"})
+
+
+def _bare(name: str) -> str:
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem.removesuffix(".test").removesuffix(".spec")
+    return _MARKERS.sub("", _MARKERS.sub("", stem))
+
+
+def _named_after(stem: str, test_path: str) -> bool:
+    bare = _bare(posixpath.basename(test_path)).lower()
+    stem = stem.lower()
+    return bare == stem or bare.startswith((stem + "_", stem + "."))
+
+
+def _distance(a: str, b: str) -> int:
+    """Folders between two files: how far apart they sit in the tree."""
+    left, right = posixpath.dirname(a).split("/"), posixpath.dirname(b).split("/")
+    shared = 0
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return len(left) + len(right) - 2 * shared
+
+
+def tests_for(path: str, files: Sequence[str], importers: Sequence[str], limit: int) -> list[str]:
+    """Up to `limit` existing test files of `path`: named after it first, then importing it, nearest first."""
+    if is_test_path(path):
+        return []
+    stem = posixpath.basename(path).rsplit(".", 1)[0]
+    named: list[str] = []
+    if len(stem) >= MIN_STEM_CHARS and stem.lower() not in _GENERIC_STEMS:
+        named = [f for f in files if f != path and is_test_path(f) and _named_after(stem, f)]
+    importing = [f for f in importers if f != path and is_test_path(f) and f not in named]
+    ordered = sorted(named, key=lambda f: (_distance(path, f), f))
+    ordered += sorted(importing, key=lambda f: (not _named_after(stem, f), _distance(path, f), f))
+    return ordered[: max(0, limit)]
