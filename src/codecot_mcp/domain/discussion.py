@@ -38,6 +38,7 @@ class Statement:
     quote: str
     kind: StatementKind = "text"
     section: str | None = None  # the nearest Markdown heading above, inside the same message
+    depth: int = 0  # indentation of a list item: a deeper item under a question answers it
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,10 @@ SECTION_LABEL_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+SECTION_HEADINGS = frozenset(
+    label for labels in SECTION_LABEL_WORDS.values() for label in labels if len(label) > 2
+)
+
 # Words before a colon that are labels, not people: a line 'Update: ...' is no speaker.
 NOT_SPEAKERS = frozenset(
     {
@@ -387,12 +392,128 @@ NOT_SPEAKERS = frozenset(
     | {label for labels in SECTION_LABEL_WORDS.values() for label in labels}
 )
 
+# Headings that issue templates put in every report: context, never the issue's title.
+TEMPLATE_HEADINGS = frozenset(
+    {
+        "description",
+        "bug description",
+        "describe the bug",
+        "describe the issue",
+        "describe your issue",
+        "bug report",
+        "issue description",
+        "problem description",
+        "summary",
+        "details",
+        "expected behavior",
+        "expected behaviour",
+        "expected result",
+        "expected results",
+        "expected output",
+        "actual behavior",
+        "actual behaviour",
+        "actual result",
+        "actual results",
+        "actual output",
+        "observed behavior",
+        "observed behaviour",
+        "current behavior",
+        "current behaviour",
+        "current output",
+        "steps to reproduce",
+        "to reproduce",
+        "how to reproduce",
+        "reproduction",
+        "reproducer",
+        "minimal example",
+        "minimal reproducible example",
+        "code sample",
+        "code example",
+        "example",
+        "traceback",
+        "error",
+        "error message",
+        "logs",
+        "environment",
+        "your environment",
+        "versions",
+        "version",
+        "system info",
+        "configuration",
+        "dialect",
+        "search before asking",
+        "what are you trying to do",
+        "additional context",
+        "additional information",
+        "anything else",
+        "are you willing to work on this",
+        "are you willing to work on this and submit a pr to address the issue",
+        "code of conduct",
+        "motivation",
+        "possible solution",
+        "proposed solution",
+        "feature request",
+        "is your feature request related to a problem? please describe",
+        "describe the solution you'd like",
+        "describe alternatives you've considered",
+    }
+)
+# Template sections whose content is system detail, not intent: their statements are skipped.
+IGNORED_SECTIONS = frozenset(
+    {
+        "environment",
+        "your environment",
+        "versions",
+        "version",
+        "system info",
+        "configuration",
+        "dialect",
+        "search before asking",
+        "logs",
+        "code of conduct",
+        "are you willing to work on this",
+        "are you willing to work on this and submit a pr to address the issue",
+    }
+)
+# Sections that hold the reproduction of a bug report: it becomes a test to write.
+REPRODUCTION_SECTIONS = frozenset(
+    {
+        "steps to reproduce",
+        "to reproduce",
+        "how to reproduce",
+        "reproduction",
+        "reproducer",
+        "minimal example",
+    }
+)
+
+
+def heading_key(text: str) -> str:
+    """A heading lower-cased, without emphasis, trailing colons or a trailing '(optional)'."""
+    key = squash(text.replace("*", " ").replace("_", " ")).lower().strip(" :;.#")
+    return key.removesuffix("(optional)").strip(" :;")
+
+
+def is_template_heading(text: str) -> bool:
+    """A heading an issue template wrote, or a version/output probe (`python -c ...` output)."""
+    key = heading_key(text)
+    return key in TEMPLATE_HEADINGS or "`" in key or key.endswith((" output", " version", " versions"))
+
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _BULLET = re.compile(r"\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")  # used with .match(line, pos)
 _QUOTE = re.compile(r"^\s*>\s?")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_\n]{1,80})\1\s*[:;]?\s*$")  # **Expected behavior**
+_BARE_HEADING = re.compile(r"^\s*(?P<text>[A-Za-z][\w ,'?-]{1,80}?)\s*[:;]?\s*$")  # Expected output;
+_TRACEBACK = re.compile(r"^\s*Traceback \(most recent call last\):")
+# Lines that are code, not prose: imports, assignments, prompts, definitions, bare calls.
+_CODE_LINE = re.compile(
+    r"^\s*(?:import \w|from [\w.]+ import |>>> |\$ |def \w|class \w|@\w+\s*$|[)\]}]+[;,]?\s*$"
+    r"|[A-Za-z_][\w.]*(?:\[[^\]\n]*\])? ?[-+*/]?= ?\S|[A-Za-z_][\w.]*\([^\n]*\)\s*;?\s*$)"
+)
 _TITLE = re.compile(r"^\s*title\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
 _NAME = r"@?[A-Za-z][\w.'-]*(?: [A-Za-z][\w.'-]*){0,2}"
@@ -509,6 +630,7 @@ class _Walker:
     section: str | None = None
     title: str | None = None
     in_comments: bool = False
+    depth: int = 0
 
     def run(self) -> list[Statement]:
         index = 0
@@ -542,13 +664,67 @@ class _Walker:
             self._flush()
             self.title = clean(title.group(1))
             return index + 1
-        heading = _HEADING.match(line)
+        heading = _HEADING.match(line) or self._pseudo_heading(line)
         if heading:
             self._flush()
-            self._heading(index, heading.group(1))
+            self._heading(index, heading.group(1) if heading.re is _HEADING else heading["text"])
             return index + 1
+        if self._starts_code(index, line):
+            self._flush()
+            return self._unfenced_code(index)
         self._text(index, line, quote.end() if quote else 0)
+        if self.title is None and self._is_title_line(index):
+            self.title = clean(line)
+            self._flush()
         return index + 1
+
+    def _pseudo_heading(self, line: str) -> re.Match[str] | None:
+        """A whole line in bold, or a bare template heading ('Expected output;'): a heading too."""
+        match = _BOLD_LINE.match(line)
+        if match:
+            return match
+        match = _BARE_HEADING.match(line)
+        if match and (is_template_heading(match["text"]) or heading_key(match["text"]) in SECTION_HEADINGS):
+            return match
+        return None
+
+    def _starts_code(self, index: int, line: str) -> bool:
+        """Pasted code without a fence: a traceback, an indented block after a break, code-looking lines."""
+        if _TRACEBACK.match(line):
+            return True
+        if self.fmt == "transcript" and _speaker_name(line) is not None:
+            return False
+        after_break = not self.para
+        indented = line.startswith(("    ", "\t")) and _BULLET.match(line) is None
+        return (after_break and indented) or _CODE_LINE.match(line) is not None
+
+    def _unfenced_code(self, start: int) -> int:
+        """Consume the block: a traceback ends at its unindented error line, other code at a blank line."""
+        end = start
+        traceback = _TRACEBACK.match(self.lines[start]) is not None
+        while end + 1 < len(self.lines):
+            following = self.lines[end + 1]
+            if not following.strip():
+                break
+            if traceback and not following[:1].isspace():
+                end += 1  # the error line closes the traceback
+                break
+            if not traceback and not (following[:1].isspace() or _CODE_LINE.match(following)):
+                break
+            end += 1
+        body = "\n".join(self.lines[start : end + 1])
+        self.out.append(Statement(self.speaker, body, start + 1, end + 1, body, "code", self.section))
+        return end + 1
+
+    def _is_title_line(self, index: int) -> bool:
+        """The issue's own first line: short, alone, not a sentence running on into the next line."""
+        if self.fmt == "transcript" or self.out or len(self.para) != 1 or self.para[0] != (index, 0):
+            return False
+        line = self.lines[index].strip()
+        if len(line) > 120 or line.endswith((".", ",", ";", ":")) or is_template_heading(line):
+            return False
+        following = next((text.strip() for text in self.lines[index + 1 :] if text.strip()), "")
+        return bool(following) and not following[:1].islower()
 
     def _text(self, index: int, line: str, col: int) -> None:
         found = _speaker_name(line) if self.fmt == "transcript" else None
@@ -562,6 +738,7 @@ class _Walker:
         if bullet:
             self._flush()
             self.para, self.para_kind = [(index, bullet.end())], "item"
+            self.depth = len(line) - len(line.lstrip())
         elif self.para and not found and col == 0:
             self.para.append((index, 0))
         else:
@@ -569,8 +746,9 @@ class _Walker:
             self.para, self.para_kind = [(index, col)], "text"
 
     def _heading(self, index: int, raw: str) -> None:
-        text = clean(raw)
-        if self.title is None and not self.in_comments and text.lower() not in NOT_SPEAKERS:
+        text = clean(raw).rstrip(":;").strip()
+        usable = text.lower() not in NOT_SPEAKERS and not is_template_heading(text)
+        if self.title is None and not self.in_comments and usable and not self.out:
             self.title = text
         self.section = text
         self.out.append(Statement(self.speaker, text, index + 1, index + 1, raw, "heading", text))
@@ -606,7 +784,10 @@ class _Walker:
             last_line = first + bisect_right(starts, end - 1)
             quote = text[start:end]
             kind, section = self.para_kind, self.section
-            self.out.append(Statement(self.speaker, cleaned, first_line, last_line, quote, kind, section))
+            depth = self.depth if kind == "item" else 0
+            self.out.append(
+                Statement(self.speaker, cleaned, first_line, last_line, quote, kind, section, depth)
+            )
         self.para = []
 
 

@@ -23,14 +23,21 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.discussion import (
+    IGNORED_SECTIONS,
+    REPRODUCTION_SECTIONS,
     SECTION_LABEL_WORDS,
+    Discussion,
     Statement,
     content_words,
+    heading_key,
+    is_template_heading,
     parse_discussion,
+    split_lines,
     squash,
 )
 from codecot_mcp.domain.models import (
@@ -49,9 +56,56 @@ LABELS: dict[str, str] = {label: name for name, labels in SECTION_LABEL_WORDS.it
 ANSWER_LABELS = frozenset({"a", "answer"})
 # A reply that opens with one of these words settles the question just before it.
 _REPLY = re.compile(
-    r"^(yes|yeah|yep|no|nope|sure|correct|right|exactly|agreed|definitely|absolutely|not really)\b[,.!:;]?",
+    r"^(?:[A-Z][\w.-]{0,20}:\s+)?"  # "Chen: no, ..." inside a note
+    r"(yes|yeah|yep|no|nope|sure|correct|right|exactly|agreed|definitely|absolutely|not really"
+    r"|only|just|both|neither|all|none)\b[,.!:;]?",
     re.IGNORECASE,
 )
+# Replies that commit to nothing: neither a question nor an answer ("Not sure yet.").
+HEDGES = frozenset(
+    {
+        "not sure",
+        "not sure yet",
+        "im not sure",
+        "i am not sure",
+        "unsure",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "no idea",
+        "good question",
+        "good question no idea",
+        "i dont know",
+        "i dont know yet",
+        "dont know",
+        "dont know yet",
+        "dunno",
+        "hmm",
+        "well see",
+        "lets see",
+        "not sure either",
+        "i dont know either",
+    }
+)
+_HEDGE_GUESS = re.compile(r"^(?:maybe|perhaps|possibly)\b", re.IGNORECASE)
+# Sections whose statements are both a goal and the signal that it is reached.
+EXPECTED_SECTIONS = frozenset(
+    {"expected", "expected behavior", "expected behaviour", "expected result", "expected results"}
+)
+# An acceptance sentence that also states what to build ("It should reject unknown codes").
+_GOALISH = re.compile(
+    r"\b(?:should|must|we need|need to|expect(?:ed|s)?|would like|we want)\b", re.IGNORECASE
+)
+# The last line of an error report: "ValueError: ...", "panic: ...", "error[E0106]: ...".
+_ERROR_LINE = re.compile(
+    r"^\s*(?:(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Fault)\b(?::\s*\S.*)?"
+    r"|panic: \S.*|error(?:\[\w+\])?: \S.*|Exception in thread \S.*)$"
+)
+_FRAME = re.compile(r"\bin (?:`)?(?P<name>[A-Za-z_]\w*)'?\s*$")  # '  File "x.py", line 3, in parse'
+MAX_ERRORS = 3
+# An open question ("how long?"), which any decision right after it answers; "csv or tsv?" needs its words.
+_WH_QUESTION = re.compile(r"^(?:how|what|which|when|where|who)\b", re.IGNORECASE)
+REPLY_WORDS = 12  # an unlabelled reply of at most this many words, by another speaker, answers
 ANSWER_WINDOW = 50  # decisions after a question that may answer it (keeps long threads linear)
 
 # Cue phrases per section, in priority order (see the module docstring). Regexes, case-insensitive.
@@ -60,7 +114,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "open_questions",
         (
             r"\btbd\b",
-            r"\bnot sure\b",
+            r"\bnot sure (?:about|if|whether|how|what|which|who|when|where)\b",
             r"\bopen question",
             r"\bunclear\b",
             r"\bwho decides\b",
@@ -105,6 +159,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\bwe'?ll go with\b",
             r"\bsettled on\b",
             r"\blet'?s use\b",
+            r"\b(?:let'?s|we'?ll) (?:start|stick) with\b",
             r"^(?:ok(?:ay)?|alright|sounds good|fine)[,!. ]+(?:let'?s|do|go|we'?ll)\b",
         ),
     ),
@@ -163,6 +218,9 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\bwe should\b",
             r"\bplease add\b",
             r"\bfeature request\b",
+            r"\bshould\b",
+            r"\bexpected\b",
+            r"\bwould like\b",
         ),
     ),
     (
@@ -205,6 +263,7 @@ _EXTENSIONS = (
     "py|pyi|js|jsx|mjs|cjs|ts|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|sh|sql|md|rst|txt"
     "|toml|yaml|yml|json|cfg|ini|csv|html|css|scss|xml|proto|lock|scm"
 )
+_FILE_NAME = re.compile(rf"[\w.-]+\.(?:{_EXTENSIONS})")
 _IDENTIFIER_PATTERNS = (
     re.compile(r"(?<![\w/.-])/?(?:[\w.-]+/)+[\w.-]*\w"),  # a path with a slash
     re.compile(rf"(?<![\w/.-])[\w-]+\.(?:{_EXTENSIONS})\b"),  # a file name with an extension
@@ -246,9 +305,21 @@ def _is_question(text: str) -> bool:
     return text.rstrip(" *_)\"'`").endswith("?")
 
 
+def is_hedge(text: str) -> bool:
+    """'Not sure yet.', 'Maybe.', 'Maybe a minute?': a reply that neither asks nor settles anything."""
+    key = squash(re.sub(r"[^\w\s]", "", text.lower()))
+    if key in HEDGES:
+        return True
+    return _is_question(text) and _HEDGE_GUESS.match(text) is not None and len(key.split()) <= 3
+
+
+def _ignored(statement: Statement) -> bool:
+    return statement.section is not None and heading_key(statement.section) in IGNORED_SECTIONS
+
+
 def classify(statement: Statement) -> tuple[str, str] | None:
     """(section field, item text) for one statement, or None when no rule applies."""
-    if statement.kind in ("code", "heading"):
+    if statement.kind in ("code", "heading") or _ignored(statement) or is_hedge(statement.text):
         return None
     text = statement.text
     labelled = _label(text)
@@ -265,20 +336,38 @@ def classify(statement: Statement) -> tuple[str, str] | None:
     return None
 
 
+def _also_goal(statement: Statement, name: str, text: str) -> bool:
+    """An acceptance signal that says what to build is a goal too (expected behaviour, 'should')."""
+    if name != "acceptance_signals":
+        return False
+    section = heading_key(statement.section) if statement.section else ""
+    return section in EXPECTED_SECTIONS or _GOALISH.search(text) is not None
+
+
+def _too_short(token: str) -> bool:
+    """A name of one or two characters (`a`, `x0`, `p.x`), unless it is a file name."""
+    name = token.rsplit("/", 1)[-1]
+    return _FILE_NAME.fullmatch(name) is None and len(name.rsplit(".", 1)[-1]) <= 2
+
+
 def find_identifiers(texts: Iterable[str]) -> list[str]:
-    """Code-looking tokens in order of first appearance, without duplicates."""
+    """Code-looking tokens in order of first appearance, without duplicates.
+
+    Names of one or two characters (`a`, `x0`) are left out: in pasted code they are locals,
+    and linking them finds unrelated definitions.
+    """
     found: dict[str, None] = {}
     for text in texts:
         for token in _BACKTICKED.findall(text):
             token = token.strip().removesuffix("()")
-            if token:
+            if token and not _too_short(token):
                 found.setdefault(token)
         bare = _URL.sub(" ", text)
         for pattern in _IDENTIFIER_PATTERNS:
             for match in pattern.finditer(bare):
                 token = (match.group(1) if pattern.groups else match.group()).strip(".-/")
                 parts = token.split(".")
-                if token and not all(len(p) <= 1 for p in parts):  # "e.g" is not a name
+                if token and not all(len(p) <= 1 for p in parts) and not _too_short(token):
                     found.setdefault(token)
     return list(found)
 
@@ -297,61 +386,209 @@ def _answered(question: str, later: Iterable[set[str]]) -> bool:
     return bool(keys) and any(2 * len(keys & words) >= len(keys) for words in later)
 
 
-def _replies_to_question(
-    statement: Statement, previous: Statement | None, last: tuple[str, str, Statement] | None
-) -> bool:
-    """Another speaker's reply that opens with yes/no right after a question answers it."""
-    return (
-        previous is not None
-        and last is not None
-        and last[0] == "open_questions"
-        and last[2] is previous
-        and statement.speaker is not None
-        and previous.speaker is not None
-        and statement.speaker != previous.speaker
-        and statement.kind != "code"
-        and _REPLY.match(statement.text) is not None
+def source_of(statement: Statement) -> SourceRef:
+    return SourceRef(
+        start_line=statement.start_line,
+        end_line=statement.end_line,
+        quote=statement.quote,
+        speaker=statement.speaker,
     )
 
 
-def _classified(statements: Iterable[Statement]) -> list[tuple[str, str, Statement]]:
-    """Classify, link 'A:' answers to their question, drop answered questions."""
-    entries: list[tuple[str, str, Statement]] = []
-    answered: set[int] = set()
-    previous: Statement | None = None
-    for statement in statements:
-        last = entries[-1] if entries else None
-        if last is not None and _replies_to_question(statement, previous, last):
-            answered.add(len(entries) - 1)
-            # The reply keeps its own section (a non-goal, a constraint...) or, with none, is a decision.
-            name = (
-                found[0] if (found := classify(statement)) and found[0] != "open_questions" else "decisions"
-            )
-            entries.append((name, f"{last[1]} {statement.text}", statement))
-            previous = statement
-            continue
-        previous = statement
+def _spanning(lines: list[str], first: Statement, last: Statement) -> SourceRef:
+    """One source quoting a question and the reply that settles it, with the lines between."""
+    quote = "\n".join(lines[first.start_line - 1 : last.end_line]).strip(" \t")
+    return SourceRef(start_line=first.start_line, end_line=last.end_line, quote=quote, speaker=last.speaker)
+
+
+def _settles(question: Statement, reply: Statement, found: tuple[str, str] | None) -> bool:
+    """The statement right after an open question (hedges skipped) answers it.
+
+    Yes/no-style openings, a decision, a non-goal or constraint on the same subject, a deeper
+    list item, or a short unlabelled reply by someone else all settle it.
+    """
+    if reply.kind == "code" or _is_question(reply.text):
+        return False
+    name = found[0] if found else None
+    shared = bool(content_words(question.text) & content_words(reply.text))
+    if name == "decisions" and (shared or _WH_QUESTION.match(question.text)):
+        return True
+    if name in ("non_goals", "constraints") and shared:
+        return True
+    if reply.kind == "item" and question.kind == "item" and reply.depth > question.depth:
+        return True
+    other = question.speaker != reply.speaker  # the asker's own "yes, I think so" settles nothing
+    if other and _REPLY.match(reply.text):
+        return True
+    known = None not in (question.speaker, reply.speaker)
+    return known and other and name is None and len(reply.text.split()) <= REPLY_WORDS
+
+
+Entry = tuple[str, str, SourceRef]
+
+
+@dataclass
+class _Collector:
+    """Classify statements in order, settle questions with the replies that answer them."""
+
+    lines: list[str]
+    entries: list[Entry] = field(default_factory=list)
+    answered: set[int] = field(default_factory=set)
+    pending: tuple[int, Statement, str] | None = None  # the open question still waiting for its reply
+
+    def add(self, statement: Statement) -> None:
+        if statement.kind != "code" and is_hedge(statement.text):
+            return  # a hedge leaves the question waiting
         found = classify(statement)
-        if found is None:
-            continue
-        name, text = found
         labelled = _label(statement.text)
-        if labelled and labelled[0] in ANSWER_LABELS and last and last[0] == "open_questions":
-            answered.add(len(entries) - 1)
-            text = f"{text} (answer to: {last[1]})"
-        entries.append((name, text, statement))
-    decisions = [(i, content_words(text)) for i, (name, text, _) in enumerate(entries) if name == "decisions"]
-    for index, (name, text, _) in enumerate(entries):
+        if found and labelled and labelled[0] in ANSWER_LABELS and self.pending:
+            index, _, question = self.pending
+            self.answered.add(index)
+            self._append(found[0], f"{found[1]} (answer to: {question})", statement)
+            self.pending = None
+            return
+        if self.pending and _settles(self.pending[1], statement, found):
+            self._settle(self.pending, statement, found)
+            return
+        self.pending = None
+        if found is None:
+            return
+        name, text = found
+        self._append(name, text, statement)
         if name == "open_questions":
-            start = bisect_right(decisions, index, key=lambda d: d[0])
-            if _answered(text, (words for _, words in decisions[start : start + ANSWER_WINDOW])):
-                answered.add(index)
-    return [entry for index, entry in enumerate(entries) if index not in answered]
+            self.pending = (len(self.entries) - 1, statement, text)
+        elif _also_goal(statement, name, text):
+            self._append("goals", text, statement)
+
+    def _append(self, name: str, text: str, statement: Statement) -> None:
+        self.entries.append((name, text, source_of(statement)))
+
+    def _settle(
+        self, pending: tuple[int, Statement, str], reply: Statement, found: tuple[str, str] | None
+    ) -> None:
+        index, question, text = pending
+        self.answered.add(index)
+        source = _spanning(self.lines, question, reply)
+        self.entries.append(("decisions", f"{text} {reply.text}", source))
+        if found and found[0] not in ("decisions", "open_questions"):
+            self._append(found[0], found[1], reply)
+        self.pending = None
+
+    def result(self) -> list[Entry]:
+        """Entries without the answered questions (also those a later decision answers by its words)."""
+        entries = self.entries
+        decisions = [
+            (i, content_words(text)) for i, (name, text, _) in enumerate(entries) if name == "decisions"
+        ]
+        for index, (name, text, _) in enumerate(entries):
+            if name == "open_questions" and index not in self.answered:
+                start = bisect_right(decisions, index, key=lambda d: d[0])
+                if _answered(text, (words for _, words in decisions[start : start + ANSWER_WINDOW])):
+                    self.answered.add(index)
+        return [entry for index, entry in enumerate(entries) if index not in self.answered]
+
+
+def _classified(statements: Iterable[Statement], lines: list[str]) -> list[Entry]:
+    """Classify, link answers to their question, drop answered questions."""
+    collector = _Collector(lines)
+    for statement in statements:
+        collector.add(statement)
+    return collector.result()
+
+
+def _error_in(statement: Statement) -> tuple[str, SourceRef, str | None] | None:
+    """The final error line of a pasted traceback or log: (error, its source, failing function)."""
+    last: tuple[str, SourceRef, str | None] | None = None
+    function: str | None = None
+    for offset, line in enumerate(statement.quote.split("\n")):
+        if len(line) > 300:
+            continue  # keeps the error pattern linear; real error lines are short
+        frame = _FRAME.search(line) if ('File "' in line or ":in `" in line) else None
+        if frame and frame["name"] != "module":
+            function = frame["name"]
+        if _ERROR_LINE.match(line):
+            number = statement.start_line + offset
+            source = SourceRef(
+                start_line=number, end_line=number, quote=line.strip(), speaker=statement.speaker
+            )
+            last = (squash(line), source, function)
+    return last
+
+
+def _errors(statements: Iterable[Statement]) -> list[tuple[str, SourceRef, str | None]]:
+    found: dict[str, tuple[str, SourceRef, str | None]] = {}
+    for statement in statements:
+        error = _error_in(statement) if statement.kind == "code" else None
+        if error and error[0] not in found and len(found) < MAX_ERRORS:
+            found[error[0]] = error
+    return list(found.values())
+
+
+def _reproduction(statements: Iterable[Statement], has_error: bool) -> tuple[str, SourceRef] | None:
+    """A bug report's reproduction, as the test to write: the steps section, else the failing code."""
+    code: Statement | None = None
+    for statement in statements:
+        if statement.kind == "heading" and heading_key(statement.text) in REPRODUCTION_SECTIONS:
+            return "A test runs the steps to reproduce and passes", source_of(statement)
+        if code is None and statement.kind == "code":
+            code = statement
+    if has_error and code is not None:
+        return "A test runs the reproduction from the report and no longer fails", source_of(code)
+    return None
+
+
+def _derived_goal(
+    sections: Mapping[str, list[tuple[str, SourceRef | None]]],
+    errors: list[tuple[str, SourceRef, str | None]],
+    title: tuple[str, SourceRef] | None,
+) -> tuple[str, SourceRef | None] | None:
+    """A goal when the discussion states none: the error gone, else the problem gone, else the title."""
+    if errors:
+        error, source, function = errors[0]
+        return f"{function or 'The reproduction'} no longer fails with {error}", source
+    if sections["problem"]:
+        text, problem_source = sections["problem"][0]
+        return f"{text.rstrip(' .!;:')} no longer happens", problem_source
+    if title:
+        text, title_source = title
+        problem = dict(_CUE_PATTERNS)["problem"].search(text)
+        return (f"{text.rstrip(' .!;:?')} no longer happens" if problem else text), title_source
+    return None
 
 
 def number_items(prefix: str, items: Iterable[tuple[str, SourceRef | None]]) -> list[IntentItem]:
     numbered = enumerate(items, 1)
     return [IntentItem(id=f"{prefix}{n}", text=text, source=source) for n, (text, source) in numbered]
+
+
+def _title_statement(discussion: Discussion) -> tuple[str, SourceRef] | None:
+    """The discussion's own title, else its first prose line that is not a template heading."""
+    candidates = [
+        s for s in discussion.statements if s.kind != "code" and s.text and not is_template_heading(s.text)
+    ]
+    if discussion.title:
+        own = next((s for s in candidates if discussion.title in (s.text, s.text.rstrip(":;").strip())), None)
+        if own is not None:
+            return discussion.title, source_of(own)
+    first = next(iter(candidates), None)
+    return (first.text, source_of(first)) if first else None
+
+
+def _sections(discussion: Discussion, lines: list[str]) -> dict[str, list[tuple[str, SourceRef | None]]]:
+    sections: dict[str, list[tuple[str, SourceRef | None]]] = {name: [] for name in SECTION_FIELDS}
+    errors = _errors(discussion.statements)
+    entries: list[Entry] = [("problem", error, source) for error, source, _ in errors]
+    repro = _reproduction(discussion.statements, bool(errors))
+    if repro:
+        entries.append(("acceptance_signals", *repro))
+    for name, item_text, source in [*entries, *_classified(discussion.statements, lines)]:
+        if item_text and all(item_text != seen for seen, _ in sections[name]):
+            sections[name].append((item_text, source))
+    if not sections["goals"]:
+        goal = _derived_goal(sections, errors, _title_statement(discussion))
+        if goal:
+            sections["goals"].append(goal)
+    return sections
 
 
 def extract_intent(text: str) -> ExtractedIntent:
@@ -361,21 +598,16 @@ def extract_intent(text: str) -> ExtractedIntent:
             hint="pass the discussion text: a chat transcript, an issue thread or meeting notes",
         )
     discussion = parse_discussion(text)
-    sections: dict[str, list[tuple[str, SourceRef | None]]] = {name: [] for name in SECTION_FIELDS}
-    for name, item_text, statement in _classified(discussion.statements):
-        if not item_text or any(item_text == seen for seen, _ in sections[name]):
-            continue
-        source = SourceRef(
-            start_line=statement.start_line,
-            end_line=statement.end_line,
-            quote=statement.quote,
-            speaker=statement.speaker,
-        )
-        sections[name].append((item_text, source))
+    sections = _sections(discussion, split_lines(text))
     items = {name: number_items(SECTION_PREFIX[name], entries) for name, entries in sections.items()}
     prose = [s.text for s in discussion.statements if s.kind != "code"]
     firsts = [entries[0][0] for name in ("goals", "problem") if (entries := sections[name])]
-    title = discussion.title or next(iter(firsts + prose), "")
+    headings = [
+        s.text
+        for s in discussion.statements
+        if s.kind != "code" and s.text and not is_template_heading(s.text)
+    ]
+    title = discussion.title or next(iter(firsts + headings), "")
     return ExtractedIntent(
         format=discussion.format,
         title_guess=trim_title(title),
