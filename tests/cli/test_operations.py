@@ -11,21 +11,19 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.cli.main import build_parser, main
 from codecot_mcp.data import data_dir
 from codecot_mcp.domain import limits
 from codecot_mcp.server.app import build_server
 from codecot_mcp.services.operations import OPERATIONS
+from tests.server.test_workflow import sample_repo  # noqa: F401  (a fixture)
 
 DEMO = data_dir("examples") / "demo"
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "inventory"
-    prepare_sample_repo(data_dir("examples") / "sample-repo", root)
-    return root
+def repo(sample_repo: Path) -> Path:  # noqa: F811  (the sample repository, as the server tests use it)
+    return sample_repo
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], repo: Path, *words: str) -> dict[str, Any]:

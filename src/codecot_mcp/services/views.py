@@ -19,8 +19,13 @@ from codecot_mcp.services.validation import ValidationResult
 _VERDICT_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
 
 
-def _findings(findings: list[Finding]) -> list[str]:
-    return [f"  {f.level:<7} {f.path}: {f.message}" + (f" (fix: {f.fix})" if f.fix else "") for f in findings]
+def _ending(findings: list[Finding], next_step: str) -> list[str]:
+    """The lint findings, if any, and the next step: how every artifact summary ends."""
+    lines = ["Findings:"] if findings else []
+    lines += [
+        f"  {f.level:<7} {f.path}: {f.message}" + (f" (fix: {f.fix})" if f.fix else "") for f in findings
+    ]
+    return [*lines, f"Next: {next_step}"]
 
 
 def intent_text(result: IntentResult) -> str:
@@ -36,10 +41,7 @@ def intent_text(result: IntentResult) -> str:
     )
     lines = [f"{intent.id}: {intent.title}  ({counts})", f"Stored in {result.path}"]
     lines += [f"  {item.id}: {item.text}" for item in intent.goals]
-    if result.findings:
-        lines += ["Findings:", *_findings(result.findings)]
-    lines.append(f"Next: {result.next_step}")
-    return "\n".join(lines)
+    return "\n".join([*lines, *_ending(result.findings, result.next_step)])
 
 
 def intent_markdown(result: IntentResult) -> str:
@@ -52,10 +54,7 @@ def spec_text(result: SpecResult) -> str:
     lines = [f"{spec.id} ({verb}, revision {spec.revision}): {spec.title}", f"Stored in {result.path}"]
     lines += [f"  {req.id}: {req.title}" for req in spec.requirements]
     lines += [f"  affects {a.path}" + (f" ({a.symbol})" if a.symbol else "") for a in spec.affected_code]
-    if result.findings:
-        lines += ["Findings:", *_findings(result.findings)]
-    lines.append(f"Next: {result.next_step}")
-    return "\n".join(lines)
+    return "\n".join([*lines, *_ending(result.findings, result.next_step)])
 
 
 def spec_markdown(result: SpecResult) -> str:
