@@ -300,6 +300,7 @@ SECTION_LABEL_WORDS: dict[str, tuple[str, ...]] = {
         "expected",
         "expected behavior",
         "expected behaviour",
+        "what you expected to happen",
         "test",
         "tests",
     ),
@@ -442,6 +443,8 @@ TEMPLATE_HEADINGS = frozenset(
         "configuration",
         "dialect",
         "search before asking",
+        "what happened",
+        "what you expected to happen",
         "what are you trying to do",
         "additional context",
         "additional information",
@@ -490,7 +493,7 @@ REPRODUCTION_SECTIONS = frozenset(
 
 def heading_key(text: str) -> str:
     """A heading lower-cased, without emphasis, trailing colons or a trailing '(optional)'."""
-    key = squash(text.replace("*", " ").replace("_", " ")).lower().strip(" :;.#")
+    key = squash(text.replace("*", " ").replace("_", " ")).lower().strip(" :;.#?")
     return key.removesuffix("(optional)").strip(" :;")
 
 

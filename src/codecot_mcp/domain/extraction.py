@@ -91,6 +91,7 @@ _HEDGE_GUESS = re.compile(r"^(?:maybe|perhaps|possibly)\b", re.IGNORECASE)
 # Sections whose statements are both a goal and the signal that it is reached.
 EXPECTED_SECTIONS = frozenset(
     {"expected", "expected behavior", "expected behaviour", "expected result", "expected results"}
+    | {"what you expected to happen"}
 )
 # An acceptance sentence that also states what to build ("It should reject unknown codes").
 _GOALISH = re.compile(
@@ -591,6 +592,18 @@ def _sections(discussion: Discussion, lines: list[str]) -> dict[str, list[tuple[
     return sections
 
 
+def _title_order(
+    discussion: Discussion, sections: Mapping[str, list[tuple[str, SourceRef | None]]]
+) -> tuple[str, ...]:
+    """Where an untitled discussion's title comes from: a bug report names its problem, a plan its goal."""
+    goals = sections["goals"]
+    derived = len(goals) == 1 and (
+        " no longer happens" in goals[0][0] or " no longer fails with " in goals[0][0]
+    )
+    template = any(s.kind == "heading" and is_template_heading(s.text) for s in discussion.statements)
+    return ("problem", "goals") if derived or template else ("goals", "problem")
+
+
 def extract_intent(text: str) -> ExtractedIntent:
     if not text.strip():
         raise InvalidInputError(
@@ -601,7 +614,7 @@ def extract_intent(text: str) -> ExtractedIntent:
     sections = _sections(discussion, split_lines(text))
     items = {name: number_items(SECTION_PREFIX[name], entries) for name, entries in sections.items()}
     prose = [s.text for s in discussion.statements if s.kind != "code"]
-    firsts = [entries[0][0] for name in ("goals", "problem") if (entries := sections[name])]
+    firsts = [entries[0][0] for name in _title_order(discussion, sections) if (entries := sections[name])]
     headings = [
         s.text
         for s in discussion.statements

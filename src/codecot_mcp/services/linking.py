@@ -9,6 +9,8 @@ from codecot_mcp.intel.index import CodeIndex
 
 MAX_LINKS_PER_NAME = 3
 MAX_LINKS = 40
+# Names this short are locals of pasted code (`a`, `x0`), never worth a link to a definition.
+MIN_SYMBOL_LENGTH = 3
 
 
 def link_identifiers(index: CodeIndex, candidates: Iterable[str]) -> list[CodeLink]:
@@ -39,7 +41,7 @@ def link_identifiers(index: CodeIndex, candidates: Iterable[str]) -> list[CodeLi
             continue
         name = token.removesuffix("()").rsplit(".", 1)[-1] if "." in token and "/" not in token else token
         name = name.removesuffix("()")
-        if not name.isidentifier():
+        if not name.isidentifier() or len(name) < MIN_SYMBOL_LENGTH:
             continue
         for symbol in index.definitions(name)[:MAX_LINKS_PER_NAME]:
             add(
