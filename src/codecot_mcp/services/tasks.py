@@ -28,11 +28,13 @@ from codecot_mcp.store.config import add_checks
 # A task's default scope is the evidence, not a guess: the files the ranking puts on top for the
 # intent's own text plus the spec's affected code, and the existing tests of those files.
 SCOPE_RANK_LIMIT = 40  # ranked files read to choose the sources from
-SCOPE_SOURCE_FILES = 8  # ranked source files a task may touch besides the spec's affected code
+SCOPE_SOURCE_FILES = 12  # ranked source files a task may touch besides the spec's affected code
 SCOPE_MIN_SCORE = 0.15  # below this share of the top file's score a match is noise, not evidence
-TESTS_PER_FILE = 3  # test files kept per source file, named-after ones first
-MAX_ALLOWED_ENTRIES = 20  # a scope a reviewer can read at a glance
+TESTS_PER_FILE = 2  # test files kept per source file, named-after ones first
+MAX_ALLOWED_ENTRIES = 30  # a scope a reviewer can still read through
 MAX_TARGET_SYMBOLS = 12  # target symbols beyond this dilute the context pack's boost
+# Top-level folders of prose and samples: a fix lands in the code, so their files are not sources.
+_NOT_SOURCE_DIRS = frozenset({"doc", "docs", "example", "examples", "benchmarks", "performance"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -169,7 +171,7 @@ def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> list[str]:
     affected = list(dict.fromkeys(a.path for a in spec.affected_code))
     ranked = rank_files(index, query, boost_paths=affected, limit=SCOPE_RANK_LIMIT)
     picked = [r.path for r in ranked if r.score >= SCOPE_MIN_SCORE and r.path not in affected]
-    sources = affected + [p for p in picked if not is_test_path(p)][:SCOPE_SOURCE_FILES]
+    sources = affected + [p for p in picked if _is_source(index, p)][:SCOPE_SOURCE_FILES]
     files = index.files()
     tests = [tests_for(path, files, index.importers_of(path), TESTS_PER_FILE) for path in sources]
     allowed = list(sources)
@@ -177,6 +179,18 @@ def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> list[str]:
         allowed += [group[rank] for group in tests if len(group) > rank]
     allowed += [p for p in picked if is_test_path(p)]
     return list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+
+
+def _is_source(index: CodeIndex, path: str) -> bool:
+    """Code that is not a test, a doc or a sample: what a fix changes."""
+    info = index.file_info(path)
+    top = path.split("/", 1)[0]
+    return (
+        info is not None
+        and info.language is not None
+        and not is_test_path(path)
+        and top not in _NOT_SOURCE_DIRS
+    )
 
 
 def _target_symbols(index: CodeIndex, spec: Spec, allowed: list[str], query: str) -> list[SymbolRef]:
