@@ -500,7 +500,7 @@ def heading_key(text: str) -> str:
 def is_template_heading(text: str) -> bool:
     """A heading an issue template wrote, or a version/output probe (`python -c ...` output)."""
     key = heading_key(text)
-    return key in TEMPLATE_HEADINGS or "`" in key or key.endswith((" output", " version", " versions"))
+    return key in TEMPLATE_HEADINGS or key.endswith((" output", " version", " versions"))
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
