@@ -199,3 +199,25 @@ def test_degenerate_signals_still_give_a_clean_criterion(signal: str) -> None:
     criterion = to_ears(signal)
     assert criterion == criterion.strip()
     assert "SHALL" in criterion
+
+
+def _bare_intent(**sections: list[IntentItem]) -> Intent:
+    bare = Intent(id="INT-1", title="Untitled intent", created_at="2026-01-01T00:00:00Z")
+    return bare.model_copy(update=sections)
+
+
+def test_a_requirement_is_derived_from_the_problem_then_the_signals_then_the_title() -> None:
+    from codecot_mcp.domain.scaffold import derived_requirement
+
+    problem = [IntentItem(id="P1", text="Dumping a generator drops the first item.")]
+    signals = [IntentItem(id="A1", text="Done when every item is dumped.")]
+    derived = derived_requirement(_bare_intent(problem=problem, acceptance_signals=signals), 1)
+    assert derived is not None and derived[1] == "problem"
+    assert "drops the first item" in derived[0].statement
+    assert derived[0].id == "REQ-1.1" and derived[0].criteria[0].text.startswith("THE SYSTEM SHALL")
+    from_signals = derived_requirement(_bare_intent(acceptance_signals=signals), 2)
+    assert from_signals is not None and from_signals[1] == "acceptance signals"
+    titled = _bare_intent().model_copy(update={"title": "Stream the export"})
+    from_title = derived_requirement(titled, 1)
+    assert from_title is not None and from_title[0].statement == "THE SYSTEM SHALL stream the export"
+    assert derived_requirement(_bare_intent(), 1) is None
