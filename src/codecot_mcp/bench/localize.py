@@ -7,8 +7,9 @@ issue text is the query; Codecot's ranking and pack are scored beside a plain
 BM25 ranking of whole files, in the same run, on the same trees.
 
 Metrics: Acc@k (every gold file in the top k), MRR (of the first gold file),
-edit coverage at a token budget (every gold hunk inside the packed spans), query
-time, and index time cold (no cache) and warm (nothing changed).
+edit coverage at a token budget (every gold hunk inside a packed span that shows
+code; an outline of signatures covers nothing), query time, and index time cold
+(no cache) and warm (nothing changed).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codecot_mcp.bench.baseline import Bm25Baseline
+from codecot_mcp.domain.models import ContextPack
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import init_and_commit
 from codecot_mcp.intel.index import CodeIndex
@@ -128,6 +130,11 @@ def hunks_covered(spans: Sequence[Span], hunks: dict[str, list[tuple[int, int]]]
     return True
 
 
+def code_spans(pack: ContextPack) -> list[Span]:
+    """The spans that show code; an outline lists signatures, so it covers no hunk."""
+    return [(s.path, s.start_line, s.end_line) for s in pack.spans if s.kind != "outline"]
+
+
 def summarize(name: str, results: Sequence[TaskResult]) -> Row:
     n = len(results)
     ranks = [first_gold_rank(r.ranked, r.gold_files) for r in results]
@@ -188,17 +195,11 @@ def run_codecot(task: BenchTask, tree: Path, cold: bool = True) -> TaskResult:
         pack = build_pack(index, task.problem, QUERY_BUDGET)
         query_seconds = time.perf_counter() - started
         ranked = [f.path for f in rank_files(index, task.problem, limit=RANK_DEPTH)]
-        covered = {
-            QUERY_BUDGET: hunks_covered(
-                [(s.path, s.start_line, s.end_line) for s in pack.spans], task.gold_hunks
-            )
-        }
+        covered = {QUERY_BUDGET: hunks_covered(code_spans(pack), task.gold_hunks)}
         for budget in BUDGETS:
             if budget != QUERY_BUDGET:
                 other = build_pack(index, task.problem, budget)
-                covered[budget] = hunks_covered(
-                    [(s.path, s.start_line, s.end_line) for s in other.spans], task.gold_hunks
-                )
+                covered[budget] = hunks_covered(code_spans(other), task.gold_hunks)
     finally:
         index.close()
     return TaskResult(

@@ -26,6 +26,17 @@ def add_bench_command(sub: Any) -> None:
     localize.add_argument("--limit", type=int, help="at most this many tasks")
     localize.add_argument("--json", type=Path, help="also write per-task results here")
 
+    workflow = bench_sub.add_parser(
+        "workflow", help="an agent that follows the hints from issue to PR, over stdio, per task"
+    )
+    workflow.add_argument("--tasks", type=Path, required=True, help="JSONL tasks (swebench_dev.jsonl format)")
+    workflow.add_argument("--trees", type=Path, required=True, help="folder of trees, one per instance_id")
+    workflow.add_argument("--ids", nargs="*", default=[], help="only these instance IDs")
+    workflow.add_argument("--repos", nargs="*", default=[], help="only these repos (OWNER/NAME)")
+    workflow.add_argument("--limit", type=int, help="at most this many tasks")
+    workflow.add_argument("--timeout", type=float, default=600.0, help="seconds per task (600)")
+    workflow.add_argument("--json", type=Path, help="also write per-task results here, after each task")
+
     index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
     index_bench.add_argument("trees", type=Path, nargs="*", help="git work trees to index")
     index_bench.add_argument(
@@ -95,6 +106,8 @@ def run_bench(args: argparse.Namespace) -> int:
 
         print(capture_bench.run(args.data, args.split, verbose=args.verbose))
         return 0
+    if args.bench_command == "workflow":
+        return _run_workflow(args)
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)
@@ -105,4 +118,26 @@ def run_bench(args: argparse.Namespace) -> int:
     print(report(ours, theirs))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in [*ours, *theirs]], indent=1), encoding="utf-8")
+    return 0
+
+
+def _run_workflow(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import workflow
+
+    tasks = workflow.load_workflow_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
+    if not tasks:
+        print("codecot-mcp: error: no tasks matched", file=sys.stderr)
+        return 2
+    done: list[workflow.WorkflowResult] = []
+
+    def progress(number: int, total: int, result: workflow.WorkflowResult) -> None:
+        done.append(result)
+        outcome = result.error or result.dead_end or f"{result.verdict}, PR ready {result.pr_ready}"
+        head = f"[{number}/{total}] {result.instance_id}: {result.calls} calls"
+        print(f"{head}, {outcome}, {result.seconds:.0f}s", file=sys.stderr)
+        if args.json:
+            args.json.write_text(json.dumps([asdict(r) for r in done], indent=1), encoding="utf-8")
+
+    results = workflow.run_workflow_bench(tasks, args.trees.resolve(), args.timeout, progress)
+    print(workflow.report(results))
     return 0
