@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from codecot_mcp import __version__
 from codecot_mcp.cli.main import main
 from codecot_mcp.intel.tokens import estimate_tokens
 from codecot_mcp.server.app import build_server
@@ -88,3 +89,20 @@ def test_the_index_command_warms_the_cache_for_the_server(
     assert capsys.readouterr().out.startswith("indexed 3 files: 3 parsed")
     assert main(["--repo", str(repo), "index"]) == 0
     assert "0 parsed, 3 reused" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_tool_result_names_the_server_without_the_icon(sample_repo: Path, mode: str) -> None:  # noqa: F811
+    async with Client(build_server(sample_repo), mode=mode) as client:
+        result = await client.call_tool("workflow_status", {})
+    meta = result.model_dump(mode="json", by_alias=True).get("_meta")
+    if mode == "legacy":
+        assert meta is None
+    else:
+        assert meta == {
+            "io.modelcontextprotocol/serverInfo": {
+                "name": "codecot",
+                "title": "Codecot",
+                "version": __version__,
+            }
+        }

@@ -24,6 +24,8 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import SERVER_INFO_META_KEY
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel
 
 from codecot_mcp.errors import CodecotError
@@ -93,7 +95,12 @@ def tool_handler(ws: Workspace, operation: Operation[Any, Any]) -> Callable[...,
         result = await _in_thread(call, run)
         if operation.writes:
             await announce_new_artifacts(ctx)
-        return readable(operation, result, run.notes)
+        meta = (
+            compact_server_info(ctx)
+            if ctx.request_context.protocol_version in MODERN_PROTOCOL_VERSIONS
+            else None
+        )
+        return readable(operation, result, run.notes, meta)
 
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     hints = get_type_hints(operation.request, include_extras=True)
@@ -113,7 +120,21 @@ def tool_handler(ws: Workspace, operation: Operation[Any, Any]) -> Callable[...,
     return handle
 
 
-def readable(operation: Operation[Any, Any], result: BaseModel, notes: list[str]) -> CallToolResult:
+def compact_server_info(ctx: Context) -> dict[str, Any]:
+    """The 2026-era serverInfo stamp for a tool result, without the icon and description.
+
+    The SDK stamps every modern result with the full server info (about 600 characters,
+    most of it the icon's data URI); a tool result is sent on every step of a workflow,
+    so it names the server by name, title and version only, which is what identifies it.
+    `server/discover` still carries the icon and the description.
+    """
+    info = ctx.mcp_server._lowlevel_server.server_info
+    return {SERVER_INFO_META_KEY: {"name": info.name, "title": info.title, "version": info.version}}
+
+
+def readable(
+    operation: Operation[Any, Any], result: BaseModel, notes: list[str], meta: dict[str, Any] | None = None
+) -> CallToolResult:
     """The result as a model reads it cheaply: the text view as content, the data as structure.
 
     The SDK's default content is the pretty-printed JSON of the result, code as escaped
@@ -122,6 +143,7 @@ def readable(operation: Operation[Any, Any], result: BaseModel, notes: list[str]
     return CallToolResult(
         content=[TextContent(type="text", text="\n".join([*notes, operation.text(result)]))],
         structured_content=result.model_dump(mode="json", by_alias=True),
+        _meta=meta,
     )
 
 
