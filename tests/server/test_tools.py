@@ -76,7 +76,8 @@ async def test_a_first_call_that_indexes_says_so(make_repo: MakeRepo) -> None:
     async with Client(build_server(repo)) as client:
         first = _text(await client.call_tool("context_pack", {"query": "f_3"}))
         second = _text(await client.call_tool("context_pack", {"query": "f_3"}))
-    assert first.startswith(f"Indexed {NOTED_PARSES + 5:,} of ") and "codecot-mcp index" in first
+    assert first.startswith(f"Indexed {NOTED_PARSES + 5:,} files ({NOTED_PARSES + 5:,} parsed)")
+    assert "codecot-mcp index" in first
     assert not second.startswith("Indexed ")
 
 

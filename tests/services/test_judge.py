@@ -3,7 +3,7 @@
 import pytest
 
 from codecot_mcp.domain.models import BudgetReport, CheckResult, FileChange, RequirementCoverage, Validation
-from codecot_mcp.domain.reasons import MESSAGES
+from codecot_mcp.domain.reasons import MESSAGES, fix_for
 from codecot_mcp.services.validation import _off_target, judge
 
 IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
@@ -141,3 +141,26 @@ def test_changes_beyond_the_target_symbols_are_noted_without_changing_the_verdic
 )
 def test_what_counts_as_off_target(symbols: list[str], targets: set[str], off: list[str]) -> None:
     assert _off_target(symbols, targets) == off
+
+
+@pytest.mark.parametrize(
+    ("files", "budget", "checks", "coverage", "fix"),
+    [
+        ([IN], WITHIN, [FAILED], [COVERED], "make check 'tests' pass"),
+        ([IN, OUT], WITHIN, [PASSED], [COVERED], "move the edits of setup.py back inside"),
+        ([IN], WITHIN, [PASSED], [UNCOVERED], "name REQ-1.1 in the test that proves it"),
+        ([IN], OVER, [PASSED], [COVERED], "split the change into smaller tasks"),
+    ],
+)
+def test_every_reason_that_holds_a_verdict_back_says_what_to_do(
+    files: list[FileChange],
+    budget: BudgetReport,
+    checks: list[CheckResult],
+    coverage: list[RequirementCoverage],
+    fix: str,
+) -> None:
+    verdict, reasons = judge(files, budget, checks, coverage, "warn", ran_checks=True)
+    assert verdict != "pass"
+    fixes = [fix_for(r) for r in reasons if r.level != "note"]
+    assert all(fixes) and any(fix in (f or "") for f in fixes), fixes
+    assert all(fix_for(r) is None for r in reasons if r.level == "note")

@@ -48,6 +48,19 @@ MESSAGES: dict[ReasonCode, str] = {
     "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
     "recorded": "{detail}",
 }
+# code -> what to do about it, formatted like MESSAGES; only codes that can hold a verdict back.
+FIXES: dict[ReasonCode, str] = {
+    "no-change": "make the change in the working tree (or pass head= for a commit)",
+    "out-of-scope": "move the edits of {listed} back inside the task's allowed paths, or explain them with "
+    "`rationale`",
+    "out-of-scope-justified": "ask a person to widen the task's allowed paths to {listed}",
+    "over-budget": "split the change into smaller tasks, or ask a person to raise the budget ({detail})",
+    "check-failed": "make check '{listed}' pass; its output is in the validation",
+    "check-timed-out": "make check '{listed}' finish within its timeout",
+    "checks-skipped": "run the checks (leave run_checks on)",
+    "no-checks": "ask a person to add a check to .codecot/config.toml",
+    "no-evidence": "name {listed} in the test that proves it (a docstring, or a test named after the ID)",
+}
 _LISTED = 5
 
 
@@ -77,3 +90,9 @@ def reason(code: ReasonCode, level: ReasonLevel, subjects: Sequence[str] = (), d
     """A reason with its sentence rendered from the catalogue."""
     message = MESSAGES[code].format(listed=listed(subjects), detail=detail)
     return Reason(code=code, level=level, subjects=list(subjects), detail=detail, message=message)
+
+
+def fix_for(item: Reason) -> str | None:
+    """What to do about a reason that holds a verdict back, or None for a note."""
+    template = FIXES.get(item.code)
+    return template.format(listed=listed(item.subjects), detail=item.detail) if template else None

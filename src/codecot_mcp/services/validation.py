@@ -28,7 +28,7 @@ from codecot_mcp.domain.models import (
     Verdict,
     next_call,
 )
-from codecot_mcp.domain.reasons import Reason, reason
+from codecot_mcp.domain.reasons import Reason, fix_for, reason
 from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
@@ -137,8 +137,10 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         validation=validation,
         path=ws.store.display_path(VALIDATIONS, validation.id),
         task_status=status,
-        next_step=_next_step(task.id, verdict),
-        next_call=next_call("draft_pr" if verdict == "pass" else "validate_change", task_id=task.id),
+        next_step=_next_step(task.id, verdict, reasons),
+        # Only a pass has a next call: anything else needs a change first, and validating the
+        # same tree again would only repeat this verdict.
+        next_call=next_call("draft_pr", task_id=task.id) if verdict == "pass" else None,
     )
 
 
@@ -241,15 +243,16 @@ def _check_reasons(checks: list[CheckResult], ran_checks: bool) -> list[Reason]:
     return found
 
 
-def _next_step(task_id: str, verdict: Verdict) -> str:
+def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
+    """What to do next: draft the PR, or the fix of each reason that holds the verdict back."""
     if verdict == "pass":
         return f"Task {task_id} is done. Call draft_pr(task_id='{task_id}')."
-    if verdict == "warn":
-        return (
-            f"Address the warnings (or justify out-of-scope edits with `rationale`), then call "
-            f"validate_change(task_id='{task_id}') again; the task is done only on 'pass'."
-        )
-    return f"Fix the failures listed in `reasons`, then call validate_change(task_id='{task_id}') again."
+    fixes = list(dict.fromkeys(fix for fix in map(fix_for, reasons) if fix))
+    todo = "; ".join(fixes[:3]) or "address the reasons"
+    return (
+        f"{todo[0].upper()}{todo[1:]}. Then call validate_change(task_id='{task_id}') again; "
+        "the task is done only on 'pass'."
+    )
 
 
 def _digest_after_checks(workdir: Path, before: Change, head: str | None) -> tuple[str, list[str]]:

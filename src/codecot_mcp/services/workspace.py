@@ -44,7 +44,7 @@ class Workspace:
             stats = self._index.last_stats
             if run is not None and stats is not None and stats.parsed >= NOTED_PARSES:
                 run.note(
-                    f"Indexed {stats.parsed:,} of {stats.files:,} files in {stats.seconds:.1f} s; "
+                    f"Indexed {stats.files:,} files ({stats.parsed:,} parsed) in {stats.seconds:.1f} s; "
                     "later calls reuse the index (`codecot-mcp index` warms it ahead)."
                 )
             return self._index
