@@ -242,6 +242,10 @@ def test_an_error_hint_is_followed_unless_it_goes_back() -> None:
     back = _reply(text="bad intent (call draft_spec(intent_id='INT-1') again)", error=True)
     task_id, result, _ = _walk([_reply(INTENT), back])
     assert task_id is None and result.dead_end == "same-call-twice"
+    spec = {"spec": {"affected_code": []}} | _next("scope_task", spec_id="SPEC-1")
+    behind = _reply(text="SPEC-1 has no requirements (call draft_spec(intent_id='INT-1') first)", error=True)
+    task_id, result, _ = _walk([_reply(INTENT), _reply(spec), behind])
+    assert task_id is None and result.dead_end == "error-hint-goes-back" and result.calls == 3
     lost = _reply(text="the store is locked", error=True)
     assert _walk([_reply(INTENT), lost])[1].dead_end == "error-without-hint"
 
@@ -307,7 +311,7 @@ def test_the_report_summarises_per_repo() -> None:
         r = WorkflowResult("t", repo, ["a.py", "b.py"], ["tests/test_a.py"], 4, intent_goals=goals)
         r.allowed_paths, r.affected_paths, r.allowed_files = ["a.py", "tests/**"], ["a.py"], allowed
         r.task_pack = r.query_pack = pack
-        r.verdict, r.reason_codes = "warn", ["out-of-scope", "checks-skipped"]
+        r.verdict, r.reason_codes = "warn", ["out-of-scope", "checks-skipped", "out-of-scope"]
         return r
 
     full = PackResult(["a.py", "b.py"], 4, 100)
@@ -319,4 +323,4 @@ def test_the_report_summarises_per_repo() -> None:
     assert "| ALL | 0.0% | 33.3% | 33.3% |" in table
     # goals 2 of 3; affected recall 3 of 6 gold files; scope 3 of 6, with tests 6 of 9
     assert "| 66.7% | 0.0% | 50.0% | 50.0% | 66.7% | 3/4/7/10 |" in table
-    assert "| ALL | 0 | 2 | 0 | 1 | out-of-scope 2, checks-skipped 2 | no-next-call 1 |" in table
+    assert "| ALL | 0 | 2 | 0 | 1 | checks-skipped 2, out-of-scope 2 | no-next-call 1 |" in table

@@ -264,9 +264,8 @@ async def follow_hints(session: Session, problem: str) -> str | None:
         if hinted and hinted.tool == "context_pack" and dict(hinted.arguments).get("task_id"):
             return str(dict(hinted.arguments)["task_id"])
         result.dead_end = _dead_end(outcome, hinted, made)
-        if result.dead_end:
+        if result.dead_end or hinted is None:
             return None
-        assert hinted is not None  # noqa: S101 (no dead end means a call to make)
         call = hinted
 
 
@@ -546,14 +545,20 @@ def workflow_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
 
 def verdict_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
     verdicts = Counter(r.verdict or "none" for r in results)
-    codes = Counter(code for r in results for code in r.reason_codes)
+    codes = Counter(code for r in results for code in set(r.reason_codes))  # tasks, not reasons
     ends = Counter(r.dead_end for r in results if r.dead_end)
     return [
         name,
         *(str(verdicts.get(v, 0)) for v in ("pass", "warn", "fail", "none")),
-        ", ".join(f"{code} {count}" for code, count in codes.most_common()) or "-",
-        ", ".join(f"{end} {count}" for end, count in ends.most_common()) or "-",
+        _counts(codes),
+        _counts(ends),
     ]
+
+
+def _counts(counter: Counter[str]) -> str:
+    """'a 3, b 1', most first, ties by name."""
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{key} {n}" for key, n in ordered) or "-"
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -578,7 +583,7 @@ def report(results: Sequence[WorkflowResult]) -> str:
         [[name, *pack_cells(group, "task_pack"), *pack_cells(group, "query_pack")] for name, group in groups],
     )
     verdicts = _table(
-        ["rows", "pass", "warn", "fail", "none", "reason codes", "dead ends"],
+        ["rows", "pass", "warn", "fail", "none", "tasks per reason code", "dead ends"],
         [verdict_cells(name, group) for name, group in groups],
     )
     return "\n\n".join([workflow, packs, verdicts])
