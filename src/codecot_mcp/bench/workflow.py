@@ -362,9 +362,17 @@ def tree_files(repo: Path) -> list[str]:
     return [p for p in done.stdout.decode(errors="replace").split("\0") if p]
 
 
+# The config a person writes before any check is set up: the workflow is judged on scope,
+# evidence and hints, not on whether the repository's own test environment happens to be
+# installed here (running a dev task's tests is the --checks mode of the verdict issue).
+NO_CHECKS_CONFIG = "[checks]\n"
+
+
 def copy_tree(tree: Path, dest: Path) -> None:
-    """A throwaway git copy of the tree at its base, so the shared tree stays clean."""
+    """A throwaway git copy of the tree at its base, so the shared tree stays clean; no checks."""
     shutil.copytree(tree, dest, symlinks=True, ignore=shutil.ignore_patterns(".git", ".codecot"))
+    (dest / ".codecot").mkdir()
+    (dest / ".codecot" / "config.toml").write_text(NO_CHECKS_CONFIG, encoding="utf-8")
     init_and_commit(dest, "base")
 
 
