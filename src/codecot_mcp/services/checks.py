@@ -1,12 +1,26 @@
 """Running the named checks of `.codecot/config.toml`.
 
-A check is an argument list from the config, never text from a tool call; it
-runs without a shell, in its own process group (so a timeout kills the whole
-tree), with a minimal environment (so the server's secrets stay home), and its
-output goes to a temp file of which only the tail is kept, led by the first lines
-that look like errors when the cut dropped them (the cause of a failure is often
-near the top, buried by noise). A cancelled call's `Run` stops the check
-within `CANCEL_POLL_SECONDS`.
+A check is an argument list from the config, never text from a tool call, but the code it
+runs is the agent's, so it is hostile. It runs without a shell, under the launcher of
+`sandbox` (its own session; a child subreaper on Linux that kills every descendant when the
+check ends, times out or is cancelled, even one in a new session or behind a double fork;
+a file size limit), with an environment built from an allowlist, and its output goes to a
+temp file of which only the tail is kept, led by the first lines that look like errors when
+the cut dropped them (the cause of a failure is often near the top, buried by noise). A
+cancelled call's `Run` stops the check within `CANCEL_POLL_SECONDS`.
+
+The environment of a check (`check_environment`), and nothing else from the server's:
+
+- passed through when set: PATH, LANG, LC_*, TZ, USER, LOGNAME, VIRTUAL_ENV and the
+  toolchain homes JAVA_HOME, GOPATH, GOCACHE, CARGO_HOME, RUSTUP_HOME (set them in the
+  server's environment to share caches; the defaults would be under the fresh HOME);
+- set: TERM=dumb, NO_COLOR=1, CI=true (tools stop prompting and colouring),
+  PYTHONDONTWRITEBYTECODE=1 (no .pyc files in the validated tree);
+- HOME, TMPDIR, TMP and TEMP: folders in a fresh temporary folder made for this run and
+  removed after it (a caller may lend HOME), so `~/.netrc`, `~/.ssh` and other credentials
+  of the server's user are not where the check looks;
+- never: PYTHONPATH, PYTHONHOME, PYTHONSTARTUP (code injection into a Python check),
+  LD_PRELOAD, LD_LIBRARY_PATH (the same for any binary), tokens and keys.
 """
 
 from __future__ import annotations
@@ -17,37 +31,43 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from codecot_mcp.domain.models import CheckResult
 from codecot_mcp.errors import CancelledError
+from codecot_mcp.services import sandbox
 from codecot_mcp.services.run import Run
 
-# Variables a test runner plausibly needs; everything else (tokens, keys) stays out.
+# Variables a test runner plausibly needs; everything else (tokens, keys, loader and Python
+# injection) stays out. No prefix match other than LC_ on purpose.
 ENV_ALLOWLIST = (
     "PATH",
-    "HOME",
     "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
     "TZ",
-    "TMPDIR",
-    "TERM",
     "USER",
     "LOGNAME",
     "VIRTUAL_ENV",
-    "PYTHONPATH",
     "JAVA_HOME",
     "GOPATH",
     "GOCACHE",
     "CARGO_HOME",
     "RUSTUP_HOME",
 )
-_KILL_GRACE_SECONDS = 2.0
+_LOCALE_PREFIX = "LC_"
+# A check may write no file larger than this: far above what a test suite writes (a large
+# coverage file or build artefact is tens of MB), far below filling a disk. The check's
+# output file is under it too.
+MAX_FILE_BYTES = 1 << 30
+# The launcher's own grace before SIGKILL, plus room for its /proc sweep; after that the
+# server SIGKILLs the process group itself.
+_LAUNCHER_GRACE_SECONDS = sandbox.KILL_GRACE_SECONDS + 3.0
 CANCEL_POLL_SECONDS = 0.1
+_LAUNCHER = Path(sandbox.__file__)
 
 # Lines that look like errors, across the usual tools; a small list on purpose.
 _ERROR_LINE = re.compile(
@@ -68,12 +88,18 @@ _ERROR_LINE_MIN_ROOM = 40  # below this many bytes left, a line would be too cut
 _READ_CHUNK = 1 << 20
 
 
-def check_environment() -> dict[str, str]:
+def check_environment(home: Path, scratch: Path) -> dict[str, str]:
+    """The allowlisted variables of the server, with HOME and the temp folders of this run."""
     env = {key: os.environ[key] for key in ENV_ALLOWLIST if key in os.environ}
+    env.update((key, value) for key, value in os.environ.items() if key.startswith(_LOCALE_PREFIX))
     env.setdefault("PATH", os.defpath)
     env["CI"] = "true"  # many tools stop prompting and colouring under CI
     env["NO_COLOR"] = "1"
+    env["TERM"] = "dumb"
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a check should not leave files that change the validated tree
+    env["HOME"] = str(home)
+    for key in ("TMPDIR", "TMP", "TEMP"):
+        env[key] = str(scratch)
     return env
 
 
@@ -84,10 +110,14 @@ def run_check(
     timeout: float,
     max_output: int,
     run: Run | None = None,
+    home: Path | None = None,
 ) -> CheckResult:
-    """Run one check to completion or timeout; raises only when `run` is cancelled meanwhile."""
-    env = check_environment()
-    executable = shutil.which(argv[0], path=env["PATH"]) if argv else None
+    """Run one check to completion or timeout; raises only when `run` is cancelled meanwhile.
+
+    `home` lends the check a HOME the caller keeps; by default it gets a fresh one, removed
+    with its temp folder when the check ends.
+    """
+    executable = shutil.which(argv[0], path=os.environ.get("PATH", os.defpath)) if argv else None
     if executable is None:
         return CheckResult(
             name=name,
@@ -98,31 +128,25 @@ def run_check(
             output_tail=f"cannot run check '{name}': '{argv[0] if argv else ''}' is not on PATH",
         )
     started = time.monotonic()
-    timed_out = False
-    with tempfile.TemporaryFile() as output:
+    with _scratch_folders(home) as (check_home, scratch), tempfile.TemporaryFile() as output:
+        launcher = [sys.executable, "-I", str(_LAUNCHER), str(MAX_FILE_BYTES), str(os.getpid()), "--"]
         process = subprocess.Popen(  # noqa: S603 (argv from the repository's config, never a tool argument; no shell)
-            [executable, *argv[1:]],
+            [*launcher, executable, *argv[1:]],
             cwd=cwd,
-            env=env,
+            env=check_environment(check_home, scratch),
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            timed_out = not _wait(process, started + timeout, run)
-            if timed_out:
-                _kill_group(process)
-        except BaseException:  # cancelled: leave nothing running behind us
-            _kill_group(process)
-            raise
-        finally:
-            _kill_group(process, only_leftovers=True)
+        timed_out = _supervise(process, started + timeout, run)
         duration = time.monotonic() - started
         tail = _kept_output(output, max_output)
     exit_code = None if timed_out else process.returncode
     if timed_out:
         tail += f"\n[codecot] killed after {timeout:g}s timeout"
+    elif exit_code == -signal.SIGXFSZ:
+        tail += f"\n[codecot] stopped: wrote a file past the file size limit of {MAX_FILE_BYTES} bytes"
     return CheckResult(
         name=name,
         argv=argv,
@@ -132,6 +156,24 @@ def run_check(
         duration_s=round(duration, 3),
         output_tail=tail,
     )
+
+
+def _supervise(process: subprocess.Popen[bytes], deadline: float, run: Run | None) -> bool:
+    """Wait for the launcher and stop it on timeout or cancel; True when the check timed out.
+
+    Whatever happens, the launcher's process group is SIGKILLed at the end: the fallback
+    where the launcher has no subreaper, or where the check killed the launcher.
+    """
+    try:
+        timed_out = not _wait(process, deadline, run)
+        if timed_out:
+            _stop(process)
+        return timed_out
+    except BaseException:  # cancelled: leave nothing running behind us
+        _stop(process)
+        raise
+    finally:
+        _kill_group(process)
 
 
 def _wait(process: subprocess.Popen[bytes], deadline: float, run: Run | None) -> bool:
@@ -148,26 +190,52 @@ def _wait(process: subprocess.Popen[bytes], deadline: float, run: Run | None) ->
                 raise CancelledError("cancelled while a check was running") from None
 
 
-def _kill_group(process: subprocess.Popen[bytes], only_leftovers: bool = False) -> None:
-    """SIGTERM then SIGKILL the check's process group (children included)."""
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the launcher, which stops the check and its descendants, and wait for it."""
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=_LAUNCHER_GRACE_SECONDS)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL what is left in the launcher's process group (its id is the launcher's pid)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=_LAUNCHER_GRACE_SECONDS)
+
+
+@contextlib.contextmanager
+def _scratch_folders(home: Path | None) -> Iterator[tuple[Path, Path]]:
+    """HOME (unless lent) and TMPDIR for one check run, in a fresh folder removed after it."""
+    top = Path(tempfile.mkdtemp(prefix="codecot-check-"))
     try:
-        pgid = os.getpgid(process.pid)
-    except ProcessLookupError:
-        pgid = process.pid
-    signals = (signal.SIGKILL,) if only_leftovers else (signal.SIGTERM, signal.SIGKILL)
-    for sig in signals:
-        try:
-            os.killpg(pgid, sig)
-        except (ProcessLookupError, PermissionError):
-            break
-        if sig == signal.SIGTERM:
-            try:
-                process.wait(timeout=_KILL_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                continue
-    if process.returncode is None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=_KILL_GRACE_SECONDS)
+        check_home, scratch = top / "home", top / "tmp"
+        check_home.mkdir()
+        scratch.mkdir()
+        yield (home if home is not None else check_home), scratch
+    finally:
+        _remove_tree(top)
+
+
+def _remove_tree(top: Path) -> None:
+    """Remove a folder the check wrote in, even where it took the permissions away.
+
+    Runs after every process of the check is dead, so nothing swaps a folder for a link
+    between the test and the chmod; links are never followed (rmtree does not either).
+    """
+    shutil.rmtree(top, ignore_errors=True)
+    if not top.exists():
+        return
+    os.chmod(top, 0o700)
+    for root, folders, _ in os.walk(top):  # top-down: a folder is opened after the chmod below
+        for folder in folders:
+            path = os.path.join(root, folder)
+            if not os.path.islink(path):
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o700)
+    shutil.rmtree(top, ignore_errors=True)
 
 
 def _kept_output(output: IO[bytes], max_output: int) -> str:
