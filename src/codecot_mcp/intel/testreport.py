@@ -1,0 +1,471 @@
+"""Test runner reports read into one model, so a verdict rests on what each test did.
+
+A check's exit code says nothing about which tests ran: a change can delete or skip the
+failing test, weaken it, or call `os._exit(0)` after the failures are printed, and still
+exit 0. The runner's structured report names every case and its outcome, so Codecot
+compares the report of the base with that of the change (`compare`) and asks, SWE-bench
+style, whether the tests a change adds fail before it and pass after (`fail_to_pass`).
+
+Formats: JUnit XML (pytest `--junitxml`, jest-junit, Maven Surefire, Gradle,
+`node --test --test-reporter=junit`), `go test -json`, libtest's JSON
+(`cargo test -- -Z unstable-options --format json`, nextest's libtest-json) and TAP.
+
+The agent writes the test code that writes the report, so the report is hostile input.
+XML is parsed by `defusedxml` (DTDs refused outright: no entity expansion, no external
+entities), input is capped in size and in cases, and anything broken raises
+`InvalidInputError`, never another exception. `junitparser` was looked at and not taken:
+it parses with the plain stdlib (or lxml) parser, so its parsing would have to be bypassed
+anyway; it walks only the top-level suites, which loses the nested `<testsuite>` elements
+node's reporter writes for `describe` blocks; and its untyped API would need casts under
+mypy strict. What is left after safe parsing is a short walk over elements.
+
+Known limits: pytest's JUnit XML writes a non-strict XPASS as a plain pass, so `xpass`
+comes only from TAP (`ok ... # TODO`); a strict XPASS is a failure, as pytest says.
+"""
+
+# defusedxml ships no type hints; its API is ElementTree's, typed below by a cast.
+# mypy: disable-error-code="import-untyped"
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, cast
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+from pydantic import BaseModel, ConfigDict
+
+from codecot_mcp.errors import InvalidInputError
+
+Outcome = Literal["passed", "failed", "error", "skipped", "xfail", "xpass"]
+OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "skipped", "xfail", "xpass")
+ReportKind = Literal["junit", "pytest", "go", "cargo", "tap"]
+REPORT_KINDS: tuple[ReportKind, ...] = ("junit", "pytest", "go", "cargo", "tap")
+
+# Far above a real report of a large suite without captured output; a report this size is
+# either captured logs (not needed here) or an attempt to exhaust the server.
+MAX_REPORT_BYTES = 8 * 1024 * 1024
+MAX_CASES = 200_000
+MAX_MESSAGE_CHARS = 500
+
+_FAILING: frozenset[Outcome] = frozenset({"failed", "error"})
+_HIDDEN: frozenset[Outcome] = frozenset({"skipped", "xfail"})
+_PASSING: frozenset[Outcome] = frozenset({"passed", "xpass"})
+
+
+class CaseResult(BaseModel):
+    """One test case as the runner reported it; `id` is stable across runs of the same tree."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    outcome: Outcome
+    classname: str = ""
+    name: str = ""
+    file: str | None = None
+    message: str = ""
+
+
+class TestReport(BaseModel):
+    """Every case of one run, with counts per outcome; ids are unique within a report."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class, though named like one
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReportKind
+    cases: tuple[CaseResult, ...]
+    counts: dict[Outcome, int]
+    collected: int
+
+    def outcomes(self) -> dict[str, Outcome]:
+        """Each case's outcome by id, for comparing runs."""
+        return {case.id: case.outcome for case in self.cases}
+
+
+class ReportDiff(BaseModel):
+    """What a change did to the tests of the base, each list sorted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    missing: list[str]
+    skipped: list[str]
+    regressions: list[str]
+    new: list[str]
+    fewer_collected: bool
+    base_collected: int
+    head_collected: int
+
+
+def parse_report(kind: str, data: bytes) -> TestReport:
+    """Read a runner's report of `kind` (one of REPORT_KINDS); a broken one raises InvalidInputError."""
+    if len(data) > MAX_REPORT_BYTES:
+        raise InvalidInputError(
+            f"the {kind} report is {len(data)} bytes, over the {MAX_REPORT_BYTES}-byte limit",
+            hint="write the report without captured output, or split the run",
+        )
+    if kind in ("junit", "pytest"):
+        cases = _junit_cases(data, pytest_ids=kind == "pytest")
+    elif kind == "go":
+        cases = _go_cases(_json_lines(kind, data))
+    elif kind == "cargo":
+        cases = _cargo_cases(_json_lines(kind, data))
+    elif kind == "tap":
+        cases = _tap_cases(_text(data))
+    else:
+        raise InvalidInputError(f"unknown report kind {kind!r}", hint=f"use one of {', '.join(REPORT_KINDS)}")
+    return build_report(cast(ReportKind, kind), cases)
+
+
+def compare(base: TestReport, head: TestReport) -> ReportDiff:
+    """The base's tests the head lost, hid or broke, the head's new tests, and a shrunk collection.
+
+    A test counts as skipped by the change only when it was not already skipped or xfail in
+    the base; an XPASS that turns into xfail counts, since the test stopped passing.
+    """
+    before, after = base.outcomes(), head.outcomes()
+    return ReportDiff(
+        missing=sorted(set(before) - set(after)),
+        skipped=sorted(i for i, o in before.items() if o not in _HIDDEN and after.get(i) in _HIDDEN),
+        regressions=sorted(i for i, o in before.items() if o in _PASSING and after.get(i) in _FAILING),
+        new=sorted(set(after) - set(before)),
+        fewer_collected=head.collected < base.collected,
+        base_collected=base.collected,
+        head_collected=head.collected,
+    )
+
+
+def fail_to_pass(before: TestReport, after: TestReport, ids: set[str]) -> list[str]:
+    """Of `ids`, those that failed, errored or did not exist before and pass after, sorted.
+
+    An XPASS after does not count: the test is still marked as expected to fail.
+    """
+    old, new = before.outcomes(), after.outcomes()
+    return sorted(i for i in ids if old.get(i, "failed") in _FAILING and new.get(i) == "passed")
+
+
+def build_report(kind: ReportKind, cases: list[CaseResult]) -> TestReport:
+    """A report of `cases` in order, repeated ids made unique and the outcomes counted."""
+    if len(cases) > MAX_CASES:
+        raise InvalidInputError(f"the {kind} report holds {len(cases)} cases, over the limit of {MAX_CASES}")
+    unique = _unique_ids(cases)
+    counts: dict[Outcome, int] = dict.fromkeys(OUTCOMES, 0)
+    for case in unique:
+        counts[case.outcome] += 1
+    return TestReport(kind=kind, cases=tuple(unique), counts=counts, collected=len(unique))
+
+
+def _unique_ids(cases: list[CaseResult]) -> list[CaseResult]:
+    """Suffix `#2`, `#3` onto repeated ids in report order, so no case hides another."""
+    seen: dict[str, int] = {}
+    out: list[CaseResult] = []
+    for case in cases:
+        n = seen.get(case.id, 0) + 1
+        seen[case.id] = n
+        out.append(case if n == 1 else case.model_copy(update={"id": f"{case.id}#{n}"}))
+    return out
+
+
+def _clip(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+# --- JUnit XML ---------------------------------------------------------------------------
+
+
+def _parse_xml(data: bytes) -> Element:
+    try:
+        root = SafeElementTree.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InvalidInputError(
+            f"the JUnit report declares a DTD or entities, which are refused: {type(exc).__name__}",
+            hint="a test runner's report never needs a DTD",
+        ) from exc
+    except (ParseError, ValueError, LookupError) as exc:
+        raise InvalidInputError(
+            f"the JUnit report is not well-formed XML: {exc}",
+            hint="the run may have stopped while writing it",
+        ) from exc
+    return cast(Element, root)
+
+
+def _junit_cases(data: bytes, *, pytest_ids: bool) -> list[CaseResult]:
+    root = _parse_xml(data)
+    if root.tag not in ("testsuites", "testsuite"):
+        raise InvalidInputError(f"the JUnit report's root is <{root.tag}>, not <testsuites> or <testsuite>")
+    return [_junit_case(elem, suites, pytest_ids=pytest_ids) for elem, suites in _walk_testcases(root)]
+
+
+def _walk_testcases(root: Element) -> Iterator[tuple[Element, tuple[str, ...]]]:
+    """Each <testcase> in document order with the names of the suites around it; no recursion,
+    so a hostile nesting depth cannot exhaust the stack."""
+    stack: list[tuple[Iterator[Element], tuple[str, ...]]] = [(iter(root), _suite_names(root, ()))]
+    while stack:
+        children, suites = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "testcase":
+            yield child, suites
+        elif child.tag == "testsuite":
+            stack.append((iter(child), _suite_names(child, suites)))
+
+
+def _suite_names(elem: Element, outer: tuple[str, ...]) -> tuple[str, ...]:
+    name = elem.get("name", "") if elem.tag == "testsuite" else ""
+    return (*outer, name) if name else outer
+
+
+def _junit_case(elem: Element, suites: tuple[str, ...], *, pytest_ids: bool) -> CaseResult:
+    classname, name = elem.get("classname", ""), elem.get("name", "")
+    file = elem.get("file") or None
+    outcome, message = _junit_outcome(elem)
+    if pytest_ids:
+        case_id, file = pytest_node_id(classname, name, file)
+    else:
+        case_id = _generic_id([file or "", *suites, classname, name])
+    return CaseResult(id=case_id, outcome=outcome, classname=classname, name=name, file=file, message=message)
+
+
+def _junit_outcome(elem: Element) -> tuple[Outcome, str]:
+    """A failure wins over an error (pytest writes both for a failing call and a broken teardown);
+    Surefire's flaky and rerun elements are ignored, since the case passed in the end."""
+    found = {child.tag: child for child in elem if child.tag in ("failure", "error", "skipped")}
+    for tag, outcome in (("failure", "failed"), ("error", "error")):
+        if tag in found:
+            return cast(Outcome, outcome), _clip(found[tag].get("message") or found[tag].text)
+    if "skipped" in found:
+        skip = found["skipped"]
+        kind: Outcome = "xfail" if skip.get("type") == "pytest.xfail" else "skipped"
+        return kind, _clip(skip.get("message") or skip.text)
+    return "passed", ""
+
+
+def _generic_id(parts: list[str]) -> str:
+    """Join file, suites, classname and name with `::`, dropping empty parts and any part the
+    next one repeats (Surefire's suite is its classname; jest-junit's classname is its name)."""
+    kept = [p for p in parts if p]
+    return "::".join(p for i, p in enumerate(kept) if i + 1 == len(kept) or not kept[i + 1].startswith(p))
+
+
+def pytest_node_id(classname: str, name: str, file: str | None) -> tuple[str, str | None]:
+    """The pytest node id and test file for a JUnit case, undoing pytest's `mangle_test_address`.
+
+    pytest writes `tests/test_x.py::TestA::test_b[p]` as classname `tests.test_x.TestA` and
+    name `test_b[p]` (the parameters stay whole, `::` and dots included). With the `file`
+    attribute (junit_family=xunit1) the module is known; without it (the default xunit2) the
+    trailing capitalised parts are taken as classes, pytest's default `Test*` naming.
+    """
+    if not classname:  # a collection error: the name is the dotted module
+        path = _module_path(name.split("."))
+        return path, path
+    parts = classname.split(".")
+    if file:
+        dotted = file.removesuffix(".py").replace("/", ".")
+        if classname == dotted or classname.startswith(dotted + "."):
+            classes = classname[len(dotted) + 1 :].split(".") if classname != dotted else []
+            return "::".join([file, *classes, name]), file
+    split = len(parts)
+    while split > 1 and parts[split - 1][:1].isupper():
+        split -= 1
+    path = _module_path(parts[:split])
+    return "::".join([path, *parts[split:], name]), file or path
+
+
+def _module_path(parts: list[str]) -> str:
+    return "/".join(parts) + ".py"
+
+
+# --- JSON event streams ------------------------------------------------------------------
+
+
+def _json_lines(kind: str, data: bytes) -> list[dict[str, Any]]:
+    """The JSON objects of an event stream, one a line; other lines (a test's own prints,
+    cargo's banners) are skipped, but a line that starts as JSON and breaks is an error."""
+    events: list[dict[str, Any]] = []
+    for number, line in enumerate(_text(data).splitlines(), start=1):
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidInputError(
+                f"line {number} of the {kind} report is broken JSON: {str(exc)[:80]}",
+                hint="the run may have stopped while writing it",
+            ) from exc
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def _str(event: dict[str, Any], key: str) -> str:
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass
+class _Pending:
+    """A case being assembled from events; `outcome` stays None until its final event."""
+
+    classname: str
+    name: str
+    outcome: Outcome | None = None
+    output: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+_GO_FINAL: dict[str, Outcome] = {"pass": "passed", "fail": "failed", "skip": "skipped"}
+_GO_NOISE = re.compile(r"^\s*(?:=== (?:RUN|PAUSE|CONT|NAME)|--- (?:PASS|FAIL|SKIP):)")
+_NO_RESULT = "no result: the test started and never finished (a crash, a timeout or an early exit)"
+
+
+def _go_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
+    """Cases of `go test -json`, id `package::TestName/subtest`; a failed package none of
+    whose tests failed (a build failure, TestMain, an exit after the tests) is one error case."""
+    tests: dict[tuple[str, str], _Pending] = {}
+    packages: dict[str, _Pending] = {}
+    for event in events:
+        package, test, action = _str(event, "Package"), _str(event, "Test"), _str(event, "Action")
+        if action.startswith("build-"):
+            package, test = _str(event, "ImportPath").split(" ")[0], ""
+        if not package:
+            continue
+        key = (package, test)
+        pending = tests.setdefault(key, _Pending(package, test)) if test else _package(packages, package)
+        _go_apply(pending, action, _str(event, "Output"))
+    cases = [_from_pending(f"{p.classname}::{p.name}", p) for p in tests.values()]
+    broken = {c.classname for c in cases if c.outcome in _FAILING}
+    for package, pending in packages.items():
+        if pending.outcome == "failed" and package not in broken:
+            cases.append(_from_pending(package, _Pending(package, "", "error", pending.output)))
+    return cases
+
+
+def _package(packages: dict[str, _Pending], package: str) -> _Pending:
+    return packages.setdefault(package, _Pending(package, ""))
+
+
+def _go_apply(pending: _Pending, action: str, output: str) -> None:
+    if action in ("output", "build-output") and not _GO_NOISE.match(output):
+        pending.output.append(output)
+    elif action in _GO_FINAL:
+        pending.outcome = _GO_FINAL[action]
+    elif action == "build-fail":
+        pending.outcome = "failed"
+
+
+def _from_pending(case_id: str, pending: _Pending) -> CaseResult:
+    if pending.outcome is None:
+        outcome: Outcome = "error"
+        message = _clip("".join(pending.output) + _NO_RESULT)
+    else:
+        outcome = pending.outcome
+        message = pending.message or ("" if outcome == "passed" else _clip("".join(pending.output)))
+    return CaseResult(
+        id=case_id, outcome=outcome, classname=pending.classname, name=pending.name, message=message
+    )
+
+
+_CARGO_FINAL: dict[str, Outcome] = {"ok": "passed", "failed": "failed", "ignored": "skipped"}
+
+
+def _cargo_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
+    """Cases of libtest's JSON, id the test's path (`tests::it_works`). One stream holds a suite
+    per test binary; a name repeated in a later binary gets `#2` from `_unique_ids`."""
+    cases: list[CaseResult] = []
+    running: dict[str, _Pending] = {}
+    for event in events:
+        if _str(event, "type") == "suite" and _str(event, "event") == "started":
+            cases.extend(_from_pending(p.name, p) for p in running.values())
+            running = {}
+        elif _str(event, "type") == "test":
+            _cargo_apply(running, event)
+    cases.extend(_from_pending(p.name, p) for p in running.values())
+    return cases
+
+
+def _cargo_apply(running: dict[str, _Pending], event: dict[str, Any]) -> None:
+    name, kind = _str(event, "name"), _str(event, "event")
+    pending = running.setdefault(name, _Pending("", name))
+    if kind in _CARGO_FINAL:
+        pending.outcome = _CARGO_FINAL[kind]
+        pending.message = _clip(_str(event, "message") or _str(event, "stdout"))
+
+
+# --- TAP ---------------------------------------------------------------------------------
+
+_TAP_LINE = re.compile(
+    r"^(?P<indent>\s*)(?P<ok>not ok|ok)\b\s*(?:\d+)?\s*(?:-\s*)?(?P<desc>.*?)"
+    r"\s*(?:#\s*(?P<directive>skip|todo)\S*\s*(?P<reason>.*?))?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _TapEntry:
+    indent: int
+    case: CaseResult
+
+
+def _tap_cases(text: str) -> list[CaseResult]:
+    """Cases of TAP, nested subtests named `parent::child`. A parent that only groups
+    subtests is dropped, unless it failed while none of them did (a broken hook)."""
+    done: list[_TapEntry] = []
+    for indent, case in _tap_results(text.splitlines()):
+        start = len(done)
+        while start > 0 and done[start - 1].indent > indent:
+            start -= 1
+        children = [_TapEntry(indent, _prefixed(case.id, e.case)) for e in done[start:]]
+        del done[start:]
+        done.extend(children)
+        if _keep_parent(case, [c.case for c in children]):
+            done.append(_TapEntry(indent, case))
+    return [entry.case for entry in done]
+
+
+def _keep_parent(case: CaseResult, children: list[CaseResult]) -> bool:
+    return not children or (case.outcome == "failed" and all(c.outcome not in _FAILING for c in children))
+
+
+def _tap_results(lines: Iterable[str]) -> Iterator[tuple[int, CaseResult]]:
+    """Each test line with its indent; YAML diagnostic blocks (`---` to `...`) are skipped,
+    so text inside them that reads like `ok 1` is not taken as a result."""
+    in_yaml = False
+    for line in lines:
+        stripped = line.strip()
+        if in_yaml:
+            in_yaml = stripped != "..."
+            continue
+        if stripped == "---":
+            in_yaml = True
+            continue
+        match = _TAP_LINE.match(line)
+        if match:
+            yield len(match["indent"].expandtabs(4)), _tap_case(match)
+
+
+def _tap_case(match: re.Match[str]) -> CaseResult:
+    passed = match["ok"].lower() == "ok"
+    directive = (match["directive"] or "").lower()
+    outcome: Outcome
+    if directive == "skip":
+        outcome = "skipped"
+    elif directive == "todo":
+        outcome = "xpass" if passed else "xfail"
+    else:
+        outcome = "passed" if passed else "failed"
+    name = match["desc"] or "(unnamed)"
+    return CaseResult(id=name, outcome=outcome, name=name, message=_clip(match["reason"]))
+
+
+def _prefixed(parent: str, case: CaseResult) -> CaseResult:
+    return case.model_copy(update={"id": f"{parent}::{case.id}"})

@@ -1,0 +1,523 @@
+"""Test reports: pytest's JUnit XML is made here by running pytest on a throwaway folder;
+the other runners' reports are files under data/testreports (its README says which are real)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codecot_mcp.errors import InvalidInputError
+from codecot_mcp.intel import testreport
+from codecot_mcp.intel.testreport import (
+    CaseResult,
+    Outcome,
+    TestReport,
+    build_report,
+    compare,
+    fail_to_pass,
+    parse_report,
+)
+
+DATA = Path(__file__).parent / "data" / "testreports"
+
+SAMPLE = """
+import pytest
+
+def test_pass():
+    pass
+
+def test_fail():
+    assert 1 == 2, "one is not two"
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture broke")
+
+def test_error(broken):
+    pass
+
+@pytest.mark.skip(reason="not today")
+def test_skip():
+    pass
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfail():
+    assert False
+
+@pytest.mark.xfail(reason="fixed already")
+def test_xpass():
+    pass
+
+@pytest.mark.xfail(reason="must fail", strict=True)
+def test_xpass_strict():
+    pass
+
+@pytest.mark.parametrize("value", ["a b", "ünï", "x::y", "dot.ted", "[br]"])
+def test_param(value):
+    assert value != "x::y"
+
+@pytest.mark.parametrize("value", [pytest.param(1, id="with space::and colons")])
+def test_named_param(value):
+    pass
+
+class TestGroup:
+    def test_in_class(self):
+        pass
+
+    class TestInner:
+        def test_deep(self):
+            pass
+"""
+
+
+def _write_project(root: Path) -> None:
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    tests = root / "tests"
+    (tests / "sub").mkdir(parents=True)
+    (tests / "test_sample.py").write_text(textwrap.dedent(SAMPLE), encoding="utf-8")
+    (tests / "sub" / "test_nested.py").write_text("def test_nested():\n    pass\n", encoding="utf-8")
+    (tests / "test_broken.py").write_text("import no_such_module_anywhere\n", encoding="utf-8")
+
+
+def _pytest(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--continue-on-collection-errors", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("junit")
+    _write_project(root)
+    _pytest(root, "-q", "--junitxml=xunit2.xml")
+    _pytest(root, "-q", "--junitxml=xunit1.xml", "-o", "junit_family=xunit1")
+    return root
+
+
+@pytest.fixture(scope="module")
+def collected_ids(project: Path) -> set[str]:
+    """pytest's own node ids, to hold the ids read back from the XML against."""
+    out = _pytest(project, "-q", "--collect-only")
+    return {line for line in out.splitlines() if "::" in line}
+
+
+@pytest.fixture(scope="module")
+def pytest_report(project: Path) -> TestReport:
+    return parse_report("pytest", (project / "xunit2.xml").read_bytes())
+
+
+def _by_id(report: TestReport) -> dict[str, CaseResult]:
+    return {case.id: case for case in report.cases}
+
+
+# --- pytest, real output ---------------------------------------------------------------------
+
+
+def test_pytest_ids_are_pytest_node_ids(pytest_report: TestReport, collected_ids: set[str]) -> None:
+    ids = set(_by_id(pytest_report))
+    assert ids == collected_ids | {"tests/test_broken.py"}
+    assert "tests/test_sample.py::test_param[x::y]" in ids
+    assert "tests/test_sample.py::test_named_param[with space::and colons]" in ids
+    assert "tests/test_sample.py::TestGroup::TestInner::test_deep" in ids
+    assert "tests/sub/test_nested.py::test_nested" in ids
+
+
+def test_xunit1_reads_the_same_ids_and_keeps_the_file(project: Path, pytest_report: TestReport) -> None:
+    xunit1 = parse_report("pytest", (project / "xunit1.xml").read_bytes())
+    assert xunit1.outcomes() == pytest_report.outcomes()
+    assert _by_id(xunit1)["tests/sub/test_nested.py::test_nested"].file == "tests/sub/test_nested.py"
+
+
+def test_pytest_outcomes_and_messages(pytest_report: TestReport) -> None:
+    cases = _by_id(pytest_report)
+    expect: dict[str, Outcome] = {
+        "test_pass": "passed",
+        "test_fail": "failed",
+        "test_error": "error",
+        "test_skip": "skipped",
+        "test_xfail": "xfail",
+        "test_xpass": "passed",  # pytest's XML writes a non-strict XPASS as a pass
+        "test_xpass_strict": "failed",
+        "test_param[x::y]": "failed",
+        "test_param[a b]": "passed",
+    }
+    for name, outcome in expect.items():
+        assert cases[f"tests/test_sample.py::{name}"].outcome == outcome, name
+    assert cases["tests/test_broken.py"].outcome == "error"
+    assert "one is not two" in cases["tests/test_sample.py::test_fail"].message
+    assert cases["tests/test_sample.py::test_skip"].message == "not today"
+    assert cases["tests/test_sample.py::test_xfail"].message == "known bug"
+    assert "fixture broke" in cases["tests/test_sample.py::test_error"].message
+
+
+def test_pytest_keeps_the_raw_classname_and_name(pytest_report: TestReport) -> None:
+    case = _by_id(pytest_report)["tests/test_sample.py::TestGroup::TestInner::test_deep"]
+    assert (case.classname, case.name, case.file) == (
+        "tests.test_sample.TestGroup.TestInner",
+        "test_deep",
+        "tests/test_sample.py",
+    )
+
+
+def test_counts_add_up(pytest_report: TestReport) -> None:
+    counts = pytest_report.counts
+    assert sum(counts.values()) == pytest_report.collected == len(pytest_report.cases)
+    assert (counts["failed"], counts["error"], counts["skipped"], counts["xfail"]) == (3, 2, 1, 1)
+
+
+def test_parsing_is_deterministic(project: Path, pytest_report: TestReport) -> None:
+    again = parse_report("pytest", (project / "xunit2.xml").read_bytes())
+    assert again == pytest_report
+
+
+@pytest.mark.parametrize(
+    ("classname", "name", "file", "expected"),
+    [
+        ("tests.test_x.TestA", "test_b[a.b::c d]", None, "tests/test_x.py::TestA::test_b[a.b::c d]"),
+        ("test_x", "test_b", None, "test_x.py::test_b"),
+        ("", "tests.test_broken", None, "tests/test_broken.py"),
+        ("src.mod", "mod.func", None, "src/mod.py::mod.func"),  # a doctest
+        ("pkg.Upper.TestA", "test_b", "pkg/Upper.py", "pkg/Upper.py::TestA::test_b"),
+    ],
+)
+def test_pytest_node_id_undoes_pytests_mangling(
+    classname: str, name: str, file: str | None, expected: str
+) -> None:
+    assert testreport.pytest_node_id(classname, name, file)[0] == expected
+
+
+# --- other runners ---------------------------------------------------------------------------
+
+
+def _read(kind: str, name: str) -> dict[str, CaseResult]:
+    return _by_id(parse_report(kind, (DATA / name).read_bytes()))
+
+
+def _outcomes(cases: dict[str, CaseResult]) -> dict[str, Outcome]:
+    return {i: c.outcome for i, c in cases.items()}
+
+
+def test_node_junit_nests_describe_blocks() -> None:
+    cases = _read("junit", "node-junit.xml")
+    assert _outcomes(cases) == {
+        "test::adds numbers": "passed",
+        "test::fails on purpose": "failed",
+        "test::skipped one": "skipped",
+        "test::todo one": "skipped",
+        "math suite::test::nested pass": "passed",
+        "math suite::test::nested fail": "failed",
+    }
+    assert cases["math suite::test::nested fail"].message == "boom <&> &quot;quoted&quot;"
+
+
+def test_surefire() -> None:
+    cases = _read("junit", "surefire.xml")
+    assert _outcomes(cases) == {
+        "com.example.CalcTest::adds()": "passed",
+        "com.example.CalcTest::divides()": "failed",
+        "com.example.CalcTest::readsFile()": "error",
+        "com.example.CalcTest::later()": "skipped",
+        "com.example.CalcTest::flaky()": "passed",
+    }
+    assert cases["com.example.CalcTest::divides()"].message == "expected: <2> but was: <3>"
+
+
+def test_jest_junit_message_from_the_failure_text() -> None:
+    cases = _read("junit", "jest-junit.xml")
+    assert _outcomes(cases) == {
+        "math adds": "passed",
+        "math divides": "failed",
+        "math later": "skipped",
+        "strings joins ünïcode": "passed",
+    }
+    assert cases["math divides"].message.startswith("Error: expect(received).toBe(expected)")
+
+
+def test_go_test_json() -> None:
+    cases = _read("go", "go-test.json")
+    assert _outcomes(cases) == {
+        "example.com/calc::TestAdd": "passed",
+        "example.com/calc::TestDiv": "failed",
+        "example.com/calc::TestDiv/by_zero": "failed",
+        "example.com/calc::TestDiv/ünïcode": "passed",
+        "example.com/calc::TestSlow": "skipped",
+        "example.com/calc::TestParallel": "passed",
+        "example.com/calc::TestPanics": "error",
+        "example.com/broken": "error",
+    }
+    assert cases["example.com/calc::TestDiv/by_zero"].message == "calc_test.go:21: want error, got 0"
+    assert cases["example.com/calc::TestSlow"].message == "calc_test.go:30: skipping in short mode"
+    assert "index out of range" in cases["example.com/calc::TestPanics"].message
+    assert "syntax error" in cases["example.com/broken"].message
+
+
+def test_go_package_that_fails_after_passing_tests_is_an_error() -> None:
+    events = [
+        b'{"Action":"run","Package":"p","Test":"TestA"}',
+        b'{"Action":"pass","Package":"p","Test":"TestA"}',
+        b'{"Action":"output","Package":"p","Output":"exit status 3\\n"}',
+        b'{"Action":"fail","Package":"p"}',
+    ]
+    report = parse_report("go", b"\n".join(events))
+    assert report.outcomes() == {"p::TestA": "passed", "p": "error"}
+
+
+def test_cargo_libtest_json() -> None:
+    cases = _read("cargo", "cargo-libtest.json")
+    assert _outcomes(cases) == {
+        "tests::it_fails": "failed",
+        "tests::it_works": "passed",
+        "tests::nested::deep_ünïcode": "passed",
+        "tests::panics_as_expected": "passed",
+        "tests::slow_one": "skipped",
+        "it_works": "passed",
+    }
+    assert "sum is off" in cases["tests::it_fails"].message
+    assert cases["tests::slow_one"].message == "slow on CI"
+
+
+def test_cargo_test_started_without_a_result_is_an_error_and_repeats_get_a_suffix() -> None:
+    lines = [
+        b'{ "type": "suite", "event": "started", "test_count": 1 }',
+        b'{ "type": "test", "event": "started", "name": "a" }',
+        b'{ "type": "test", "name": "a", "event": "ok" }',
+        b"running 1 test",
+        b'{ "type": "suite", "event": "started", "test_count": 2 }',
+        b'{ "type": "test", "event": "started", "name": "a" }',
+        b'{ "type": "test", "name": "a", "event": "ok" }',
+        b'{ "type": "test", "event": "started", "name": "dies" }',
+    ]
+    report = parse_report("cargo", b"\n".join(lines))
+    assert report.outcomes() == {"a": "passed", "a#2": "passed", "dies": "error"}
+    assert "never finished" in report.cases[-1].message
+
+
+def test_tap_from_node() -> None:
+    cases = _read("tap", "node.tap")
+    assert _outcomes(cases) == {
+        "adds numbers": "passed",
+        "fails on purpose": "failed",
+        "skipped one": "skipped",
+        "todo one": "xpass",
+        "math suite::nested pass": "passed",
+        "math suite::nested fail": "failed",
+    }
+    assert cases["skipped one"].message == "not today"
+
+
+def test_tap_todo_and_a_parent_that_failed_alone() -> None:
+    tap = textwrap.dedent(
+        """\
+        TAP version 14
+        not ok 1 - known bug # TODO fix later
+          ---
+          message: 'ok 7 - inside yaml is not a result'
+          ...
+            ok 1 - child
+            1..1
+        not ok 2 - group with a broken hook
+        1..2
+        """
+    ).encode()
+    report = parse_report("tap", tap)
+    assert report.outcomes() == {
+        "known bug": "xfail",
+        "group with a broken hook::child": "passed",
+        "group with a broken hook": "failed",
+    }
+
+
+# --- hostile and broken input ----------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<testsuites><testsuite name="s"><testcase name="&lol9;"/></testsuite></testsuites>
+"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<testsuites><testsuite name="s"><testcase name="&xxe;"/></testsuite></testsuites>
+"""
+
+DOCTYPE_ONLY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE testsuites SYSTEM "http://example.com/junit.dtd">\n<testsuites/>'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (BILLION_LAUGHS, "DTD"),
+        (EXTERNAL_ENTITY, "DTD"),
+        (DOCTYPE_ONLY, "DTD"),
+        (b"<testsuites>" + b" " * (10 * 1024 * 1024) + b"</testsuites>", "limit"),
+        (b"", "not well-formed"),
+        (b"not xml at all", "not well-formed"),
+        (b"<testsuites><testsuite name='s'><testcase name='a'>", "not well-formed"),
+        (b'<?xml version="1.0" encoding="bogus"?><testsuites/>', "not well-formed"),
+        (b"<html><testcase name='a'/></html>", "root"),
+    ],
+    ids=[
+        "billion-laughs",
+        "external-entity",
+        "doctype",
+        "10MB",
+        "empty",
+        "text",
+        "unclosed",
+        "encoding",
+        "root",
+    ],
+)
+def test_hostile_or_broken_xml_is_a_clear_error(data: bytes, says: str) -> None:
+    with pytest.raises(InvalidInputError, match=says):
+        parse_report("junit", data)
+
+
+def test_truncated_real_report_is_a_clear_error(project: Path) -> None:
+    data = (project / "xunit2.xml").read_bytes()
+    with pytest.raises(InvalidInputError, match="not well-formed"):
+        parse_report("pytest", data[: len(data) // 2])
+
+
+def test_deep_nesting_does_not_exhaust_the_stack() -> None:
+    depth = 50_000
+    data = b"<testsuites>" + b"<testsuite>" * depth + b'<testcase name="deep"/>' + b"</testsuite>" * depth
+    report = parse_report("junit", data + b"</testsuites>")
+    assert report.outcomes() == {"deep": "passed"}
+
+
+@pytest.mark.parametrize("kind", ["go", "cargo"])
+def test_broken_json_line_is_a_clear_error(kind: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"line 2 .* broken JSON"):
+        parse_report(kind, b'{"Action":"run"}\n{"Action": "pa')
+
+
+def test_unknown_kind_and_too_many_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(InvalidInputError, match="unknown report kind"):
+        parse_report("nunit", b"<testsuites/>")
+    monkeypatch.setattr(testreport, "MAX_CASES", 2)
+    with pytest.raises(InvalidInputError, match="over the limit"):
+        parse_report("junit", b"<testsuite>" + b'<testcase name="a"/>' * 3 + b"</testsuite>")
+
+
+def test_messages_are_truncated() -> None:
+    data = b'<testsuite><testcase name="a"><failure message="' + b"x" * 5000 + b'"/></testcase></testsuite>'
+    message = parse_report("junit", data).cases[0].message
+    assert len(message) == testreport.MAX_MESSAGE_CHARS
+    assert message.endswith("…")
+
+
+# --- compare and fail_to_pass ----------------------------------------------------------------
+
+
+def _report(outcomes: dict[str, Outcome]) -> TestReport:
+    return build_report("junit", [CaseResult(id=i, outcome=o, name=i) for i, o in outcomes.items()])
+
+
+COMPARE_TABLE: list[tuple[str, dict[str, Outcome], dict[str, Outcome], dict[str, list[str]], bool]] = [
+    ("unchanged", {"a": "passed", "b": "failed"}, {"a": "passed", "b": "failed"}, {}, False),
+    ("deleted", {"a": "passed", "b": "failed"}, {"a": "passed"}, {"missing": ["b"]}, True),
+    ("skipped by the change", {"a": "failed"}, {"a": "skipped"}, {"skipped": ["a"]}, False),
+    ("marked xfail", {"a": "failed"}, {"a": "xfail"}, {"skipped": ["a"]}, False),
+    ("xpass turned xfail", {"a": "xpass"}, {"a": "xfail"}, {"skipped": ["a"]}, False),
+    ("already skipped", {"a": "skipped", "b": "xfail"}, {"a": "skipped", "b": "skipped"}, {}, False),
+    (
+        "regressions",
+        {"a": "passed", "b": "passed"},
+        {"a": "failed", "b": "error"},
+        {"regressions": ["a", "b"]},
+        False,
+    ),
+    ("still failing", {"a": "failed"}, {"a": "error"}, {}, False),
+    ("fixed", {"a": "failed"}, {"a": "passed"}, {}, False),
+    ("added", {"a": "passed"}, {"a": "passed", "b": "failed"}, {"new": ["b"]}, False),
+    ("renamed", {"a": "failed"}, {"b": "passed"}, {"missing": ["a"], "new": ["b"]}, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "expected", "fewer"),
+    [row[1:] for row in COMPARE_TABLE],
+    ids=[row[0] for row in COMPARE_TABLE],
+)
+def test_compare(
+    base: dict[str, Outcome], head: dict[str, Outcome], expected: dict[str, list[str]], fewer: bool
+) -> None:
+    diff = compare(_report(base), _report(head))
+    got = {"missing": diff.missing, "skipped": diff.skipped, "regressions": diff.regressions, "new": diff.new}
+    assert got == {key: expected.get(key, []) for key in got}
+    assert diff.fewer_collected is fewer
+    assert (diff.base_collected, diff.head_collected) == (len(base), len(head))
+
+
+def test_compare_real_reports_of_a_change_that_deletes_and_skips(
+    project: Path, pytest_report: TestReport, tmp_path: Path
+) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(project, head)
+    sample = head / "tests" / "test_sample.py"
+    changed = sample.read_text(encoding="utf-8").replace('"a b", ', "")
+    sample.write_text(
+        changed.replace("def test_fail():", "@pytest.mark.skip\ndef test_fail():"), encoding="utf-8"
+    )
+    _pytest(head, "-q", "--junitxml=head.xml")
+    diff = compare(pytest_report, parse_report("pytest", (head / "head.xml").read_bytes()))
+    assert diff.missing == ["tests/test_sample.py::test_param[a b]"]
+    assert diff.skipped == ["tests/test_sample.py::test_fail"]
+    assert diff.fewer_collected
+    assert diff.regressions == diff.new == []
+
+
+FAIL_TO_PASS_TABLE: list[tuple[str, Outcome | None, Outcome | None, bool]] = [
+    ("failed then passed", "failed", "passed", True),
+    ("error then passed", "error", "passed", True),
+    ("new test that passes", None, "passed", True),
+    ("passed both times", "passed", "passed", False),
+    ("still failing", "failed", "failed", False),
+    ("gone after", "failed", None, False),
+    ("skipped after", "failed", "skipped", False),
+    ("xpass after", "failed", "xpass", False),
+    ("skipped before", "skipped", "passed", False),
+    ("xfail before", "xfail", "passed", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "counts"),
+    [row[1:] for row in FAIL_TO_PASS_TABLE],
+    ids=[row[0] for row in FAIL_TO_PASS_TABLE],
+)
+def test_fail_to_pass(before: Outcome | None, after: Outcome | None, counts: bool) -> None:
+    old = _report({"t": before} if before else {})
+    new = _report({"t": after} if after else {})
+    assert fail_to_pass(old, new, {"t"}) == (["t"] if counts else [])
+
+
+def test_fail_to_pass_looks_only_at_the_given_ids() -> None:
+    before = _report({"a": "failed", "b": "failed", "c": "failed"})
+    after = _report({"a": "passed", "b": "passed", "c": "passed"})
+    assert fail_to_pass(before, after, {"c", "a", "missing"}) == ["a", "c"]
