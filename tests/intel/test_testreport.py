@@ -304,6 +304,26 @@ def test_cargo_test_started_without_a_result_is_an_error_and_repeats_get_a_suffi
     assert "never finished" in report.cases[-1].message
 
 
+def test_nextest_libtest_json_ids_ignore_retries() -> None:
+    """Hand-written from nextest's libtest-json writer: `crate::binary$test`, `#<tries>` on a retry."""
+    lines = [
+        b'{"type":"suite","event":"started","test_count":3,"nextest":{"crate":"ct","test_binary":"ct","kind":"lib"}}',
+        b'{"type":"test","event":"started","name":"ct::ct$tests::flaky"}',
+        b'{"type":"test","event":"ok","name":"ct::ct$tests::flaky#3","exec_time":0.01}',
+        b'{"type":"test","event":"started","name":"ct::ct$tests::slow"}',
+        b'{"type":"test","event":"failed","name":"ct::ct$tests::slow","reason":"time limit exceeded"}',
+        b'{"type":"test","event":"ignored","name":"ct::ct$tests::later"}',
+        b'{"type":"suite","event":"failed","passed":1,"failed":1,"ignored":1,"measured":0,"filtered_out":0}',
+    ]
+    cases = _by_id(parse_report("cargo", b"\n".join(lines)))
+    assert _outcomes(cases) == {
+        "ct::ct$tests::flaky": "passed",
+        "ct::ct$tests::slow": "failed",
+        "ct::ct$tests::later": "skipped",
+    }
+    assert cases["ct::ct$tests::slow"].message == "time limit exceeded"
+
+
 def test_tap_from_node() -> None:
     cases = _read("tap", "node.tap")
     assert _outcomes(cases) == {
@@ -315,6 +335,8 @@ def test_tap_from_node() -> None:
         "math suite::nested fail": "failed",
     }
     assert cases["skipped one"].message == "not today"
+    assert cases["fails on purpose"].message == "Expected values to be strictly equal: 2 !== 3"
+    assert cases["math suite::nested fail"].message == 'boom <&> "quoted"'
 
 
 def test_tap_todo_and_a_parent_that_failed_alone() -> None:

@@ -380,7 +380,8 @@ _CARGO_FINAL: dict[str, Outcome] = {"ok": "passed", "failed": "failed", "ignored
 
 def _cargo_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
     """Cases of libtest's JSON, id the test's path (`tests::it_works`). One stream holds a suite
-    per test binary; a name repeated in a later binary gets `#2` from `_unique_ids`."""
+    per test binary; a name repeated in a later binary gets `#2` from `_unique_ids` (nextest's
+    names carry the crate and binary, so they do not repeat)."""
     cases: list[CaseResult] = []
     running: dict[str, _Pending] = {}
     for event in events:
@@ -393,12 +394,17 @@ def _cargo_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
     return cases
 
 
+# nextest names a test `crate::binary$path` and appends `#<tries>` to one that was retried.
+_NEXTEST_RETRIES = re.compile(r"(?<=\$)(.*)#\d+$")
+
+
 def _cargo_apply(running: dict[str, _Pending], event: dict[str, Any]) -> None:
-    name, kind = _str(event, "name"), _str(event, "event")
+    name, kind = _NEXTEST_RETRIES.sub(r"\1", _str(event, "name")), _str(event, "event")
     pending = running.setdefault(name, _Pending("", name))
     if kind in _CARGO_FINAL:
         pending.outcome = _CARGO_FINAL[kind]
-        pending.message = _clip(_str(event, "message") or _str(event, "stdout"))
+        reason = _str(event, "message") or _str(event, "reason") or _str(event, "stdout")
+        pending.message = _clip(reason)
 
 
 # --- TAP ---------------------------------------------------------------------------------
@@ -437,20 +443,47 @@ def _keep_parent(case: CaseResult, children: list[CaseResult]) -> bool:
 
 
 def _tap_results(lines: Iterable[str]) -> Iterator[tuple[int, CaseResult]]:
-    """Each test line with its indent; YAML diagnostic blocks (`---` to `...`) are skipped,
-    so text inside them that reads like `ok 1` is not taken as a result."""
-    in_yaml = False
+    """Each test line with its indent, a failure given the message of the YAML block after it.
+    Lines inside a block (`---` to `...`) are never results, whatever they read like."""
+    pending: tuple[int, CaseResult] | None = None
+    yaml: list[str] | None = None
     for line in lines:
         stripped = line.strip()
-        if in_yaml:
-            in_yaml = stripped != "..."
+        if yaml is not None:
+            if stripped != "...":
+                yaml.append(line)
+                continue
+            if pending:
+                pending = (pending[0], _with_yaml_message(pending[1], yaml))
+            yaml = None
+        elif stripped == "---":
+            yaml = []
+        elif match := _TAP_LINE.match(line):
+            if pending:
+                yield pending
+            pending = (len(match["indent"].expandtabs(4)), _tap_case(match))
+    if pending:
+        yield pending
+
+
+_YAML_MESSAGE = re.compile(r"^(?P<indent>\s*)(?:message|error):\s*(?P<value>.*?)\s*$")
+
+
+def _with_yaml_message(case: CaseResult, yaml: list[str]) -> CaseResult:
+    """`message:` (TAP 14's habit) or `error:` (node's), inline or as a `|` block."""
+    if case.outcome != "failed" or case.message:
+        return case
+    for i, line in enumerate(yaml):
+        match = _YAML_MESSAGE.match(line)
+        if not match:
             continue
-        if stripped == "---":
-            in_yaml = True
-            continue
-        match = _TAP_LINE.match(line)
-        if match:
-            yield len(match["indent"].expandtabs(4)), _tap_case(match)
+        value = match["value"]
+        if not value or value[0] in "|>":
+            value = " ".join(_yaml_block(yaml[i + 1 :], len(match["indent"])))
+        elif len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        return case.model_copy(update={"message": _clip(value)})
+    return case
 
 
 def _tap_case(match: re.Match[str]) -> CaseResult:
@@ -465,6 +498,15 @@ def _tap_case(match: re.Match[str]) -> CaseResult:
         outcome = "passed" if passed else "failed"
     name = match["desc"] or "(unnamed)"
     return CaseResult(id=name, outcome=outcome, name=name, message=_clip(match["reason"]))
+
+
+def _yaml_block(lines: list[str], depth: int) -> Iterator[str]:
+    """The non-empty lines of a YAML block scalar: those indented deeper than its key."""
+    for line in lines:
+        if line.strip() and len(line) - len(line.lstrip()) <= depth:
+            return
+        if line.strip():
+            yield line.strip()
 
 
 def _prefixed(parent: str, case: CaseResult) -> CaseResult:
