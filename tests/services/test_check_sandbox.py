@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -188,6 +189,8 @@ def test_the_check_gets_a_fresh_home_and_no_python_injection(
 
 
 def test_a_check_cannot_keep_its_home_by_locking_it(tmp_path: Path) -> None:
+    # As root the lock does not bite (root ignores folder permissions): this proves the chmod
+    # retry only when the suite runs as another user.
     script = (
         "import json, os\n"
         "locked = os.path.join(os.environ['HOME'], 'locked')\n"
@@ -207,3 +210,26 @@ def test_a_caller_may_lend_the_check_a_home(tmp_path: Path) -> None:
     env = json.loads(result.output_tail)
     assert env["HOME"] == str(home) and home.is_dir()
     assert env["TMPDIR"] != str(home) and not Path(env["TMPDIR"]).exists()
+
+
+def test_the_check_and_its_setsid_grandchild_die_when_the_server_is_killed(
+    tmp_path: Path, spawned: list[int]
+) -> None:
+    pids_file = tmp_path / "pids"
+    then = f"open({str(pids_file)!r}, 'a').write(f'{{os.getpid()}} {{os.environ[\"HOME\"]}}')\ntime.sleep(60)"
+    check = _setsid_check(pids_file, then)
+    server_code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from codecot_mcp.services.checks import run_check\n"
+        f"run_check('hang', {check!r}, Path({str(tmp_path)!r}), 60, 4096)\n"
+    )
+    server = subprocess.Popen([PY, "-c", server_code], cwd=tmp_path)
+    try:
+        pids = _read_pids(pids_file, spawned, 2)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert survivors(pids, within=10) == [], "the check outlived the server"
+    home = Path(pids_file.read_text().split()[2])
+    assert home.name == "home" and not home.parent.exists(), "the launcher left the check's folder"

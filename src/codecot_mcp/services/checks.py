@@ -129,7 +129,8 @@ def run_check(
         )
     started = time.monotonic()
     with _scratch_folders(home) as (check_home, scratch), tempfile.TemporaryFile() as output:
-        launcher = [sys.executable, "-I", str(_LAUNCHER), str(MAX_FILE_BYTES), str(os.getpid()), "--"]
+        limits = [str(MAX_FILE_BYTES), str(os.getpid()), str(scratch.parent)]
+        launcher = [sys.executable, "-I", str(_LAUNCHER), *limits, "--"]
         process = subprocess.Popen(  # noqa: S603 (argv from the repository's config, never a tool argument; no shell)
             [*launcher, executable, *argv[1:]],
             cwd=cwd,
@@ -216,26 +217,7 @@ def _scratch_folders(home: Path | None) -> Iterator[tuple[Path, Path]]:
         scratch.mkdir()
         yield (home if home is not None else check_home), scratch
     finally:
-        _remove_tree(top)
-
-
-def _remove_tree(top: Path) -> None:
-    """Remove a folder the check wrote in, even where it took the permissions away.
-
-    Runs after every process of the check is dead, so nothing swaps a folder for a link
-    between the test and the chmod; links are never followed (rmtree does not either).
-    """
-    shutil.rmtree(top, ignore_errors=True)
-    if not top.exists():
-        return
-    os.chmod(top, 0o700)
-    for root, folders, _ in os.walk(top):  # top-down: a folder is opened after the chmod below
-        for folder in folders:
-            path = os.path.join(root, folder)
-            if not os.path.islink(path):
-                with contextlib.suppress(OSError):
-                    os.chmod(path, 0o700)
-    shutil.rmtree(top, ignore_errors=True)
+        sandbox.remove_tree(top)  # the launcher removed it already, unless the check killed the launcher
 
 
 def _kept_output(output: IO[bytes], max_output: int) -> str:

@@ -1,6 +1,6 @@
 """The launcher between the server and a check: it outlives the check to kill what the check left.
 
-Run as `python -I sandbox.py MAX_FILE_BYTES SERVER_PID -- EXECUTABLE ARG...` (see
+Run as `python -I sandbox.py MAX_FILE_BYTES SERVER_PID SCRATCH -- EXECUTABLE ARG...` (see
 `checks.run_check`); it imports only the standard library, so it runs by path with `-I`
 and never imports a module from the repository the check runs in (its working folder).
 
@@ -14,6 +14,8 @@ The check is the agent's code, so it is hostile. The launcher:
 - when the check exits, or on SIGTERM from the server (timeout or cancel: the check and
   its descendants get SIGTERM, then SIGKILL after a grace period), or when the server
   dies, kills every remaining descendant found in /proc, repeating until none is left;
+- removes SCRATCH, the folder of the check's HOME and TMPDIR (the server does too, but a
+  server that was killed cannot);
 - exits with the check's status (dying of the same signal if the check did).
 
 Where prctl or /proc is missing (not Linux) there is no subreaper: the launcher still sets
@@ -32,6 +34,7 @@ import contextlib
 import ctypes
 import os
 import resource
+import shutil
 import signal
 import sys
 import time
@@ -185,9 +188,30 @@ def _exit_like(status: int | None) -> None:
     os._exit(os.waitstatus_to_exitcode(status))
 
 
+def remove_tree(top: str | os.PathLike[str]) -> None:
+    """Remove a folder the check wrote in, even where it took the permissions away.
+
+    Runs after the check's processes are dead, so nothing swaps a folder for a link between
+    the test and the chmod; links are never followed (rmtree does not either). Should a
+    process have escaped (it killed the launcher first) and won that race, the chmod only
+    narrows a folder of the same user to 0700: it grants nobody anything.
+    """
+    shutil.rmtree(top, ignore_errors=True)
+    if not os.path.exists(top):
+        return
+    os.chmod(top, 0o700)
+    for root, folders, _ in os.walk(top):  # top-down: a folder is opened after the chmod below
+        for folder in folders:
+            path = os.path.join(root, folder)
+            if not os.path.islink(path):
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o700)
+    shutil.rmtree(top, ignore_errors=True)
+
+
 def main(args: list[str]) -> None:
     """Launch, wait, sweep, exit; see the module docstring."""
-    max_file_bytes, server, argv = int(args[0]), int(args[1]), args[3:]
+    max_file_bytes, server, scratch, argv = int(args[0]), int(args[1]), args[2], args[4:]
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGCHLD})
     subreaper = os.path.isdir("/proc/self") and _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)  # the server dying tells us, as a timeout would
@@ -197,7 +221,9 @@ def main(args: list[str]) -> None:
     status, stopping = _wait(check, server)
     if stopping:
         status = _stop(check, subreaper)
-    _exit_like(_sweep(check, status, subreaper))
+    status = _sweep(check, status, subreaper)
+    remove_tree(scratch)  # here too, since a server that was killed cannot
+    _exit_like(status)
 
 
 if __name__ == "__main__":
