@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.errors import CancelledError
-from codecot_mcp.services import checks
+from codecot_mcp.services import checks, sandbox
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.run import Run
 from tests.conftest import alive, deadline, survivors
@@ -233,3 +233,19 @@ def test_the_check_and_its_setsid_grandchild_die_when_the_server_is_killed(
     assert survivors(pids, within=10) == [], "the check outlived the server"
     home = Path(pids_file.read_text().split()[2])
     assert home.name == "home" and not home.parent.exists(), "the launcher left the check's folder"
+
+
+def test_without_a_subreaper_a_check_ignoring_sigterm_still_ends_at_its_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback (no prctl, e.g. not Linux): the launcher SIGKILLs the check itself."""
+    launcher = tmp_path / "launcher.py"
+    source = Path(sandbox.__file__ or "").read_text()
+    launcher.write_text(source.replace("_prctl(_PR_SET_CHILD_SUBREAPER, 1)", "False"))
+    monkeypatch.setattr(checks, "_LAUNCHER", launcher)
+    script = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
+    started = time.monotonic()
+    with deadline(30):
+        result = run_check("stubborn", [PY, "-c", script], tmp_path, 1.0, 4096)
+    assert result.timed_out and not result.passed
+    assert time.monotonic() - started < 1.0 + sandbox.KILL_GRACE_SECONDS + 2.0

@@ -116,6 +116,9 @@ def _sweep(check: int, status: int | None, subreaper: bool) -> int | None:
     that got away from the tree before the subreaper was set is not ours to find.
     """
     for _ in range(_SWEEP_ROUNDS):
+        if status is None:  # the check itself, found without /proc (the fallback has no walk)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(check, signal.SIGKILL)
         _signal_all(signal.SIGKILL, subreaper)
         reaped = _reap(check)
         status = reaped if reaped is not None else status
