@@ -23,9 +23,12 @@ the limits and forwards SIGTERM to its process group, and the server's process-g
 SIGKILL (today's behaviour) is all that stops descendants; one that starts a new session
 survives there.
 
-Limits: the check runs as the server's user, so it can still signal the launcher or other
-processes of that user; a fork bomb runs until the timeout (RLIMIT_NPROC counts every
-process of the user, so it is not set; a cgroup `pids.max` would be the tool).
+Limits: the check runs as the server's user, so it can still signal the launcher (a
+process that left the tree before that dies with nobody to kill it) or ask a daemon of that
+user to start something; RLIMIT_FSIZE caps each file, not the total, so many files under it
+can still fill a disk (a quota or a size-limited mount would); a fork bomb runs until the
+timeout (RLIMIT_NPROC counts every process of the user, so it is not set; a cgroup
+`pids.max` would be the tool).
 """
 
 from __future__ import annotations
