@@ -47,8 +47,9 @@ async def test_under_policy_fail_an_out_of_scope_edit_fails_and_a_rationale_only
 ) -> None:
     config = sample_repo / ".codecot" / "config.toml"
     async with Client(build_server(sample_repo)) as client:
-        out = await run_workflow(client, sample_repo)
+        await call(client, "workflow_status", {})  # writes the default config, which a person then edits
         config.write_text(config.read_text().replace('policy = "warn"', 'policy = "fail"'))
+        out = await run_workflow(client, sample_repo)
         (sample_repo / "README.md").write_text("# inventory, edited\n", encoding="utf-8")
         failed = await call(client, "validate_change", {"task_id": out["task"]["id"]})
         argued = await call(

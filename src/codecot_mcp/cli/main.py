@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("index", help="build or refresh the code index now, so the first tool call is fast")
 
+    approve = sub.add_parser(
+        "approve", help="a person accepts a task's edited scope or a changed config (seals them for it)"
+    )
+    approve.add_argument("task", help="a task ID, e.g. TASK-1")
+    approve.add_argument("--yes", action="store_true", help="approve without asking (for a person's script)")
+
     doctor = sub.add_parser("doctor", help="check the environment and say what to fix; exit 1 on a failure")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -133,6 +139,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _doctor(args)
     if command == "index":
         return _index(args)
+    if command == "approve":
+        from codecot_mcp.cli.approve import run_approve
+
+        return run_approve(args)
     from codecot_mcp.cli.operations import run_operation
 
     return run_operation(args)

@@ -319,3 +319,4 @@ class Event(BaseModel):
     kind: str = Field(description="e.g. 'intent.created', 'spec.revised', 'validation.recorded'.")
     id: str
     detail: dict[str, str | int | float | bool | None] = {}
+    prev: str | None = Field(default=None, description="sha256 of the line before; '' on the first line.")

@@ -28,6 +28,10 @@ ReasonCode = Literal[
     "left-behind",
     "all-clear",
     "recorded",
+    "config-changed",
+    "task-edited",
+    "log-altered",
+    "log-unchained",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -47,6 +51,11 @@ MESSAGES: dict[ReasonCode, str] = {
     "left-behind": "the checks left files in the working tree: {listed} (add them to .gitignore)",
     "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
     "recorded": "{detail}",
+    "config-changed": ".codecot/config.toml changed since the task was scoped; its checks and policy "
+    "are not the ones sealed for it",
+    "task-edited": "{listed} differs from what Codecot wrote: the task's scope is not the sealed one",
+    "log-altered": ".codecot/events.jsonl was altered at line {detail}: the records cannot be trusted",
+    "log-unchained": ".codecot/events.jsonl is not hash-chained (an older Codecot, or rewritten)",
 }
 # code -> what to do about it, formatted like MESSAGES; only codes that can hold a verdict back.
 FIXES: dict[ReasonCode, str] = {
@@ -60,6 +69,11 @@ FIXES: dict[ReasonCode, str] = {
     "checks-skipped": "run the checks (leave run_checks on)",
     "no-checks": "ask a person to add a check to .codecot/config.toml",
     "no-evidence": "name {listed} in the test that proves it (a docstring, or a test named after the ID)",
+    "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "
+    "to seal the new one",
+    "task-edited": "restore the task file (git checkout), or scope a new task with scope_task",
+    "log-altered": "restore .codecot/events.jsonl from git; a person must review what changed",
+    "log-unchained": "scope the task again with this Codecot, so its records are chained",
 }
 _LISTED = 5
 

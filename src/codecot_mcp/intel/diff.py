@@ -2,7 +2,9 @@
 
 By default the head is the working tree, so staged, unstaged and untracked (not
 ignored) files all count; the agent cannot hide an edit by not committing it.
-Codecot's own `.codecot/` folder is not part of a change.
+Codecot's own records under `.codecot/` (artifacts, the event log, the config it
+seals per task, the cache) are not part of a change; anything else placed under
+`.codecot/` is, and is judged like code, so it cannot hide there.
 
 Git is run directly with its output read as bytes: file names are bytes to git,
 so they are matched as bytes and only turned into text for display. Every diff
@@ -33,7 +35,18 @@ from codecot_mcp.intel.gitrepo import check_ref, git_errors, open_repo
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-_PATHSPEC = ("--", ".", ":(exclude).codecot")
+# Codecot's own records: judged by their seals (store/ledger.py), not as code.
+CODECOT_RECORDS = (
+    "intents",
+    "specs",
+    "tasks",
+    "validations",
+    "events.jsonl",
+    "config.toml",
+    "cache",
+    ".gitignore",
+)
+_PATHSPEC = ("--", ".", *(f":(exclude,literal).codecot/{name}" for name in CODECOT_RECORDS))
 _CONFIG = ("-c", "core.quotePath=false")  # names with bytes >= 0x80 come out as they are
 _DIFF = (
     "diff",

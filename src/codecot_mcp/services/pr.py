@@ -16,6 +16,7 @@ from codecot_mcp.services.requests import DraftPrRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.status import is_stale
 from codecot_mcp.services.tasks import load_task
+from codecot_mcp.services.trust import untrusted_records
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, VALIDATIONS, Codec, M
 
@@ -46,7 +47,9 @@ def draft_pr(ws: Workspace, request: DraftPrRequest, run: Run) -> PullRequestDra
     stale = validation is not None and is_stale(workdir_of(ws.root, task), validation)
     if stale:
         warnings.append("the working tree changed after the last validation: validate again")
-    ready = validation is not None and validation.verdict == "pass" and not stale
+    untrusted = untrusted_records(ws, task, validation)
+    warnings += untrusted
+    ready = validation is not None and validation.verdict == "pass" and not stale and not untrusted
     body = render_body(task, spec, intent, validation, stale)
     return PullRequestDraft(
         task_id=task.id,

@@ -15,6 +15,7 @@ from codecot_mcp.intel.gitrepo import resolve_commit
 from codecot_mcp.services.drift import drifted, workdir_of
 from codecot_mcp.services.requests import WorkflowStatusRequest
 from codecot_mcp.services.run import Run
+from codecot_mcp.services.trust import untrusted_records
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
 
@@ -25,7 +26,7 @@ class ArtifactState(BaseModel):
     title: str
     state: str = Field(
         description="intent: captured|specified; spec: draft|needs-work|scoped; "
-        "task: open|in_progress|done|stale"
+        "task: open|in_progress|done|stale|untrusted (its records are not what Codecot wrote)"
     )
     detail: str = ""
     drift: list[str] = Field(
@@ -120,6 +121,7 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
     state: str = task.status
     detail = f"requirements: {', '.join(task.requirement_ids)}"
     drift: list[str] = []
+    validation: Validation | None = None
     if task.last_validation:
         try:
             validation = ws.store.load(VALIDATIONS, task.last_validation)
@@ -134,6 +136,10 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
                 detail += "; the change differs from what was validated"
             if drift:
                 detail += f"; changed since validated: {', '.join(drift[:5])}"
+    untrusted = untrusted_records(ws, task, validation)
+    if untrusted:
+        state = "untrusted"
+        detail += f"; {untrusted[0]}"
     return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail, drift=drift)
 
 
@@ -183,6 +189,11 @@ def _next_action(
 def _next_task_action(task_states: list[ArtifactState], tasks: list[Task]) -> tuple[str, NextCall | None]:
     done = {t.id for t, s in zip(tasks, task_states, strict=True) if s.state == "done"}
     for task, state in zip(tasks, task_states, strict=True):
+        if state.state == "untrusted":
+            return (
+                f"{task.id} cannot be trusted ({state.detail.rsplit('; ', 1)[-1]}): restore it from git.",
+                None,
+            )
         if state.state == "stale":
             text = f"{task.id} changed after validation: call validate_change(task_id='{task.id}') again."
             return text, next_call("validate_change", task_id=task.id)

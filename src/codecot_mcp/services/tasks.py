@@ -120,7 +120,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
                 created_at=now_iso(),
             )
 
-        task = ws.store.create(TASKS, build, spec=spec.id)
+        task = ws.store.create(TASKS, build, spec=spec.id, config=ws.store.config_digest())
         if request.worktree:
             task = _attach_worktree(ws, task, base)
         created.append(task)

@@ -9,6 +9,7 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.requests import ValidateChangeRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.tasks import load_task
+from codecot_mcp.services.trust import control_plane
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, VALIDATIONS, now_iso
 from codecot_mcp.store.config import Config
@@ -87,7 +89,9 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
     coverage = _coverage(task, workdir, checks)
     rationale = (request.rationale or "").strip() or None
     files = _with_justifications(files, task.justifications, rationale)
-    verdict, reasons = judge(files, budget, checks, coverage, config.scope_policy, request.run_checks)
+    verdict, reasons = judge(
+        files, budget, checks, coverage, config.scope_policy, request.run_checks, control_plane(ws, task)
+    )
     if left_behind:
         reasons.append(reason("left-behind", "note", left_behind))
 
@@ -171,6 +175,7 @@ def judge(
     coverage: list[RequirementCoverage],
     policy: str,
     ran_checks: bool,
+    control: Sequence[Reason] = (),
 ) -> tuple[Verdict, list[Reason]]:
     """The verdict and every reason for it; pure, so the rules are easy to read and test.
 
@@ -178,6 +183,7 @@ def judge(
     Reasons come failures first, then warnings, then notes.
     """
     found = [
+        *control,
         *([reason("no-change", "fail")] if not files else []),
         *_scope_reasons(files, policy),
         *_budget_reasons(budget, policy),

@@ -39,12 +39,16 @@ from codecot_mcp.domain.ids import ArtifactKind, format_id, normalize_id, parse_
 from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.repofiles import MissingFileError, RepoTree, refuse_links
+from codecot_mcp.store import ledger
 from codecot_mcp.store.fsio import append_line, atomic_write_text, remove_stale_temp_files, store_lock
 from codecot_mcp.store.paths import CODECOT_DIR, MAX_STORE_FILE_BYTES
 
 M = TypeVar("M", bound=BaseModel)
 
 EVENTS_NAME = "events.jsonl"
+CONFIG_FILE = "config.toml"
+# Events that seal a task's scope and the config its checks come from: scoping, and a person's approval.
+SEALING_EVENTS = frozenset({"task.created", "task.approved"})
 CACHE_DIR = "cache"
 STALE_TEMP_SECONDS = 3600.0  # no write takes an hour: an older temp file is left by a killed process
 
@@ -275,8 +279,53 @@ class ArtifactStore:
         return codec.parse(text, self.display_path(codec, artifact_id))
 
     def _append_event(self, kind: str, artifact_id: str, detail: dict[str, str | int | bool | None]) -> None:
-        event = Event(ts=now_iso(), kind=kind, id=artifact_id, detail=dict(detail))
+        """Append one event naming the hash of the line before it (callers hold the lock)."""
+        event = Event(
+            ts=now_iso(), kind=kind, id=artifact_id, detail=dict(detail), prev=self._last_line_hash()
+        )
         append_line(self.dir / EVENTS_NAME, json.dumps(event.model_dump(), separators=(",", ":")))
+
+    def _last_line_hash(self) -> str:
+        path = self.dir / EVENTS_NAME
+        try:
+            with path.open("rb") as log:
+                size = log.seek(0, 2)
+                log.seek(max(0, size - ledger.TAIL_BYTES))
+                tail = log.read()
+        except FileNotFoundError:
+            return ""
+        line = ledger.last_line(tail)
+        return ledger.line_hash(line) if line else ""
+
+    def chain(self) -> ledger.ChainState:
+        """Whether the event log is intact from its first chained line on."""
+        try:
+            lines = self._read(self.dir / EVENTS_NAME).splitlines()
+        except MissingFileError:
+            return ledger.ChainState(chained=True)
+        return ledger.verify(lines)
+
+    def config_digest(self) -> str:
+        """sha256 of `.codecot/config.toml` as it is now ('' when there is none)."""
+        try:
+            return digest_text(self._read(self.dir / CONFIG_FILE))
+        except MissingFileError:
+            return ""
+
+    def sealed_config(self, task_id: str) -> str | None:
+        """The config digest sealed when the task was scoped or last approved by a person."""
+        for event in reversed(self.events()):
+            if event.id == task_id and event.kind in SEALING_EVENTS and "config" in event.detail:
+                return str(event.detail["config"])
+        return None
+
+    def recorded(self, codec: Codec[M], artifact_id: str) -> bool:
+        """True when the file is exactly what Codecot last wrote for it, by the chained log."""
+        return (
+            self.chain().verified
+            and not self.edited_by_hand(codec, artifact_id)
+            and (self.last_written_digest(normalize_id(artifact_id, codec.kind)) is not None)
+        )
 
     def _next_number(self, codec: Codec[M]) -> int:
         highest = max((parse_id(i)[1] for i in self.ids(codec)), default=0)
