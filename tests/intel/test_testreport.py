@@ -65,6 +65,17 @@ def test_param(value):
 def test_named_param(value):
     pass
 
+@pytest.fixture
+def bad_teardown():
+    yield
+    raise RuntimeError("teardown broke")
+
+def test_fail_then_teardown_error(bad_teardown):
+    assert False, "call failed"
+
+def test_pass_then_teardown_error(bad_teardown):
+    pass
+
 class TestGroup:
     def test_in_class(self):
         pass
@@ -152,6 +163,8 @@ def test_pytest_outcomes_and_messages(pytest_report: TestReport) -> None:
         "test_xpass_strict": "failed",
         "test_param[x::y]": "failed",
         "test_param[a b]": "passed",
+        "test_fail_then_teardown_error": "failed",
+        "test_pass_then_teardown_error": "error",
     }
     for name, outcome in expect.items():
         assert cases[f"tests/test_sample.py::{name}"].outcome == outcome, name
@@ -174,7 +187,14 @@ def test_pytest_keeps_the_raw_classname_and_name(pytest_report: TestReport) -> N
 def test_counts_add_up(pytest_report: TestReport) -> None:
     counts = pytest_report.counts
     assert sum(counts.values()) == pytest_report.collected == len(pytest_report.cases)
-    assert (counts["failed"], counts["error"], counts["skipped"], counts["xfail"]) == (3, 2, 1, 1)
+    assert (counts["failed"], counts["error"], counts["skipped"], counts["xfail"]) == (4, 3, 1, 1)
+
+
+def test_repeats_of_an_id_keep_the_most_severe_outcome() -> None:
+    cases = [CaseResult(id="a", outcome=o) for o in ("skipped", "passed", "failed", "error", "passed")]
+    report = build_report("junit", cases)
+    assert report.outcomes() == {"a": "failed"}
+    assert report.collected == 1
 
 
 def test_parsing_is_deterministic(project: Path, pytest_report: TestReport) -> None:
@@ -288,7 +308,7 @@ def test_cargo_libtest_json() -> None:
     assert cases["tests::slow_one"].message == "slow on CI"
 
 
-def test_cargo_test_started_without_a_result_is_an_error_and_repeats_get_a_suffix() -> None:
+def test_cargo_test_started_without_a_result_is_an_error_and_repeats_merge() -> None:
     lines = [
         b'{ "type": "suite", "event": "started", "test_count": 1 }',
         b'{ "type": "test", "event": "started", "name": "a" }',
@@ -300,7 +320,7 @@ def test_cargo_test_started_without_a_result_is_an_error_and_repeats_get_a_suffi
         b'{ "type": "test", "event": "started", "name": "dies" }',
     ]
     report = parse_report("cargo", b"\n".join(lines))
-    assert report.outcomes() == {"a": "passed", "a#2": "passed", "dies": "error"}
+    assert report.outcomes() == {"a": "passed", "dies": "error"}
     assert "never finished" in report.cases[-1].message
 
 

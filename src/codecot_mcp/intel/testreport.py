@@ -148,25 +148,33 @@ def fail_to_pass(before: TestReport, after: TestReport, ids: set[str]) -> list[s
 
 
 def build_report(kind: ReportKind, cases: list[CaseResult]) -> TestReport:
-    """A report of `cases` in order, repeated ids made unique and the outcomes counted."""
+    """A report of `cases` in order, repeats of an id merged and the outcomes counted."""
     if len(cases) > MAX_CASES:
         raise InvalidInputError(f"the {kind} report holds {len(cases)} cases, over the limit of {MAX_CASES}")
-    unique = _unique_ids(cases)
+    unique = _merge_repeats(cases)
     counts: dict[Outcome, int] = dict.fromkeys(OUTCOMES, 0)
     for case in unique:
         counts[case.outcome] += 1
     return TestReport(kind=kind, cases=tuple(unique), counts=counts, collected=len(unique))
 
 
-def _unique_ids(cases: list[CaseResult]) -> list[CaseResult]:
-    """Suffix `#2`, `#3` onto repeated ids in report order, so no case hides another."""
-    seen: dict[str, int] = {}
-    out: list[CaseResult] = []
+# When one id is reported more than once, the case that says most against the change stands.
+_SEVERITY: dict[Outcome, int] = {"failed": 5, "error": 4, "passed": 3, "xpass": 2, "xfail": 1, "skipped": 0}
+
+
+def _merge_repeats(cases: list[CaseResult]) -> list[CaseResult]:
+    """One case per id, in order of first report, with the most severe outcome among its repeats.
+
+    pytest writes a second <testcase> of the same name for a teardown error after the call
+    failed; libtest's stream repeats a name that two test binaries share. Numbering the
+    repeats would tie an id to report order, and a pass could then stand beside a hidden failure.
+    """
+    merged: dict[str, CaseResult] = {}
     for case in cases:
-        n = seen.get(case.id, 0) + 1
-        seen[case.id] = n
-        out.append(case if n == 1 else case.model_copy(update={"id": f"{case.id}#{n}"}))
-    return out
+        kept = merged.get(case.id)
+        if kept is None or _SEVERITY[case.outcome] > _SEVERITY[kept.outcome]:
+            merged[case.id] = case
+    return list(merged.values())
 
 
 def _clip(text: str | None) -> str:
@@ -380,8 +388,8 @@ _CARGO_FINAL: dict[str, Outcome] = {"ok": "passed", "failed": "failed", "ignored
 
 def _cargo_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
     """Cases of libtest's JSON, id the test's path (`tests::it_works`). One stream holds a suite
-    per test binary; a name repeated in a later binary gets `#2` from `_unique_ids` (nextest's
-    names carry the crate and binary, so they do not repeat)."""
+    per test binary, and a name two binaries share is one id (nextest's names carry the crate
+    and binary, so they do not repeat)."""
     cases: list[CaseResult] = []
     running: dict[str, _Pending] = {}
     for event in events:
