@@ -321,6 +321,7 @@ def test_cargo_test_started_without_a_result_is_an_error_and_repeats_merge() -> 
     ]
     report = parse_report("cargo", b"\n".join(lines))
     assert report.outcomes() == {"a": "passed", "dies": "error"}
+    assert not report.complete
     assert "never finished" in report.cases[-1].message
 
 
@@ -379,6 +380,36 @@ def test_tap_todo_and_a_parent_that_failed_alone() -> None:
         "group with a broken hook::child": "passed",
         "group with a broken hook": "failed",
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "cut_at"),
+    [
+        ("cargo", "cargo-libtest.json", "tests::slow_one"),
+        ("go", "go-test.json", '"Test":"TestSlow"'),
+        ("tap", "node.tap", "# Subtest: math suite"),
+    ],
+)
+def test_a_stream_cut_short_is_incomplete(kind: str, name: str, cut_at: str) -> None:
+    """What an exit in the middle of a run leaves: the tests after it are not in the report."""
+    data = (DATA / name).read_bytes()
+    assert parse_report(kind, data).complete
+    line_start = data.rindex(b"\n", 0, data.index(cut_at.encode())) + 1
+    cut = parse_report(kind, data[:line_start])
+    assert not cut.complete
+    assert cut.collected < parse_report(kind, data).collected
+
+
+def test_tap_bail_out_and_a_missing_plan_are_incomplete() -> None:
+    assert parse_report("tap", b"1..2\nok 1 - a\nok 2 - b\n").complete
+    assert not parse_report("tap", b"ok 1 - a\nok 2 - b\n").complete
+    assert not parse_report("tap", b"1..2\nok 1 - a\nBail out! database gone\n").complete
+
+
+def test_junit_and_a_cargo_suite_that_closed_are_complete() -> None:
+    assert parse_report("junit", (DATA / "surefire.xml").read_bytes()).complete
+    lines = b'{ "type": "suite", "event": "started", "test_count": 0 }\n{ "type": "suite", "event": "ok" }'
+    assert parse_report("cargo", lines).complete
 
 
 # --- hostile and broken input ----------------------------------------------------------------

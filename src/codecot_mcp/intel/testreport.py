@@ -80,6 +80,10 @@ class TestReport(BaseModel):
     cases: tuple[CaseResult, ...]
     counts: dict[Outcome, int]
     collected: int
+    # False when the stream stopped before its end: a libtest suite or a go package with no
+    # closing event, a TAP plan missing or unmet, a bail-out. An exit in the middle of the run
+    # leaves the tests after it out of the report, so no count of it can be trusted.
+    complete: bool = True
 
     def outcomes(self) -> dict[str, Outcome]:
         """Each case's outcome by id, for comparing runs."""
@@ -107,17 +111,18 @@ def parse_report(kind: str, data: bytes) -> TestReport:
             f"the {kind} report is {len(data)} bytes, over the {MAX_REPORT_BYTES}-byte limit",
             hint="write the report without captured output, or split the run",
         )
+    complete = True  # a well-formed XML document is whole
     if kind in ("junit", "pytest"):
         cases = _junit_cases(data, pytest_ids=kind == "pytest")
     elif kind == "go":
-        cases = _go_cases(_json_lines(kind, data))
+        cases, complete = _go_cases(_json_lines(kind, data))
     elif kind == "cargo":
-        cases = _cargo_cases(_json_lines(kind, data))
+        cases, complete = _cargo_cases(_json_lines(kind, data))
     elif kind == "tap":
-        cases = _tap_cases(_text(data))
+        cases, complete = _tap_cases(_text(data))
     else:
         raise InvalidInputError(f"unknown report kind {kind!r}", hint=f"use one of {', '.join(REPORT_KINDS)}")
-    return build_report(cast(ReportKind, kind), cases)
+    return build_report(cast(ReportKind, kind), cases, complete=complete)
 
 
 def compare(base: TestReport, head: TestReport) -> ReportDiff:
@@ -147,7 +152,7 @@ def fail_to_pass(before: TestReport, after: TestReport, ids: set[str]) -> list[s
     return sorted(i for i in ids if old.get(i, "failed") in _FAILING and new.get(i) == "passed")
 
 
-def build_report(kind: ReportKind, cases: list[CaseResult]) -> TestReport:
+def build_report(kind: ReportKind, cases: list[CaseResult], *, complete: bool = True) -> TestReport:
     """A report of `cases` in order, repeats of an id merged and the outcomes counted."""
     if len(cases) > MAX_CASES:
         raise InvalidInputError(f"the {kind} report holds {len(cases)} cases, over the limit of {MAX_CASES}")
@@ -155,7 +160,7 @@ def build_report(kind: ReportKind, cases: list[CaseResult]) -> TestReport:
     counts: dict[Outcome, int] = dict.fromkeys(OUTCOMES, 0)
     for case in unique:
         counts[case.outcome] += 1
-    return TestReport(kind=kind, cases=tuple(unique), counts=counts, collected=len(unique))
+    return TestReport(kind=kind, cases=tuple(unique), counts=counts, collected=len(unique), complete=complete)
 
 
 # When one id is reported more than once, the case that says most against the change stands.
@@ -336,7 +341,7 @@ _GO_NOISE = re.compile(r"^\s*(?:=== (?:RUN|PAUSE|CONT|NAME)|--- (?:PASS|FAIL|SKI
 _NO_RESULT = "no result: the test started and never finished (a crash, a timeout or an early exit)"
 
 
-def _go_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
+def _go_cases(events: list[dict[str, Any]]) -> tuple[list[CaseResult], bool]:
     """Cases of `go test -json`, id `package::TestName/subtest`; a failed package none of
     whose tests failed (a build failure, TestMain, an exit after the tests) is one error case."""
     tests: dict[tuple[str, str], _Pending] = {}
@@ -355,7 +360,7 @@ def _go_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
     for package, pending in packages.items():
         if pending.outcome == "failed" and package not in broken:
             cases.append(_from_pending(package, _Pending(package, "", "error", pending.output)))
-    return cases
+    return cases, all(p.outcome is not None for p in packages.values())
 
 
 def _package(packages: dict[str, _Pending], package: str) -> _Pending:
@@ -386,20 +391,23 @@ def _from_pending(case_id: str, pending: _Pending) -> CaseResult:
 _CARGO_FINAL: dict[str, Outcome] = {"ok": "passed", "failed": "failed", "ignored": "skipped"}
 
 
-def _cargo_cases(events: list[dict[str, Any]]) -> list[CaseResult]:
+def _cargo_cases(events: list[dict[str, Any]]) -> tuple[list[CaseResult], bool]:
     """Cases of libtest's JSON, id the test's path (`tests::it_works`). One stream holds a suite
     per test binary, and a name two binaries share is one id (nextest's names carry the crate
     and binary, so they do not repeat)."""
     cases: list[CaseResult] = []
     running: dict[str, _Pending] = {}
+    suite_open = cut = False  # cut: a suite started before the one before it closed
     for event in events:
-        if _str(event, "type") == "suite" and _str(event, "event") == "started":
+        if _str(event, "type") == "suite":
+            started = _str(event, "event") == "started"
+            cut, suite_open = cut or (started and suite_open), started
             cases.extend(_from_pending(p.name, p) for p in running.values())
             running = {}
         elif _str(event, "type") == "test":
             _cargo_apply(running, event)
     cases.extend(_from_pending(p.name, p) for p in running.values())
-    return cases
+    return cases, not (cut or suite_open)
 
 
 # nextest names a test `crate::binary$path` and appends `#<tries>` to one that was retried.
@@ -430,11 +438,14 @@ class _TapEntry:
     case: CaseResult
 
 
-def _tap_cases(text: str) -> list[CaseResult]:
+def _tap_cases(text: str) -> tuple[list[CaseResult], bool]:
     """Cases of TAP, nested subtests named `parent::child`. A parent that only groups
     subtests is dropped, unless it failed while none of them did (a broken hook)."""
     done: list[_TapEntry] = []
-    for indent, case in _tap_results(text.splitlines()):
+    lines = text.splitlines()
+    top_level = 0
+    for indent, case in _tap_results(lines):
+        top_level += indent == 0
         start = len(done)
         while start > 0 and done[start - 1].indent > indent:
             start -= 1
@@ -443,7 +454,17 @@ def _tap_cases(text: str) -> list[CaseResult]:
         done.extend(children)
         if _keep_parent(case, [c.case for c in children]):
             done.append(_TapEntry(indent, case))
-    return [entry.case for entry in done]
+    return [entry.case for entry in done], _tap_plan_met(lines, top_level)
+
+
+_TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+
+
+def _tap_plan_met(lines: list[str], results: int) -> bool:
+    """A TAP stream is whole when its top-level plan (`1..N`, first or last) counts its results."""
+    plans = [int(m[1]) for line in lines if (m := _TAP_PLAN.match(line))]
+    bailed = any(line.startswith("Bail out!") for line in lines)
+    return not bailed and len(plans) == 1 and plans[0] == results
 
 
 def _keep_parent(case: CaseResult, children: list[CaseResult]) -> bool:
