@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from codecot_mcp.cli.main import main
 from codecot_mcp.server.app import build_server
 from tests.conftest import git
 
@@ -17,7 +18,7 @@ from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fix
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_justified_out_of_scope_edit_is_accepted_by_name_and_stays_accepted(
+async def test_a_justified_out_of_scope_edit_waits_for_a_person_then_stays_accepted(
     sample_repo: Path,  # noqa: F811
 ) -> None:
     async with Client(build_server(sample_repo)) as client:
@@ -27,16 +28,20 @@ async def test_a_justified_out_of_scope_edit_is_accepted_by_name_and_stays_accep
         plain = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
         why = "the README documents the new export"
         justified = await call(client, "validate_change", {"task_id": task_id, "rationale": why})
+        assert main(["--repo", str(sample_repo), "approve", task_id, "--yes"]) == 0  # a person accepts it
         later = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
         (sample_repo / "setup.cfg").write_text("[metadata]\n", encoding="utf-8")
         new_file = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
     assert plain["verdict"] == "warn"
-    assert justified["validation"]["verdict"] == "pass" and justified["task_status"] == "done"
-    readme = next(f for f in justified["validation"]["files"] if f["path"] == "README.md")
-    assert readme["accepted"] == why and not readme["in_scope"]
-    accepted = [r for r in justified["validation"]["reasons"] if r["code"] == "out-of-scope-accepted"]
-    assert accepted and accepted[0]["subjects"] == ["README.md"] and accepted[0]["detail"] == why
-    assert later["verdict"] == "pass"  # the task's note still names README.md
+    # The agent's word alone never passes: the file waits for a person's approval.
+    assert justified["validation"]["verdict"] == "warn" and justified["task_status"] == "in_progress"
+    waiting = [r for r in justified["validation"]["reasons"] if r["code"] == "out-of-scope-justified"]
+    assert waiting and waiting[0]["subjects"] == ["README.md"] and waiting[0]["detail"] == why
+    assert later["verdict"] == "pass", later["reasons"]
+    readme = next(f for f in later["files"] if f["path"] == "README.md")
+    assert readme["accepted"] == why and readme["approved"] and not readme["in_scope"]
+    accepted = [r for r in later["reasons"] if r["code"] == "out-of-scope-accepted"]
+    assert accepted and accepted[0]["subjects"] == ["README.md"]
     assert new_file["verdict"] == "warn" and any(
         r["code"] == "out-of-scope" and r["subjects"] == ["setup.cfg"] for r in new_file["reasons"]
     )

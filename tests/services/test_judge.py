@@ -8,7 +8,8 @@ from codecot_mcp.services.validation import _off_target, judge
 
 IN = FileChange(path="src/a.py", status="modified", added=3, deleted=1)
 OUT = FileChange(path="setup.py", status="modified", added=1, in_scope=False, reason="outside")
-JUSTIFIED = OUT.model_copy(update={"accepted": "needed for packaging"})
+JUSTIFIED = OUT.model_copy(update={"accepted": "needed for packaging"})  # the agent's word only
+APPROVED = JUSTIFIED.model_copy(update={"approved": True})  # a person accepted it
 WITHIN = BudgetReport(files_changed=1, lines_changed=4, max_files=2, max_lines=10, within=True)
 OVER = BudgetReport(files_changed=3, lines_changed=40, max_files=2, max_lines=10, within=False)
 PASSED = CheckResult(name="tests", argv=["pytest"], exit_code=0, passed=True, duration_s=1)
@@ -31,6 +32,24 @@ UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
             [PASSED],
             [COVERED],
             "warn",
+            "warn",
+            ("out-of-scope-justified", "warn", ["setup.py"]),
+        ),
+        (
+            [IN, APPROVED],
+            WITHIN,
+            [PASSED],
+            [COVERED],
+            "warn",
+            "pass",
+            ("out-of-scope-accepted", "note", ["setup.py"]),
+        ),
+        (
+            [IN, APPROVED],
+            WITHIN,
+            [PASSED],
+            [COVERED],
+            "fail",
             "pass",
             ("out-of-scope-accepted", "note", ["setup.py"]),
         ),
@@ -44,7 +63,7 @@ UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
             ("out-of-scope-justified", "warn", ["setup.py"]),
         ),
         (
-            [IN, JUSTIFIED],
+            [IN, APPROVED],
             WITHIN,
             [FAILED],
             [COVERED],

@@ -154,6 +154,7 @@ class Justification(BaseModel):
     validation_id: str
     paths: list[str]
     rationale: str
+    approved: bool = Field(default=False, description="True once a person accepted it (codecot-mcp approve).")
 
 
 class Task(_Stored):
@@ -194,8 +195,9 @@ class FileChange(BaseModel):
     reason: str = ""
     symbols: list[str] = Field(default=[], description="Definitions whose lines the change touches.")
     accepted: str | None = Field(
-        default=None, description="For an out-of-scope file: the justification it was accepted with."
+        default=None, description="For an out-of-scope file: the justification it was given with."
     )
+    approved: bool = Field(default=False, description="The justification was accepted by a person.")
     off_target: list[str] = Field(
         default=[], description="Changed definitions the task did not name, in a file where it names some."
     )

@@ -38,7 +38,7 @@ ReasonCode = Literal[
 MESSAGES: dict[ReasonCode, str] = {
     "no-change": "no change found between the base commit and the working tree",
     "out-of-scope": "out-of-scope edits: {listed}",
-    "out-of-scope-justified": "out-of-scope edits justified but not accepted under policy 'fail': "
+    "out-of-scope-justified": "out-of-scope edits justified, awaiting a person's approval: "
     "{listed} ({detail})",
     "out-of-scope-accepted": "out-of-scope edits accepted: {listed} (justification: {detail})",
     "off-target": "changed beyond the task's target symbols: {detail}",
@@ -62,7 +62,8 @@ FIXES: dict[ReasonCode, str] = {
     "no-change": "make the change in the working tree (or pass head= for a commit)",
     "out-of-scope": "move the edits of {listed} back inside the task's allowed paths, or explain them with "
     "`rationale`",
-    "out-of-scope-justified": "ask a person to widen the task's allowed paths to {listed}",
+    "out-of-scope-justified": "ask a person to accept them with `codecot-mcp approve TASK`, or move the "
+    "edits of {listed} back inside the allowed paths",
     "over-budget": "split the change into smaller tasks, or ask a person to raise the budget ({detail})",
     "check-failed": "make check '{listed}' pass; its output is in the validation",
     "check-timed-out": "make check '{listed}' finish within its timeout",

@@ -21,6 +21,9 @@ class ApprovalPreview(BaseModel):
     task_id: str
     task_edited: bool = Field(description="The task file differs from what Codecot last wrote.")
     config_changed: bool = Field(description="The config differs from the one sealed for the task.")
+    pending: list[str] = Field(
+        default=[], description="Out-of-scope files justified by the agent, to accept."
+    )
 
 
 class Approval(ApprovalPreview):
@@ -35,6 +38,7 @@ def preview_approval(ws: Workspace, task_id: str) -> ApprovalPreview:
         task_id=task.id,
         task_edited=ws.store.edited_by_hand(TASKS, task.id),
         config_changed=sealed is not None and sealed != ws.store.config_digest(),
+        pending=[path for item in task.justifications if not item.approved for path in item.paths],
     )
 
 
@@ -42,6 +46,9 @@ def approve_task(ws: Workspace, task_id: str) -> Approval:
     """Seal the task file and the config as they are now; logged as `task.approved`."""
     preview = preview_approval(ws, task_id)
     task = load_task(ws, preview.task_id)
+    task = task.model_copy(
+        update={"justifications": [j.model_copy(update={"approved": True}) for j in task.justifications]}
+    )
     digest = ws.store.config_digest()
     ws.store.save(TASKS, task.id, task, "task.approved", config=digest, by="cli")
     return Approval(**preview.model_dump(), sealed_config=digest)

@@ -158,14 +158,22 @@ def _spec_of(ws: Workspace, task: Task) -> Spec | None:
 def _with_justifications(
     files: list[FileChange], earlier: list[Justification], rationale: str | None
 ) -> list[FileChange]:
-    """Mark out-of-scope files justified now (`rationale`) or by an earlier justification naming them."""
-    reasons = {path: item.rationale for item in earlier for path in item.paths}
-    return [
-        f.model_copy(update={"accepted": rationale or reasons.get(f.path)})
-        if not f.in_scope and (rationale or f.path in reasons)
-        else f
-        for f in files
-    ]
+    """Mark out-of-scope files justified now (`rationale`) or by an earlier justification naming them.
+
+    Only a justification a person approved accepts a file; the agent's own word, now or
+    earlier, leaves it waiting for that approval.
+    """
+    given = {path: item for item in earlier for path in item.paths}
+    marked: list[FileChange] = []
+    for f in files:
+        item = given.get(f.path)
+        if f.in_scope or not (item or rationale):
+            marked.append(f)
+        elif item is not None and item.approved:
+            marked.append(f.model_copy(update={"accepted": item.rationale, "approved": True}))
+        else:
+            marked.append(f.model_copy(update={"accepted": rationale or (item.rationale if item else None)}))
+    return marked
 
 
 def judge(
@@ -196,26 +204,28 @@ def judge(
         return "fail", found
     if "warn" in levels:
         return "warn", found
-    justified = any(not f.in_scope and f.accepted for f in files)
+    justified = any(not f.in_scope and f.approved for f in files)
     clear = reason("all-clear", "note", detail="in scope or accepted" if justified else "in scope")
     return "pass", [clear, *found]
 
 
 def _scope_reasons(files: list[FileChange], policy: str) -> list[Reason]:
-    """Out-of-scope files: under policy 'warn' a justified one is accepted (named in the
-    reasons with its justification, never hidden) and an unjustified one warns; under
-    'fail' an unjustified one fails and a justified one still warns, so the task is
-    not done until a person widens its scope.
+    """Out-of-scope files: one a person accepted is named with its justification (a note,
+    never hidden); one only the agent justified waits for that approval (a warning); an
+    unjustified one warns under policy 'warn' and fails under 'fail'.
     """
     found: list[Reason] = []
     outside = [f.path for f in files if not f.in_scope and not f.accepted]
-    justified = [f for f in files if not f.in_scope and f.accepted]
-    if justified:
-        paths, why = [f.path for f in justified], justified[0].accepted or ""
-        if policy == "fail":
-            found.append(reason("out-of-scope-justified", "warn", paths, why))
-        else:
-            found.append(reason("out-of-scope-accepted", "note", paths, why))
+    approved = [f for f in files if not f.in_scope and f.accepted and f.approved]
+    waiting = [f for f in files if not f.in_scope and f.accepted and not f.approved]
+    if approved:
+        found.append(
+            reason("out-of-scope-accepted", "note", [f.path for f in approved], approved[0].accepted or "")
+        )
+    if waiting:
+        found.append(
+            reason("out-of-scope-justified", "warn", [f.path for f in waiting], waiting[0].accepted or "")
+        )
     if outside:
         found.append(reason("out-of-scope", "fail" if policy == "fail" else "warn", outside))
     off_target = [f"{f.path}: {', '.join(f.off_target[:4])}" for f in files if f.off_target]
