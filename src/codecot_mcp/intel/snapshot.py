@@ -131,6 +131,7 @@ class _Copy:
     skipped: list[Skipped] = field(default_factory=list)
     links: list[tuple[str, bytes]] = field(default_factory=list)  # written last: no write goes through one
     total: int = 0
+    folders: set[str] = field(default_factory=set)  # made already: one makedirs per folder, not per file
 
     def charge(self, name: str, size: int) -> None:
         """Count `size` more bytes; past the cap, stop the whole copy with a clear error."""
@@ -146,7 +147,10 @@ class _Copy:
         if self.dest is None:
             return None
         full = os.path.join(self.dest, name)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
+        folder = os.path.dirname(full)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
         return full
 
     def digest(self) -> str:
@@ -231,7 +235,8 @@ def _collect_worktree(root: Path, copy: _Copy) -> None:
     for raw in names:
         name = os.fsdecode(raw.rstrip(b"/"))
         try:
-            mode = tree.lstat(name).st_mode
+            status = tree.lstat(name)
+            mode = status.st_mode
             if stat.S_ISLNK(mode):
                 _add_link(copy, raw, tree.read_link(name))
             elif stat.S_ISDIR(mode):
@@ -239,7 +244,7 @@ def _collect_worktree(root: Path, copy: _Copy) -> None:
             elif not stat.S_ISREG(mode):
                 copy.skipped.append(Skipped(name, "not a regular file (a FIFO, device or socket)"))
             else:
-                blob = _copy_file(tree, name, copy, executable=bool(mode & stat.S_IXUSR))
+                blob = _copy_file(tree, name, status.st_size, copy, executable=bool(mode & stat.S_IXUSR))
                 copy.entries.append(_Entry(raw, _EXECUTABLE if mode & stat.S_IXUSR else _REGULAR, blob))
         except MissingFileError:
             continue  # a deleted tracked file: not part of the judged content
@@ -247,18 +252,20 @@ def _collect_worktree(root: Path, copy: _Copy) -> None:
             copy.skipped.append(Skipped(name, str(exc)))
 
 
-def _copy_file(tree: RepoTree, name: str, copy: _Copy, *, executable: bool) -> str:
+def _copy_file(tree: RepoTree, name: str, size: int, copy: _Copy, *, executable: bool) -> str:
     """The blob id of the file, streamed block by block into the snapshot (if any) as it is hashed.
 
     The blob header needs the size before the content; a file that changes size while
     read is read again (its copy rewritten), so the id always matches the bytes copied.
     """
-    size = tree.lstat(name).st_size
     full = copy.target(name)
-    for _ in range(_COPY_ATTEMPTS):
+    for attempt in range(_COPY_ATTEMPTS):
         hasher = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
         count = 0
-        with _open_target(full, executable) as out, closing(tree.blocks(name, _BLOCK_BYTES)) as blocks:
+        with (
+            _open_target(full, executable, again=attempt > 0) as out,
+            closing(tree.blocks(name, _BLOCK_BYTES)) as blocks,
+        ):
             for block in blocks:
                 copy.charge(name, len(block))
                 count += len(block)
@@ -275,15 +282,19 @@ def _copy_file(tree: RepoTree, name: str, copy: _Copy, *, executable: bool) -> s
 
 
 @contextmanager
-def _open_target(full: str | None, executable: bool) -> Iterator[IO[bytes] | None]:
-    """A new file in the snapshot (replacing an earlier attempt), never written through a link."""
+def _open_target(full: str | None, executable: bool, again: bool = False) -> Iterator[IO[bytes] | None]:
+    """A new file in the snapshot (`again`: replacing an earlier attempt), never written through a link.
+
+    Git keeps only the owner's executable bit, so the umask may narrow the rest.
+    """
     if full is None:
         yield None
         return
-    if os.path.lexists(full):
+    if again:
         os.unlink(full)
-    fd = os.open(full, _WRITE_FLAGS, 0o600)
-    os.fchmod(fd, 0o755 if executable else 0o644)  # the mode itself, whatever the umask
+    fd = os.open(full, _WRITE_FLAGS, 0o755 if executable else 0o644)
+    if executable and not os.fstat(fd).st_mode & stat.S_IXUSR:  # a umask that removes even that
+        os.fchmod(fd, 0o755)
     with os.fdopen(fd, "wb") as handle:
         yield handle
 
@@ -468,9 +479,13 @@ class _CatFile:
 
 
 def _commit_snapshot(target: Path, copy: _Copy) -> str:
-    """Make the copy a repository with one commit, and prove its tree is the copy.
+    """Make the copy a repository with one commit, and prove that its tree is the copy.
 
-    Fixed identity and dates make the commit id a function of the content alone.
+    `git fast-import` writes every blob into one pack: `git add` would create a loose
+    object file per file, which on a slow disk cost more than the copy itself. The
+    index is then read from the commit and refreshed, so `git status` and `git diff`
+    in a check find a clean tree without hashing it again. A fixed identity and date
+    make the commit id a function of the content alone.
     """
 
     def run(*args: str) -> bytes:
@@ -480,19 +495,77 @@ def _commit_snapshot(target: Path, copy: _Copy) -> str:
     info = target / ".git" / "info"
     info.mkdir(exist_ok=True)
     (info / "attributes").write_bytes(_SNAPSHOT_ATTRIBUTES)
-    run("add", "--all", "--force", "--", ".")
-    tree = run("write-tree").strip().decode()
-    commit = run("commit-tree", tree, "-m", "Codecot snapshot of the judged content").strip().decode()
-    run("update-ref", f"refs/heads/{_SNAPSHOT_BRANCH}", commit)
-    stored = [
-        _Entry(raw, mode, sha) for mode, sha, _, raw in _tree_records(run("ls-tree", "-r", "-z", commit))
-    ]
-    if content_digest(stored) != copy.digest():
+    _fast_import(target, copy.entries)
+    run("read-tree", "HEAD")
+    run("update-index", "-q", "--refresh")
+    records = _tree_records(run("ls-tree", "-r", "-z", "HEAD"))
+    if content_digest([_Entry(raw, mode, sha) for mode, sha, _, raw in records]) != copy.digest():
         raise SnapshotError(
             "the snapshot's commit does not hold exactly the copied content",
             hint="report this: git stored something other than the bytes copied",
         )
-    return commit
+    return run("rev-parse", "HEAD").strip().decode()
+
+
+def _fast_import(target: Path, entries: list[_Entry]) -> None:
+    """Stream the snapshot's own files (already copied, so their sizes are final) into one commit."""
+    executable = _git_executable()
+    args = [executable, *_SNAPSHOT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"]
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
+            args,
+            cwd=target,
+            env=_snapshot_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        stream = process.stdin
+        try:
+            if stream is None:  # Popen with PIPE always has one; for the type checker
+                raise RepositoryError("git started without an input pipe")
+            changes = [
+                _fast_import_entry(stream, target, mark, entry) for mark, entry in enumerate(entries, 1)
+            ]
+            message = b"Codecot snapshot of the judged content\n"
+            who = f"Codecot <codecot@localhost> {_IDENTITY['GIT_COMMITTER_DATE']}".encode()
+            stream.write(b"commit refs/heads/%s\n" % _SNAPSHOT_BRANCH.encode())
+            stream.write(b"author %s\ncommitter %s\ndata %d\n%s" % (who, who, len(message), message))
+            stream.writelines(changes)
+            stream.write(b"\ndone\n")
+            stream.close()
+        except BrokenPipeError:
+            pass  # git stopped early; its exit code and message follow
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            code = process.wait()
+        if code != 0:
+            stderr.seek(0)
+            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise RepositoryError(
+                f"git failed to make the snapshot: {lines[-1] if lines else f'exit {code}'}"
+            )
+
+
+def _fast_import_entry(stream: IO[bytes], target: Path, mark: int, entry: _Entry) -> bytes:
+    """Send one blob, from the snapshot's copy, and return the line that puts it in the commit."""
+    full = os.path.join(os.fsencode(target), entry.raw)
+    if entry.mode == _LINK:
+        data = os.readlink(full)
+        stream.write(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
+    else:
+        with open(full, "rb") as handle:
+            stream.write(b"blob\nmark :%d\ndata %d\n" % (mark, os.fstat(handle.fileno()).st_size))
+            shutil.copyfileobj(handle, stream, _BLOCK_BYTES)
+        stream.write(b"\n")
+    return b"M %s :%d %s\n" % (entry.mode, mark, _quoted(entry.raw))
+
+
+def _quoted(raw: bytes) -> bytes:
+    """A name as fast-import reads it: C-quoted, so a newline or a leading quote is taken as part of it."""
+    return b'"' + raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n") + b'"'
 
 
 def _git_executable() -> str:
