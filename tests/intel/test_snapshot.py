@@ -59,6 +59,7 @@ def test_is_a_repository_with_one_commit_of_exactly_that_content(make_repo: Make
     assert git(snap.path, "rev-list", "--count", "HEAD").strip() == "1"
     assert git(snap.path, "rev-parse", "HEAD").strip() == snap.commit
     assert git(snap.path, "ls-tree", "-r", "--name-only", "HEAD").split() == snap.files
+    git(snap.path, "diff-files", "--quiet")  # clean even to a check that does not refresh the index first
     assert _status(snap.path) == ""
     assert (snap.path / "data.bin").read_bytes() == b"\x00\x01raw\r\n"
 
@@ -176,8 +177,8 @@ def test_writing_into_the_snapshot_leaves_the_working_tree_alone(make_repo: Make
 
 def test_odd_names_survive(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = _repo(make_repo)
-    latin1, newline = b"caf\xe9.txt", b"two\nlines.txt"
-    for raw in (latin1, newline):
+    latin1, newline, quoted = b"caf\xe9.txt", b"two\nlines.txt", b'"quote\\d" .txt'
+    for raw in (latin1, newline, quoted):
         fd = os.open(os.path.join(os.fsencode(root), raw), os.O_WRONLY | os.O_CREAT, 0o644)
         os.write(fd, raw)
         os.close(fd)
@@ -188,7 +189,7 @@ def test_odd_names_survive(make_repo: MakeRepo, tmp_path: Path) -> None:
     committed = make_snapshot(root, tmp_path / "committed", "HEAD")
 
     for made in (snap, committed):
-        for raw in (latin1, newline):
+        for raw in (latin1, newline, quoted):
             assert os.fsdecode(raw) in made.files
             with open(os.path.join(os.fsencode(made.path), raw), "rb") as handle:
                 assert handle.read() == raw
@@ -241,3 +242,26 @@ def test_an_inherited_git_dir_cannot_aim_the_snapshot_at_the_repository(
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "branch", "--list", "snapshot") == ""
     assert (snap.path / ".git" / "HEAD").exists()
+
+
+def test_a_submodule_in_a_revision_is_listed_not_fetched(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = _repo(make_repo)
+    pointer = git(root, "rev-parse", "HEAD").strip()
+    git(root, "update-index", "--add", "--cacheinfo", f"160000,{pointer},vendor/dep")
+    git(root, "commit", "-q", "-m", "a submodule")
+
+    snap = make_snapshot(root, tmp_path / "snap", "HEAD")
+
+    assert [(s.path, pointer in s.reason) for s in snap.skipped] == [("vendor/dep", True)]
+    assert not (snap.path / "vendor").exists()
+
+
+def test_a_tree_with_nothing_judged_is_an_empty_commit(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo(commit=False)
+    (root / "README.md").unlink()
+
+    snap = make_snapshot(root, tmp_path / "snap", None)
+
+    assert snap.files == []
+    assert git(snap.path, "ls-tree", "-r", "HEAD") == ""
+    assert snap.digest == digest_of_tree(root, None)
