@@ -3,13 +3,17 @@ the other runners' reports are files under data/testreports (its README says whi
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel import testreport
@@ -502,6 +506,53 @@ def test_messages_are_truncated() -> None:
     message = parse_report("junit", data).cases[0].message
     assert len(message) == testreport.MAX_MESSAGE_CHARS
     assert message.endswith("…")
+
+
+LONG = 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("tap", b"ok 1 - a" + b" " * LONG + b"b\n"),
+        ("tap", b"ok 1 - " + b"# " * LONG + b"x\n"),
+        ("tap", b"not ok 1 - a\n  ---\n  message: a" + b" " * LONG + b"b\n  ...\n"),
+        ("cargo", b'{"type":"test","event":"ok","name":"' + b"$" * LONG + b'"}'),
+        ("go", b'{"Action":"output","Package":"p","Test":"T","Output":"' + b" " * LONG + b'x"}'),
+    ],
+    ids=["tap-spaces", "tap-hashes", "tap-yaml", "nextest-dollars", "go-output"],
+)
+def test_long_hostile_lines_parse_in_linear_time(kind: str, data: bytes) -> None:
+    """A pattern that backtracks would take hours on a line this long; the limit is generous."""
+    started = time.perf_counter()
+    parse_report(kind, data)
+    assert time.perf_counter() - started < 5
+
+
+REAL_REPORTS = [
+    ("junit", "node-junit.xml"),
+    ("junit", "surefire.xml"),
+    ("go", "go-test.json"),
+    ("cargo", "cargo-libtest.json"),
+    ("tap", "node.tap"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    report=st.sampled_from(REAL_REPORTS),
+    cut=st.integers(min_value=0, max_value=5000),
+    noise=st.binary(max_size=64),
+    kind=st.sampled_from(testreport.REPORT_KINDS),
+)
+def test_mangled_reports_parse_or_raise_invalid_input(
+    report: tuple[str, str], cut: int, noise: bytes, kind: str
+) -> None:
+    """Cut, spliced with noise and read as any kind, a report parses or raises InvalidInputError."""
+    data = (DATA / report[1]).read_bytes()
+    at = cut % (len(data) + 1)
+    with contextlib.suppress(InvalidInputError):
+        parse_report(kind, data[:at] + noise + data[at:])
 
 
 # --- compare and fail_to_pass ----------------------------------------------------------------

@@ -411,11 +411,13 @@ def _cargo_cases(events: list[dict[str, Any]]) -> tuple[list[CaseResult], bool]:
 
 
 # nextest names a test `crate::binary$path` and appends `#<tries>` to one that was retried.
-_NEXTEST_RETRIES = re.compile(r"(?<=\$)(.*)#\d+$")
+def _without_retries(name: str) -> str:
+    base, hash_sign, tries = name.rpartition("#")
+    return base if hash_sign and tries.isdigit() and "$" in base else name
 
 
 def _cargo_apply(running: dict[str, _Pending], event: dict[str, Any]) -> None:
-    name, kind = _NEXTEST_RETRIES.sub(r"\1", _str(event, "name")), _str(event, "event")
+    name, kind = _without_retries(_str(event, "name")), _str(event, "event")
     pending = running.setdefault(name, _Pending("", name))
     if kind in _CARGO_FINAL:
         pending.outcome = _CARGO_FINAL[kind]
@@ -425,11 +427,12 @@ def _cargo_apply(running: dict[str, _Pending], event: dict[str, Any]) -> None:
 
 # --- TAP ---------------------------------------------------------------------------------
 
-_TAP_LINE = re.compile(
-    r"^(?P<indent>\s*)(?P<ok>not ok|ok)\b\s*(?:\d+)?\s*(?:-\s*)?(?P<desc>.*?)"
-    r"\s*(?:#\s*(?P<directive>skip|todo)\S*\s*(?P<reason>.*?))?\s*$",
-    re.IGNORECASE,
+# The agent's tests can print any line into the stream, so no pattern here may backtrack
+# over a long line: the head and the directive are matched apart, each part optional.
+_TAP_HEAD = re.compile(
+    r"(?P<indent>[ \t]*)(?P<ok>not ok|ok)\b[ \t]*(?:\d+)?[ \t]*(?:-[ \t]*)?", re.IGNORECASE
 )
+_TAP_DIRECTIVE = re.compile(r"#[ \t]*(?P<directive>skip|todo)\S*(?:[ \t]+(?P<reason>.*))?", re.IGNORECASE)
 
 
 @dataclass
@@ -487,15 +490,15 @@ def _tap_results(lines: Iterable[str]) -> Iterator[tuple[int, CaseResult]]:
             yaml = None
         elif stripped == "---":
             yaml = []
-        elif match := _TAP_LINE.match(line):
+        elif match := _TAP_HEAD.match(line):
             if pending:
                 yield pending
-            pending = (len(match["indent"].expandtabs(4)), _tap_case(match))
+            pending = (len(match["indent"].expandtabs(4)), _tap_case(match, line[match.end() :]))
     if pending:
         yield pending
 
 
-_YAML_MESSAGE = re.compile(r"^(?P<indent>\s*)(?:message|error):\s*(?P<value>.*?)\s*$")
+_YAML_MESSAGE = re.compile(r"(?P<indent>[ \t]*)(?:message|error):[ \t]*(?P<value>.*)")
 
 
 def _with_yaml_message(case: CaseResult, yaml: list[str]) -> CaseResult:
@@ -506,7 +509,7 @@ def _with_yaml_message(case: CaseResult, yaml: list[str]) -> CaseResult:
         match = _YAML_MESSAGE.match(line)
         if not match:
             continue
-        value = match["value"]
+        value = match["value"].strip()
         if not value or value[0] in "|>":
             value = " ".join(_yaml_block(yaml[i + 1 :], len(match["indent"])))
         elif len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
@@ -515,9 +518,9 @@ def _with_yaml_message(case: CaseResult, yaml: list[str]) -> CaseResult:
     return case
 
 
-def _tap_case(match: re.Match[str]) -> CaseResult:
-    passed = match["ok"].lower() == "ok"
-    directive = (match["directive"] or "").lower()
+def _tap_case(head: re.Match[str], rest: str) -> CaseResult:
+    passed = head["ok"].lower() == "ok"
+    desc, directive, reason = _tap_directive(rest)
     outcome: Outcome
     if directive == "skip":
         outcome = "skipped"
@@ -525,8 +528,17 @@ def _tap_case(match: re.Match[str]) -> CaseResult:
         outcome = "xpass" if passed else "xfail"
     else:
         outcome = "passed" if passed else "failed"
-    name = match["desc"] or "(unnamed)"
-    return CaseResult(id=name, outcome=outcome, name=name, message=_clip(match["reason"]))
+    name = desc or "(unnamed)"
+    return CaseResult(id=name, outcome=outcome, name=name, message=_clip(reason))
+
+
+def _tap_directive(rest: str) -> tuple[str, str, str]:
+    """Description, directive (`skip`, `todo` or empty) and reason; a `#` that starts no
+    directive belongs to the description (`ok 3 - issue #12 stays fixed`)."""
+    match = _TAP_DIRECTIVE.search(rest)
+    if not match:
+        return rest.strip(), "", ""
+    return rest[: match.start()].strip(), match["directive"].lower(), (match["reason"] or "").strip()
 
 
 def _yaml_block(lines: list[str], depth: int) -> Iterator[str]:
