@@ -496,6 +496,8 @@ def test_broken_json_line_is_a_clear_error(kind: str) -> None:
 def test_unknown_kind_and_too_many_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InvalidInputError, match="unknown report kind"):
         parse_report("nunit", b"<testsuites/>")
+    with pytest.raises(InvalidInputError, match="over the 8-byte limit"):
+        parse_report("tap", b"1..1\nok 1 - a\n", max_bytes=8)
     monkeypatch.setattr(testreport, "MAX_CASES", 2)
     with pytest.raises(InvalidInputError, match="over the limit"):
         parse_report("junit", b"<testsuite>" + b'<testcase name="a"/>' * 3 + b"</testsuite>")

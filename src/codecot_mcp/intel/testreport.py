@@ -6,9 +6,16 @@ exit 0. The runner's structured report names every case and its outcome, so Code
 compares the report of the base with that of the change (`compare`) and asks, SWE-bench
 style, whether the tests a change adds fail before it and pass after (`fail_to_pass`).
 
-Formats: JUnit XML (pytest `--junitxml`, jest-junit, Maven Surefire, Gradle,
-`node --test --test-reporter=junit`), `go test -json`, libtest's JSON
-(`cargo test -- -Z unstable-options --format json`, nextest's libtest-json) and TAP.
+Kinds: `pytest` (its `--junitxml`, ids read back into node ids such as
+`tests/test_x.py::TestA::test_b[p]`), `junit` (jest-junit, Maven Surefire, Gradle,
+`node --test --test-reporter=junit`: ids join suites, classname and name with `::`), `go`
+(`go test -json`), `cargo` (`cargo test -- -Z unstable-options --format json`, nextest's
+libtest-json) and `tap`. An id reported twice is one case with its most severe outcome.
+
+The caller's part: have the runner write the report to a fresh path outside the work tree,
+and read a missing report as a failed check. pytest writes its XML at the end of the
+session, so `os._exit` in a test leaves no report at all; a stream format cut short by an
+exit is marked `complete=False`.
 
 The agent writes the test code that writes the report, so the report is hostile input.
 XML is parsed by `defusedxml` (DTDs refused outright: no entity expansion, no external
@@ -91,7 +98,12 @@ class TestReport(BaseModel):
 
 
 class ReportDiff(BaseModel):
-    """What a change did to the tests of the base, each list sorted."""
+    """What a change did to the tests of the base, each list of ids sorted.
+
+    missing: in the base, not in the head (deleted, renamed, or never reached);
+    skipped: run in the base, skipped or xfail in the head; regressions: passed in the
+    base, failed or errored in the head; new: only in the head.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -104,11 +116,13 @@ class ReportDiff(BaseModel):
     head_collected: int
 
 
-def parse_report(kind: str, data: bytes) -> TestReport:
+def parse_report(kind: str, data: bytes, *, max_bytes: int = MAX_REPORT_BYTES) -> TestReport:
     """Read a runner's report of `kind` (one of REPORT_KINDS); a broken one raises InvalidInputError."""
-    if len(data) > MAX_REPORT_BYTES:
+    if kind not in REPORT_KINDS:
+        raise InvalidInputError(f"unknown report kind {kind!r}", hint=f"use one of {', '.join(REPORT_KINDS)}")
+    if len(data) > max_bytes:
         raise InvalidInputError(
-            f"the {kind} report is {len(data)} bytes, over the {MAX_REPORT_BYTES}-byte limit",
+            f"the {kind} report is {len(data)} bytes, over the {max_bytes}-byte limit",
             hint="write the report without captured output, or split the run",
         )
     complete = True  # a well-formed XML document is whole
@@ -118,11 +132,9 @@ def parse_report(kind: str, data: bytes) -> TestReport:
         cases, complete = _go_cases(_json_lines(kind, data))
     elif kind == "cargo":
         cases, complete = _cargo_cases(_json_lines(kind, data))
-    elif kind == "tap":
-        cases, complete = _tap_cases(_text(data))
     else:
-        raise InvalidInputError(f"unknown report kind {kind!r}", hint=f"use one of {', '.join(REPORT_KINDS)}")
-    return build_report(cast(ReportKind, kind), cases, complete=complete)
+        cases, complete = _tap_cases(_text(data))
+    return build_report(kind, cases, complete=complete)
 
 
 def compare(base: TestReport, head: TestReport) -> ReportDiff:
