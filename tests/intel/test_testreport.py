@@ -270,7 +270,26 @@ def test_jest_junit_message_from_the_failure_text() -> None:
 
 
 def test_go_test_json() -> None:
+    """Real output: the panic ends the binary, so the parallel test paused before it never resumes."""
     cases = _read("go", "go-test.json")
+    assert _outcomes(cases) == {
+        "example.com/m/calc::TestAdd": "passed",
+        "example.com/m/calc::TestDiv": "failed",
+        "example.com/m/calc::TestDiv/by_zero": "failed",
+        "example.com/m/calc::TestDiv/ünïcode": "passed",
+        "example.com/m/calc::TestSlow": "skipped",
+        "example.com/m/calc::TestParallel": "error",
+        "example.com/m/calc::TestPanics": "failed",
+    }
+    assert cases["example.com/m/calc::TestDiv/by_zero"].message == "calc_test.go:13: want error, got 0"
+    assert cases["example.com/m/calc::TestSlow"].message == "calc_test.go:19: skipping in short mode"
+    assert "index out of range" in cases["example.com/m/calc::TestPanics"].message
+    assert "never finished" in cases["example.com/m/calc::TestParallel"].message
+
+
+def test_go_build_failure_and_a_test_without_a_result() -> None:
+    """Hand-written: go 1.24's build-output and build-fail events, a test cut off by its binary."""
+    cases = _read("go", "go-handwritten.json")
     assert _outcomes(cases) == {
         "example.com/calc::TestAdd": "passed",
         "example.com/calc::TestDiv": "failed",
@@ -281,9 +300,6 @@ def test_go_test_json() -> None:
         "example.com/calc::TestPanics": "error",
         "example.com/broken": "error",
     }
-    assert cases["example.com/calc::TestDiv/by_zero"].message == "calc_test.go:21: want error, got 0"
-    assert cases["example.com/calc::TestSlow"].message == "calc_test.go:30: skipping in short mode"
-    assert "index out of range" in cases["example.com/calc::TestPanics"].message
     assert "syntax error" in cases["example.com/broken"].message
 
 
@@ -535,6 +551,7 @@ REAL_REPORTS = [
     ("junit", "node-junit.xml"),
     ("junit", "surefire.xml"),
     ("go", "go-test.json"),
+    ("go", "go-handwritten.json"),
     ("cargo", "cargo-libtest.json"),
     ("tap", "node.tap"),
 ]

@@ -355,7 +355,8 @@ _NO_RESULT = "no result: the test started and never finished (a crash, a timeout
 
 def _go_cases(events: list[dict[str, Any]]) -> tuple[list[CaseResult], bool]:
     """Cases of `go test -json`, id `package::TestName/subtest`; a failed package none of
-    whose tests failed (a build failure, TestMain, an exit after the tests) is one error case."""
+    whose tests failed (a build failure, TestMain, an exit after the tests) is one error case.
+    The stream is whole when every package it names has its closing pass, fail or skip."""
     tests: dict[tuple[str, str], _Pending] = {}
     packages: dict[str, _Pending] = {}
     for event in events:
@@ -372,7 +373,8 @@ def _go_cases(events: list[dict[str, Any]]) -> tuple[list[CaseResult], bool]:
     for package, pending in packages.items():
         if pending.outcome == "failed" and package not in broken:
             cases.append(_from_pending(package, _Pending(package, "", "error", pending.output)))
-    return cases, all(p.outcome is not None for p in packages.values())
+    closed = {package for package, pending in packages.items() if pending.outcome is not None}
+    return cases, {package for package, _ in tests} | set(packages) <= closed
 
 
 def _package(packages: dict[str, _Pending], package: str) -> _Pending:
