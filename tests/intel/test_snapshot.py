@@ -15,7 +15,7 @@ from codecot_mcp.intel.snapshot import (
     digest_of_tree,
     make_snapshot,
 )
-from tests.conftest import MakeRepo, git
+from tests.conftest import MakeRepo, deadline, git
 
 
 def _repo(make_repo: MakeRepo) -> Path:
@@ -265,3 +265,25 @@ def test_a_tree_with_nothing_judged_is_an_empty_commit(make_repo: MakeRepo, tmp_
     assert snap.files == []
     assert git(snap.path, "ls-tree", "-r", "HEAD") == ""
     assert snap.digest == digest_of_tree(root, None)
+
+
+def test_what_cannot_be_read_safely_is_listed(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = _repo(make_repo)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "util.py").write_text("not the judged file\n")
+    (root / "lib" / "util.py").unlink()
+    (root / "lib").rmdir()
+    os.symlink(elsewhere, root / "lib")  # the tracked lib/util.py is now reached through a link
+    (root / "app.py").unlink()
+    os.mkfifo(root / "app.py")  # a tracked name, now a FIFO: reading it would block
+
+    with deadline():
+        snap = make_snapshot(root, tmp_path / "snap", None)
+
+    reasons = {s.path: s.reason for s in snap.skipped}
+    assert "symbolic link" in reasons["lib/util.py"]
+    assert "symbolic link" in reasons["lib"]
+    assert "FIFO" in reasons["app.py"]
+    assert not os.path.lexists(snap.path / "app.py")
+    assert not os.path.lexists(snap.path / "lib")
