@@ -258,15 +258,24 @@ def test_surefire() -> None:
     assert cases["com.example.CalcTest::divides()"].message == "expected: <2> but was: <3>"
 
 
-def test_jest_junit_message_from_the_failure_text() -> None:
-    cases = _read("junit", "jest-junit.xml")
-    assert _outcomes(cases) == {
+def test_jest_junit_default_and_with_the_file_attribute() -> None:
+    """jest-junit drops a test file that fails to load, and writes a todo as a plain pass."""
+    default = _read("junit", "jest-junit.xml")
+    assert _outcomes(default) == {
         "math adds": "passed",
         "math divides": "failed",
         "math later": "skipped",
-        "strings joins ünïcode": "passed",
+        "math someday": "passed",
+        "math nested param a b": "passed",
+        "math nested param ünï": "passed",
+        "math nested param x::y": "failed",
+        "undefined::joins ünïcode": "passed",
     }
-    assert cases["math divides"].message.startswith("Error: expect(received).toBe(expected)")
+    assert default["math divides"].message.startswith("Error: expect(received).toBe(expected)")
+    with_file = _read("junit", "jest-junit-file.xml")
+    assert "src/math.test.js::math nested::param x::y" in with_file
+    assert "src/strings.test.js::undefined::joins ünïcode" in with_file
+    assert with_file["src/math.test.js::math::divides"].file == "src/math.test.js"
 
 
 def test_go_test_json() -> None:
@@ -550,6 +559,7 @@ def test_long_hostile_lines_parse_in_linear_time(kind: str, data: bytes) -> None
 REAL_REPORTS = [
     ("junit", "node-junit.xml"),
     ("junit", "surefire.xml"),
+    ("junit", "jest-junit.xml"),
     ("go", "go-test.json"),
     ("go", "go-handwritten.json"),
     ("cargo", "cargo-libtest.json"),

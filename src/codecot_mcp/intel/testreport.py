@@ -275,9 +275,9 @@ def _junit_outcome(elem: Element) -> tuple[Outcome, str]:
 
 
 def _generic_id(parts: list[str]) -> str:
-    """Join file, suites, classname and name with `::`, dropping empty parts and any part the
+    """Join file, suites, classname and name with `::`, dropping blank parts and any part the
     next one repeats (Surefire's suite is its classname; jest-junit's classname is its name)."""
-    kept = [p for p in parts if p]
+    kept = [p.strip() for p in parts if p.strip()]
     return "::".join(p for i, p in enumerate(kept) if i + 1 == len(kept) or not kept[i + 1].startswith(p))
 
 
