@@ -32,6 +32,7 @@ ReasonCode = Literal[
     "task-edited",
     "log-altered",
     "log-unchained",
+    "tree-changed",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -56,6 +57,7 @@ MESSAGES: dict[ReasonCode, str] = {
     "task-edited": "{listed} differs from what Codecot wrote: the task's scope is not the sealed one",
     "log-altered": ".codecot/events.jsonl was altered at line {detail}: the records cannot be trusted",
     "log-unchained": ".codecot/events.jsonl is not hash-chained (an older Codecot, or rewritten)",
+    "tree-changed": "the working tree changed while the checks ran: what was checked is not what is judged",
 }
 # code -> what to do about it, formatted like MESSAGES; only codes that can hold a verdict back.
 FIXES: dict[ReasonCode, str] = {
@@ -75,6 +77,7 @@ FIXES: dict[ReasonCode, str] = {
     "task-edited": "restore the task file (git checkout), or scope a new task with scope_task",
     "log-altered": "restore .codecot/events.jsonl from git; a person must review what changed",
     "log-unchained": "scope the task again with this Codecot, so its records are chained",
+    "tree-changed": "make sure no check writes outside its own folder, then validate again",
 }
 _LISTED = 5
 

@@ -9,6 +9,7 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -33,8 +34,9 @@ from codecot_mcp.domain.reasons import Reason, fix_for, reason
 from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
-from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
+from codecot_mcp.intel.diff import ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
+from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
@@ -84,16 +86,22 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         max_lines=task.budget.max_lines,
         within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
     )
-    checks = _run_checks(task, config, workdir, run) if request.run_checks else []
-    digest, left_behind = _digest_after_checks(workdir, change, head) if checks else (change.digest, [])
+    checks, checked = (
+        _checks_in_snapshot(task, config, workdir, head, run) if request.run_checks else ([], [])
+    )
+    digest = change.digest
     coverage = _coverage(task, workdir, checks)
     rationale = (request.rationale or "").strip() or None
     files = _with_justifications(files, task.justifications, rationale)
     verdict, reasons = judge(
-        files, budget, checks, coverage, config.scope_policy, request.run_checks, control_plane(ws, task)
+        files,
+        budget,
+        checks,
+        coverage,
+        config.scope_policy,
+        request.run_checks,
+        control_plane(ws, task) + checked,
     )
-    if left_behind:
-        reasons.append(reason("left-behind", "note", left_behind))
 
     watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
 
@@ -271,17 +279,23 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
     )
 
 
-def _digest_after_checks(workdir: Path, before: Change, head: str | None) -> tuple[str, list[str]]:
-    """The change's digest once the checks ran, and any files they created.
+def _checks_in_snapshot(
+    task: Task, config: Config, workdir: Path, head: str | None, run: Run
+) -> tuple[list[CheckResult], list[Reason]]:
+    """Run the checks in a throwaway copy of exactly the judged content, never in the working tree.
 
-    Checks may leave build output behind; the stored digest is taken after them,
-    so the verdict is not stale the moment it is recorded.
+    The copy's digest is taken while copying, before any check runs; nothing a check
+    writes reaches the working tree, and an ignored file there (`.git/info/exclude`)
+    cannot shadow a module in the checks. The tree is hashed again afterwards: a check
+    that reached back into it (an absolute path) is named, since what was checked would
+    no longer be what is judged.
     """
-    if head is not None:
-        return before.digest, []
-    after = collect_change(workdir, before.base, None)
-    known = {f.path for f in before.files}
-    return after.digest, [f.path for f in after.files if f.path not in known]
+    with tempfile.TemporaryDirectory(prefix="codecot-judged-") as folder:
+        snapshot = make_snapshot(workdir, Path(folder) / "tree", head)
+        results = _run_checks(task, config, snapshot.path, run)
+    if digest_of_tree(workdir, head) != snapshot.digest:
+        return results, [reason("tree-changed", "fail")]
+    return results, []
 
 
 def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
