@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import shutil
 import stat
 import subprocess
@@ -136,6 +137,12 @@ class _Copy:
     links: list[tuple[str, bytes]] = field(default_factory=list)  # written last: no write goes through one
     total: int = 0
     folders: set[str] = field(default_factory=set)  # made already: one makedirs per folder, not per file
+    importer: _Importer | None = None  # stores each file as soon as it is copied
+
+    def add_file(self, entry: _Entry) -> None:
+        self.entries.append(entry)
+        if self.importer is not None:
+            self.importer.put(entry)
 
     def charge(self, name: str, size: int) -> None:
         """Count `size` more bytes; past the cap, stop the whole copy with a clear error."""
@@ -175,10 +182,17 @@ def make_snapshot(workdir: Path, dest: Path, head: str | None) -> Snapshot:
     target = _prepare_dest(root, dest)
     copy = _Copy(str(target))
     try:
-        _collect(root, head, copy)
-        for full, text in copy.links:
-            os.symlink(os.fsdecode(text), full)
-        commit = _commit_snapshot(target, copy)
+        _init_snapshot_repository(target)
+        with _Importer(target) as importer:
+            copy.importer = importer
+            _collect(root, head, copy)
+            for full, text in copy.links:
+                os.symlink(os.fsdecode(text), full)
+            for entry in copy.entries:
+                if entry.mode == _LINK:
+                    importer.put(entry)
+            importer.finish()
+        commit = _check_snapshot(target, copy)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -250,7 +264,7 @@ def _collect_worktree(root: Path, copy: _Copy) -> None:
                 copy.skipped.append(Skipped(name, "not a regular file (a FIFO, device or socket)"))
             else:
                 blob = _copy_file(tree, name, status.st_size, copy, executable=bool(mode & stat.S_IXUSR))
-                copy.entries.append(_Entry(raw, _EXECUTABLE if mode & stat.S_IXUSR else _REGULAR, blob))
+                copy.add_file(_Entry(raw, _EXECUTABLE if mode & stat.S_IXUSR else _REGULAR, blob))
         except MissingFileError:
             continue  # a deleted tracked file: not part of the judged content
         except UnreadableError as exc:
@@ -390,7 +404,7 @@ def _revision_entry(copy: _Copy, objects: _CatFile, record: tuple[bytes, str, in
         if full is not None:
             with _open_target(full, executable) as out:
                 objects.copy(sha, out)
-        copy.entries.append(_Entry(raw, _EXECUTABLE if executable else _REGULAR, sha))
+        copy.add_file(_Entry(raw, _EXECUTABLE if executable else _REGULAR, sha))
     else:
         copy.skipped.append(Skipped(name, f"an entry of mode {mode.decode()}: not copied"))
 
@@ -510,55 +524,99 @@ class _CatFile:
 # ---------------------------------------------------------------- the snapshot's repository
 
 
-def _commit_snapshot(target: Path, copy: _Copy) -> str:
-    """Make the copy a repository with one commit, and prove that its tree is the copy.
+def _snapshot_git(target: Path, *args: str) -> bytes:
+    return _git_output(target, [*_SNAPSHOT_CONFIG, *args], env=_snapshot_env())
 
-    `git fast-import` writes every blob into one pack: `git add` would create a loose
-    object file per file, which on a slow disk cost more than the copy itself. The
-    index is then read from the commit and refreshed, so `git status` and `git diff`
-    in a check find a clean tree without hashing it again. A fixed identity and date
-    make the commit id a function of the content alone.
-    """
 
-    def run(*args: str) -> bytes:
-        return _git_output(target, [*_SNAPSHOT_CONFIG, *args], env=_snapshot_env())
-
-    run("init", "-q", "--template=", f"--initial-branch={_SNAPSHOT_BRANCH}")
+def _init_snapshot_repository(target: Path) -> None:
+    """An empty repository in `target`: no hooks from a template, bytes stored as they are."""
+    _snapshot_git(target, "init", "-q", "--template=", f"--initial-branch={_SNAPSHOT_BRANCH}")
     info = target / ".git" / "info"
     info.mkdir(exist_ok=True)
     (info / "attributes").write_bytes(_SNAPSHOT_ATTRIBUTES)
-    _fast_import(target, copy.entries)
-    run("read-tree", "HEAD")
-    run("update-index", "-q", "--refresh")
-    records = _tree_records(run("ls-tree", "-r", "-z", "HEAD"))
+
+
+def _check_snapshot(target: Path, copy: _Copy) -> str:
+    """Check out the commit into the index and prove that its tree is the copy; its id.
+
+    The index is read from the commit and refreshed, so `git status` and `git diff` in a
+    check find a clean tree without hashing it again.
+    """
+    _snapshot_git(target, "read-tree", "HEAD")
+    _snapshot_git(target, "update-index", "-q", "--refresh")
+    records = _tree_records(_snapshot_git(target, "ls-tree", "-r", "-z", "HEAD"))
     if _content_digest([_Entry(raw, mode, sha) for mode, sha, _, raw in records]) != copy.digest():
         raise SnapshotError(
             "the snapshot's commit does not hold exactly the copied content",
             hint="report this: git stored something other than the bytes copied",
         )
-    return run("rev-parse", "HEAD").strip().decode()
+    return _snapshot_git(target, "rev-parse", "HEAD").strip().decode()
 
 
-def _fast_import(target: Path, entries: list[_Entry]) -> None:
-    """Stream the snapshot's own files (already copied, so their sizes are final) into one commit."""
-    executable = _git_executable()
-    args = [executable, *_SNAPSHOT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"]
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
+class _Importer:
+    """`git fast-import` fed by a thread while the copy goes on: git packs as Python copies.
+
+    One pack for all blobs: `git add` would create a loose object file per file, which on
+    a slow disk cost more than the copy itself. Each blob is read back from the snapshot's
+    own copy, whose size is final once copied. A fixed identity and date make the commit
+    id a function of the content alone.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self._target = target
+        self._queue: queue.SimpleQueue[_Entry | None] = queue.SimpleQueue()
+        self._failure: BaseException | None = None
+        # A file, not a pipe: a chatty git cannot block on it. Closed in __exit__.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (it lives as long as the process)
+        args = [_git_executable(), *_SNAPSHOT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"]
+        self._process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
             args,
             cwd=target,
             env=_snapshot_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
-            stderr=stderr,
+            stderr=self._stderr,
         )
-        stream = process.stdin
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> _Importer:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:  # the copy failed: stop git and the thread, nothing is committed
+            self._process.kill()
+            self._queue.put(None)
+            self._thread.join()
+            self._process.wait()
+        self._stderr.close()
+
+    def put(self, entry: _Entry) -> None:
+        self._queue.put(entry)
+
+    def finish(self) -> None:
+        """Commit what was put, and wait for git to write it."""
+        self._queue.put(None)
+        self._thread.join()
+        code = self._process.wait()
+        if code != 0:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise RepositoryError(
+                f"git failed to make the snapshot: {lines[-1] if lines else f'exit {code}'}"
+            )
+        if self._failure is not None:
+            raise SnapshotError(f"could not store the snapshot: {self._failure}") from self._failure
+
+    def _feed(self) -> None:
+        stream = self._process.stdin
+        changes: list[bytes] = []
+        entry: _Entry | None = None
         try:
             if stream is None:  # Popen with PIPE always has one; for the type checker
                 raise RepositoryError("git started without an input pipe")
-            changes = [
-                _fast_import_entry(stream, target, mark, entry) for mark, entry in enumerate(entries, 1)
-            ]
+            while (entry := self._queue.get()) is not None:
+                changes.append(_fast_import_entry(stream, self._target, len(changes) + 1, entry))
             message = b"Codecot snapshot of the judged content\n"
             who = f"Codecot <codecot@localhost> {_IDENTITY['GIT_COMMITTER_DATE']}".encode()
             stream.write(b"commit refs/heads/%s\n" % _SNAPSHOT_BRANCH.encode())
@@ -566,19 +624,10 @@ def _fast_import(target: Path, entries: list[_Entry]) -> None:
             stream.writelines(changes)
             stream.write(b"\ndone\n")
             stream.close()
-        except BrokenPipeError:
-            pass  # git stopped early; its exit code and message follow
-        except BaseException:
-            process.kill()
-            raise
-        finally:
-            code = process.wait()
-        if code != 0:
-            stderr.seek(0)
-            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
-            raise RepositoryError(
-                f"git failed to make the snapshot: {lines[-1] if lines else f'exit {code}'}"
-            )
+        except BaseException as exc:  # reported by finish, in the caller's thread
+            self._failure = exc
+            while entry is not None:  # drain up to the caller's last put, so its join returns
+                entry = self._queue.get()
 
 
 def _fast_import_entry(stream: IO[bytes], target: Path, mark: int, entry: _Entry) -> bytes:
