@@ -70,6 +70,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
             f"{task.id} names worktree '{task.worktree}', which is not a git worktree of this repository",
             hint="re-create it with scope_task(worktree=true), or remove 'worktree' from the task file",
         )
+    judged = digest_of_tree(workdir, head) if request.run_checks else ""  # before the diff is read
     change = collect_change(workdir, base or task.base_commit, head)
     # The index describes the main working tree; a revision or a worktree is parsed instead.
     index = ws.index(run) if workdir == ws.root and head is None else None
@@ -87,7 +88,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
     )
     checks, checked = (
-        _checks_in_snapshot(task, config, workdir, head, run) if request.run_checks else ([], [])
+        _checks_in_snapshot(task, config, workdir, head, judged, run) if request.run_checks else ([], [])
     )
     digest = change.digest
     coverage = _coverage(task, workdir, checks)
@@ -280,7 +281,7 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
 
 
 def _checks_in_snapshot(
-    task: Task, config: Config, workdir: Path, head: str | None, run: Run
+    task: Task, config: Config, workdir: Path, head: str | None, judged: str, run: Run
 ) -> tuple[list[CheckResult], list[Reason]]:
     """Run the checks in a throwaway copy of exactly the judged content, never in the working tree.
 
@@ -288,12 +289,13 @@ def _checks_in_snapshot(
     writes reaches the working tree, and an ignored file there (`.git/info/exclude`)
     cannot shadow a module in the checks. The tree is hashed again afterwards: a check
     that reached back into it (an absolute path) is named, since what was checked would
-    no longer be what is judged.
+    no longer be what is judged. `judged` is the tree's digest from before the diff was
+    read, so a file that changed between the diff and the copy is caught as well.
     """
     with tempfile.TemporaryDirectory(prefix="codecot-judged-") as folder:
         snapshot = make_snapshot(workdir, Path(folder) / "tree", head)
         results = _run_checks(task, config, snapshot.path, run)
-    if digest_of_tree(workdir, head) != snapshot.digest:
+    if not judged == snapshot.digest == digest_of_tree(workdir, head):
         return results, [reason("tree-changed", "fail")]
     return results, []
 
