@@ -171,3 +171,40 @@ async def test_a_person_approving_a_config_change_lets_an_honest_change_pass(
         passed = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
     assert held["verdict"] == "fail" and passed["verdict"] == "pass", passed["reasons"]
     assert "config.toml changed since it was sealed" in capsys.readouterr().out
+
+
+async def _scoped_with(client: Client, repo: Path, **scope: object) -> str:
+    discussion = (DEMO / "discussion.txt").read_text()
+    intent = (await call(client, "capture_intent", {"discussion": discussion, "ask_user": False}))["intent"]
+    spec = (await call(client, "draft_spec", {"intent_id": intent["id"]}))["spec"]
+    task = (await call(client, "scope_task", {"spec_id": spec["id"], **scope}))["tasks"][0]
+    subprocess.run(["git", "apply", str(DEMO / "change.patch")], cwd=repo, check=True)
+    return str(task["id"])
+
+
+async def test_an_agent_widening_its_own_scope_waits_for_a_person(sample_repo: Path) -> None:  # noqa: F811
+    widen = {"allowed_paths": ["**"], "forbidden_paths": ["nothing/"], "max_files": 500}
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _scoped_with(client, sample_repo, **widen)
+        deploy = sample_repo / ".github" / "workflows" / "deploy.yml"
+        deploy.parent.mkdir(parents=True)
+        deploy.write_text("on: push\n", encoding="utf-8")
+        held = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+        draft = await call(client, "draft_pr", {"task_id": task_id})
+        assert main(["--repo", str(sample_repo), "approve", task_id, "--yes"]) == 0  # a person accepts it
+        approved = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    waiting = next(r for r in held["reasons"] if r["code"] == "awaiting-approval")
+    assert held["verdict"] == "warn" and draft["ready"] is False
+    assert (
+        "allowed paths beyond" in waiting["detail"] and "default forbidden paths removed" in waiting["detail"]
+    )
+    assert "budget above" in waiting["detail"]
+    assert approved["verdict"] == "pass", approved["reasons"]
+
+
+async def test_narrowing_the_scope_needs_no_approval(sample_repo: Path) -> None:  # noqa: F811
+    narrow = {"allowed_paths": ["inventory/report.py", "tests/test_report.py"], "max_files": 2}
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _scoped_with(client, sample_repo, **narrow)
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert validation["verdict"] == "pass", validation["reasons"]

@@ -22,6 +22,7 @@ def run_approve(args: argparse.Namespace) -> int:
             *(["its task file was edited after scoping"] if preview.task_edited else []),
             *([".codecot/config.toml changed since it was sealed"] if preview.config_changed else []),
             *([f"out-of-scope edits justified: {', '.join(preview.pending)}"] if preview.pending else []),
+            *preview.widened,
         ]
         print(
             f"{preview.task_id}: "

@@ -173,6 +173,9 @@ class Task(_Stored):
     worktree: str | None = None
     status: TaskStatus = "open"
     notes: list[str] = []
+    awaiting_approval: list[str] = Field(
+        default=[], description="How the scope was widened beyond what scoping derived; a person approves it."
+    )
     justifications: list[Justification] = Field(
         default=[],
         description="Out-of-scope files explained with an earlier validation; kept for later ones.",

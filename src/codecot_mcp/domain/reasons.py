@@ -33,6 +33,7 @@ ReasonCode = Literal[
     "log-altered",
     "log-unchained",
     "tree-changed",
+    "awaiting-approval",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -58,6 +59,8 @@ MESSAGES: dict[ReasonCode, str] = {
     "log-altered": ".codecot/events.jsonl was altered at line {detail}: the records cannot be trusted",
     "log-unchained": ".codecot/events.jsonl is not hash-chained (an older Codecot, or rewritten)",
     "tree-changed": "the working tree changed while the checks ran: what was checked is not what is judged",
+    "awaiting-approval": "the task's scope was widened when it was scoped, awaiting a person's approval: "
+    "{detail}",
 }
 # code -> what to do about it, formatted like MESSAGES; only codes that can hold a verdict back.
 FIXES: dict[ReasonCode, str] = {
@@ -78,6 +81,8 @@ FIXES: dict[ReasonCode, str] = {
     "log-altered": "restore .codecot/events.jsonl from git; a person must review what changed",
     "log-unchained": "scope the task again with this Codecot, so its records are chained",
     "tree-changed": "make sure no check writes outside its own folder, then validate again",
+    "awaiting-approval": "ask a person to run `codecot-mcp approve TASK`, or scope the task without "
+    "widening it",
 }
 _LISTED = 5
 

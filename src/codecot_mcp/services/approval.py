@@ -24,6 +24,7 @@ class ApprovalPreview(BaseModel):
     pending: list[str] = Field(
         default=[], description="Out-of-scope files justified by the agent, to accept."
     )
+    widened: list[str] = Field(default=[], description="How the task's scope was widened when it was scoped.")
 
 
 class Approval(ApprovalPreview):
@@ -39,6 +40,7 @@ def preview_approval(ws: Workspace, task_id: str) -> ApprovalPreview:
         task_edited=ws.store.edited_by_hand(TASKS, task.id),
         config_changed=sealed is not None and sealed != ws.store.config_digest(),
         pending=[path for item in task.justifications if not item.approved for path in item.paths],
+        widened=list(task.awaiting_approval),
     )
 
 
@@ -47,7 +49,10 @@ def approve_task(ws: Workspace, task_id: str) -> Approval:
     preview = preview_approval(ws, task_id)
     task = load_task(ws, preview.task_id)
     task = task.model_copy(
-        update={"justifications": [j.model_copy(update={"approved": True}) for j in task.justifications]}
+        update={
+            "justifications": [j.model_copy(update={"approved": True}) for j in task.justifications],
+            "awaiting_approval": [],
+        }
     )
     digest = ws.store.config_digest()
     ws.store.save(TASKS, task.id, task, "task.approved", config=digest, by="cli")

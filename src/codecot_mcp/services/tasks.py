@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from codecot_mcp.domain.ids import normalize_id, parse_requirement_id
 from codecot_mcp.domain.models import ChangeBudget, NextCall, Requirement, Spec, SymbolRef, Task, next_call
 from codecot_mcp.domain.scaffold import requirement_example
-from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, is_test_path
+from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, first_match, is_test_path
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
 from codecot_mcp.intel.index import CodeIndex
@@ -23,7 +23,7 @@ from codecot_mcp.services.run import Run
 from codecot_mcp.services.specs import MIN_SYMBOL_CHARS, intent_text
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, now_iso
-from codecot_mcp.store.config import add_checks
+from codecot_mcp.store.config import Config, add_checks
 
 # A task's default scope is the evidence, not a guess: the files the ranking puts on top for the
 # intent's own text plus the spec's affected code, and the existing tests of those files.
@@ -89,7 +89,8 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
     )
     index = ws.index(run)
     query = _spec_text(ws, spec)
-    allowed = allowed_paths or _default_allowed(index, spec, query)
+    derived = _default_allowed(index, spec, query)
+    allowed = allowed_paths or derived
     if not allowed:
         top = next(iter(index.files()), "README.md")
         raise InvalidInputError(
@@ -98,6 +99,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
             hint=f"call scope_task(spec_id='{spec.id}', allowed_paths=['{top}'])",
         )
     targets = _target_symbols(index, spec, allowed, query)
+    widened = _widened(index.files(), derived, allowed, forbidden_paths, budget, config)
     created: list[Task] = []
     for group in groups:
         title = group[0].title if len(group) == 1 else spec.title
@@ -118,6 +120,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
                 depends_on=[t.id for t in created],
                 base_commit=base,
                 created_at=now_iso(),
+                awaiting_approval=widened,
             )
 
         task = ws.store.create(TASKS, build, spec=spec.id, config=ws.store.config_digest())
@@ -179,6 +182,35 @@ def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> list[str]:
         allowed += [group[rank] for group in tests if len(group) > rank]
     allowed += [p for p in picked if is_test_path(p)]
     return list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+
+
+def _widened(
+    files: list[str],
+    derived: list[str],
+    allowed: list[str],
+    forbidden: list[str] | None,
+    budget: ChangeBudget,
+    config: Config,
+) -> list[str]:
+    """How the caller's arguments widen the scope scoping derived; each waits for a person.
+
+    Narrowing is free (fewer allowed files, more forbidden ones, a smaller budget); an
+    allowed glob that admits a file the derived scope does not, dropping a default
+    forbidden path, or a budget above the config's is the agent widening its own task.
+    """
+    found: list[str] = []
+    extra = [f for f in files if first_match(f, allowed) and not first_match(f, derived)]
+    if extra:
+        found.append(
+            f"allowed paths beyond the derived scope: {', '.join(extra[:5])}"
+            + (" ..." if len(extra) > 5 else "")
+        )
+    dropped = [p for p in DEFAULT_FORBIDDEN if forbidden is not None and p not in forbidden]
+    if dropped:
+        found.append(f"default forbidden paths removed: {', '.join(dropped)}")
+    if budget.max_files > config.max_files or budget.max_lines > config.max_lines:
+        found.append(f"budget above the config's: {budget.max_files} files, {budget.max_lines} lines")
+    return found
 
 
 def _is_source(index: CodeIndex, path: str) -> bool:

@@ -35,6 +35,8 @@ def control_plane(ws: Workspace, task: Task) -> list[Reason]:
         found.append(reason("log-unchained", "warn"))
     if _task_edited(ws, task.id):
         found.append(reason("task-edited", "fail", [ws.store.display_path(TASKS, task.id)]))
+    if task.awaiting_approval:
+        found.append(reason("awaiting-approval", "warn", detail="; ".join(task.awaiting_approval)))
     sealed = ws.store.sealed_config(task.id)
     if sealed is not None and sealed != ws.store.config_digest():
         found.append(reason("config-changed", "fail", [".codecot/config.toml"]))
