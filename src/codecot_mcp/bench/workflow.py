@@ -42,19 +42,12 @@ from codecot_mcp.domain.scope import classify_path
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.gitrepo import init_and_commit
 from codecot_mcp.intel.tokens import estimate_tokens
+from codecot_mcp.services.operations import OPERATIONS
 
 PACK_BUDGET = 8000
 MAX_CALLS_BEFORE_TASK = 12
 TASK_TIMEOUT_S = 600.0
-TOOLS = (
-    "capture_intent",
-    "draft_spec",
-    "scope_task",
-    "context_pack",
-    "validate_change",
-    "workflow_status",
-    "draft_pr",
-)
+TOOLS = tuple(operation.name for operation in OPERATIONS)
 # Headings issue templates put first; a title that is only one of them says nothing.
 TEMPLATE_HEADINGS = frozenset(
     {
