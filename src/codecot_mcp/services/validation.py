@@ -40,6 +40,7 @@ from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
+from codecot_mcp.services.reports import judged_by_report, report_kind, with_report
 from codecot_mcp.services.requests import ValidateChangeRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.tasks import load_task
@@ -257,7 +258,7 @@ def _check_reasons(checks: list[CheckResult], ran_checks: bool) -> list[Reason]:
     found = [
         reason("check-timed-out", "fail", [c.name])
         if c.timed_out
-        else reason("check-failed", "fail", [c.name], f"exit code {c.exit_code}")
+        else reason("check-failed", "fail", [c.name], c.failure or f"exit code {c.exit_code}")
         for c in checks
         if not c.passed
     ]
@@ -355,7 +356,16 @@ def _run_checks(task: Task, config: Config, workdir: Path, run: Run) -> list[Che
                 duration_s=0.0,
                 output_tail=f"check '{name}' is not in .codecot/config.toml",
             )
-        return run_check(name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, run)
+        if report_kind(argv) is None:
+            return run_check(
+                name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, run
+            )
+        with tempfile.TemporaryDirectory(prefix="codecot-report-") as folder:
+            reported = with_report(argv, Path(folder))
+            result = run_check(
+                name, reported, workdir, config.check_timeout_seconds, config.check_output_bytes, run
+            )
+            return judged_by_report(result.model_copy(update={"argv": argv}), Path(folder))
 
     workers = min(config.parallel_checks, len(names))
     if workers <= 1:
