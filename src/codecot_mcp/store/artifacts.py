@@ -112,6 +112,9 @@ class ArtifactStore:
         self.dir = root / CODECOT_DIR
         self.cache_dir = self.dir / CACHE_DIR
         self._swept = False  # stale temp files are removed once per store, under the lock
+        # The event log read once per version of the file: status and the trust checks ask it
+        # several questions per task, and a long log would be parsed again for each one.
+        self._log: tuple[tuple[int, ...], list[str], list[Event], ledger.ChainState] | None = None
 
     # ------------------------------------------------------------ layout
 
@@ -199,17 +202,31 @@ class ArtifactStore:
 
     def events(self) -> list[Event]:
         """The event log; a torn last line (a process killed mid-append) is skipped."""
+        return list(self._read_log()[1])
+
+    def _read_log(self) -> tuple[list[str], list[Event], ledger.ChainState]:
+        """The log's lines, events and chain, parsed again only when the file changed."""
+        path = self.dir / EVENTS_NAME
         try:
-            lines = self._read(self.dir / EVENTS_NAME).splitlines()
+            info = path.lstat()
+        except FileNotFoundError:
+            return [], [], ledger.ChainState(chained=True)
+        # ctime too: a rewrite that keeps the size and resets mtime (os.utime) still moves ctime.
+        version = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        if self._log is not None and self._log[0] == version:
+            return self._log[1], self._log[2], self._log[3]
+        try:
+            lines = self._read(path).splitlines()
         except MissingFileError:
-            return []
+            return [], [], ledger.ChainState(chained=True)
         events: list[Event] = []
         for line in lines:
             try:
                 events.append(Event.model_validate_json(line))
             except ValidationError:
                 continue
-        return events
+        self._log = (version, lines, events, ledger.verify(lines))
+        return lines, events, self._log[3]
 
     def last_written_digest(self, artifact_id: str) -> str | None:
         for event in reversed(self.events()):
@@ -299,11 +316,7 @@ class ArtifactStore:
 
     def chain(self) -> ledger.ChainState:
         """Whether the event log is intact from its first chained line on."""
-        try:
-            lines = self._read(self.dir / EVENTS_NAME).splitlines()
-        except MissingFileError:
-            return ledger.ChainState(chained=True)
-        return ledger.verify(lines)
+        return self._read_log()[2]
 
     def config_digest(self) -> str:
         """sha256 of `.codecot/config.toml` as it is now ('' when there is none)."""
