@@ -2,7 +2,9 @@
 
 import pytest
 
-from codecot_mcp.services.validation import requirement_pattern
+from codecot_mcp.domain.models import ChangeBudget, CheckResult, Task
+from codecot_mcp.services.validation import _coverage, requirement_pattern
+from tests.conftest import MakeRepo
 
 
 @pytest.mark.parametrize(
@@ -22,3 +24,36 @@ from codecot_mcp.services.validation import requirement_pattern
 )
 def test_a_requirement_id_is_found_in_the_forms_tests_use(text: str, found: bool) -> None:
     assert bool(requirement_pattern("REQ-1.2").search(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "covered"),
+    [
+        ("tests/test_export.py", 'def test_csv():\n    """REQ-1.1: the CSV has a header."""\n', True),
+        ("tests/test_export.py", "def test_req_1_1_csv_header():\n    assert True\n", True),
+        ("tests/test_export.py", "def test_csv():\n    assert True  # TODO REQ-1.1\n", False),
+        ("tests/test_export.py", "# REQ-1.1 is done\ndef test_csv():\n    pass\n", False),
+        ("tests/export.test.js", 'it("REQ-1.1 writes a header", () => {});\n', True),
+        ("tests/export.test.js", "// REQ-1.1\nit('writes', () => {});\n", False),
+        ("tests/notes.txt", "REQ-1.1 is covered, trust me\n", False),  # not code: no test at all
+    ],
+)
+def test_only_a_test_that_names_the_requirement_outside_a_comment_is_evidence(
+    make_repo: MakeRepo, name: str, text: str, covered: bool
+) -> None:
+    root = make_repo({"README.md": "# x\n"})
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text, encoding="utf-8")
+    task = Task(
+        id="TASK-1",
+        spec_id="SPEC-1",
+        title="t",
+        requirement_ids=["REQ-1.1"],
+        allowed_paths=["tests/"],
+        budget=ChangeBudget(max_files=5, max_lines=50),
+        base_commit=None,
+        created_at="2026-01-01T00:00:00Z",
+    )
+    passed = CheckResult(name="tests", argv=["x"], exit_code=0, passed=True, duration_s=0.1)
+    (coverage,) = _coverage(task, root, [passed])
+    assert coverage.covered is covered, coverage.evidence

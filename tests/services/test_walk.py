@@ -92,7 +92,7 @@ def _make_the_change(ws: Workspace, task_id: str) -> None:
         ws.root,
         {
             source: (ws.root / source).read_text() + "\n\ndef changed():\n    return 1\n",
-            test: (ws.root / test).read_text() + f"\n\ndef test_change():  # covers {names}\n    pass\n",
+            test: (ws.root / test).read_text() + f'\n\ndef test_change():\n    """Covers {names}."""\n',
         },
     )
 

@@ -36,6 +36,7 @@ from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
+from codecot_mcp.intel.languages import language_for_path
 from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
@@ -403,7 +404,8 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
     mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
     patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
     tree = RepoTree(workdir)
-    for path in _test_files(workdir):
+    # Code only: a text file that names the ID is no test, whatever its folder.
+    for path in (p for p in _test_files(workdir) if language_for_path(p) is not None):
         # Only regular files inside the tree: a test "file" linked to a secret elsewhere or
         # to /dev/zero must give no evidence and cost nothing.
         try:
@@ -411,7 +413,7 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
         except UnreadableError:
             continue
         for req, pattern in patterns.items():
-            match = pattern.search(text)
+            match = next((m for m in pattern.finditer(text) if not _in_comment(text, m.start())), None)
             if match:
                 line = text.count("\n", 0, match.start()) + 1
                 mentions[req].append(f"{path}:{line} names {req}")
@@ -424,6 +426,15 @@ def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[Requ
             RequirementCoverage(requirement_id=req, covered=bool(found) and all_passed, evidence=evidence)
         )
     return coverage
+
+
+_COMMENT_MARKERS = ("#", "//")
+
+
+def _in_comment(text: str, offset: int) -> bool:
+    """Whether the mention sits in a line comment (`# TODO REQ-1.1`): a comment proves nothing."""
+    line = text[text.rfind("\n", 0, offset) + 1 : offset]
+    return any(marker in line for marker in _COMMENT_MARKERS) and not any(q in line for q in "\"'")
 
 
 def _test_files(workdir: Path) -> list[str]:
