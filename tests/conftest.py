@@ -16,6 +16,7 @@ from types import FrameType
 import pytest
 
 import codecot_mcp
+from codecot_mcp.domain.models import ChangeBudget, Task
 
 # The server's tools in the order tools/list gives them.
 TOOL_ORDER = [
@@ -133,3 +134,18 @@ def codecot_settles(within: float = 30.0) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+def make_task(task_id: str = "TASK-1", allowed: list[str] | None = None, worktree: str | None = None) -> Task:
+    """A task record built by hand, for tests of what reads one (coverage, worktrees, links)."""
+    return Task(
+        id=task_id,
+        spec_id="SPEC-1",
+        title="t",
+        requirement_ids=["REQ-1.1"],
+        allowed_paths=allowed or ["**"],
+        budget=ChangeBudget(max_files=5, max_lines=100),
+        base_commit=None,
+        worktree=worktree,
+        created_at="2026-01-01T00:00:00Z",
+    )

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.domain.models import ChangeBudget, Task
 from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.intel.diff import _file_digest, _sniff, collect_change
 from codecot_mcp.intel.index import CodeIndex
@@ -19,7 +18,7 @@ from codecot_mcp.services.context import repo_map
 from codecot_mcp.services.operations import CONTEXT_PACK
 from codecot_mcp.services.validation import _coverage
 from codecot_mcp.services.workspace import Workspace
-from tests.conftest import deadline, git
+from tests.conftest import deadline, git, make_task
 from tests.intel.helpers import build_repo
 
 SECRET = "def leaked_outside_secret():\n    return 'OUTSIDE_TOKEN'\n"
@@ -121,19 +120,6 @@ def test_a_fifo_is_binary_and_never_opened(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- requirement coverage
 
 
-def _task() -> Task:
-    return Task(
-        id="TASK-1",
-        spec_id="SPEC-1",
-        title="t",
-        requirement_ids=["REQ-1.1"],
-        allowed_paths=["**"],
-        budget=ChangeBudget(max_files=5, max_lines=100),
-        base_commit=None,
-        created_at="2024-01-01T00:00:00Z",
-    )
-
-
 def test_a_test_file_linked_outside_or_replaced_by_a_fifo_gives_no_evidence(
     tmp_path: Path, outside: Path
 ) -> None:
@@ -146,5 +132,5 @@ def test_a_test_file_linked_outside_or_replaced_by_a_fifo_gives_no_evidence(
     (root / "tests" / "test_pipe.py").unlink()
     os.mkfifo(root / "tests" / "test_pipe.py")
     with deadline():
-        [coverage] = _coverage(_task(), root, [])
+        [coverage] = _coverage(make_task(), root, [])
     assert coverage.evidence == [] and not coverage.covered

@@ -2,9 +2,9 @@
 
 import pytest
 
-from codecot_mcp.domain.models import ChangeBudget, CheckResult, Task
+from codecot_mcp.domain.models import CheckResult
 from codecot_mcp.services.validation import _coverage, requirement_pattern
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, make_task
 
 
 @pytest.mark.parametrize(
@@ -44,16 +44,7 @@ def test_only_a_test_that_names_the_requirement_outside_a_comment_is_evidence(
     root = make_repo({"README.md": "# x\n"})
     (root / name).parent.mkdir(parents=True, exist_ok=True)
     (root / name).write_text(text, encoding="utf-8")
-    task = Task(
-        id="TASK-1",
-        spec_id="SPEC-1",
-        title="t",
-        requirement_ids=["REQ-1.1"],
-        allowed_paths=["tests/"],
-        budget=ChangeBudget(max_files=5, max_lines=50),
-        base_commit=None,
-        created_at="2026-01-01T00:00:00Z",
-    )
+    task = make_task(allowed=["tests/"])
     passed = CheckResult(name="tests", argv=["x"], exit_code=0, passed=True, duration_s=0.1)
     (coverage,) = _coverage(task, root, [passed])
     assert coverage.covered is covered, coverage.evidence

@@ -10,30 +10,15 @@ from pathlib import Path
 import pytest
 from mcp.server.mcpserver.exceptions import ResourceError
 
-from codecot_mcp.domain.models import ChangeBudget, Task
 from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.server.resources import _read_artifact
 from codecot_mcp.services.drift import file_hashes, workdir_of
 from codecot_mcp.services.operations import CAPTURE_INTENT, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, TASKS, ArtifactStore
-from tests.conftest import MakeRepo, deadline, git
+from tests.conftest import MakeRepo, deadline, git, make_task
 
 DISCUSSION = "We need a CSV export of the orders.\nIt must stream rows.\n"
-
-
-def make_task(task_id: str, worktree: str | None = None) -> Task:
-    return Task(
-        id=task_id,
-        spec_id="SPEC-1",
-        title="t",
-        requirement_ids=["REQ-1.1"],
-        allowed_paths=["src/**"],
-        budget=ChangeBudget(max_files=2, max_lines=20),
-        base_commit=None,
-        worktree=worktree,
-        created_at="2026-01-01T00:00:00Z",
-    )
 
 
 @pytest.fixture
@@ -111,7 +96,7 @@ def test_a_worktree_git_lists_is_used(make_repo: MakeRepo, tmp_path: Path) -> No
     root = make_repo()
     tree = tmp_path / "repo.worktrees" / "TASK-1"
     git(root, "worktree", "add", "-q", "-b", "codecot/task-1", str(tree))
-    task = make_task("TASK-1", os.path.relpath(tree, root))
+    task = make_task("TASK-1", worktree=os.path.relpath(tree, root))
     assert workdir_of(root, task) == tree.resolve()
 
 
@@ -119,15 +104,15 @@ def test_a_hand_edited_worktree_naming_another_repository_is_not_used(make_repo:
     root = make_repo()
     other = make_repo(name="other")
     for worktree in (os.path.relpath(other, root), str(other), "."):
-        assert workdir_of(root, make_task("TASK-1", worktree)) == root
-    assert workdir_of(root, make_task("TASK-1", "../missing")) == root
+        assert workdir_of(root, make_task("TASK-1", worktree=worktree)) == root
+    assert workdir_of(root, make_task("TASK-1", worktree="../missing")) == root
 
 
 def test_validating_a_task_whose_worktree_is_not_one_is_refused(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "A = 1\n"})
     other = make_repo({"b.py": "B = 1\n"}, name="other")
     ws = Workspace(root)
-    ws.store.create(TASKS, lambda task_id: make_task(task_id, os.path.relpath(other, root)))
+    ws.store.create(TASKS, lambda task_id: make_task(task_id, ["src/**"], os.path.relpath(other, root)))
     (root / "a.py").write_text("A = 2\n")
     with pytest.raises(UnsafePathError, match="not a git worktree of this repository"):
         VALIDATE_CHANGE.invoke(ws, task_id="TASK-1")
