@@ -153,6 +153,24 @@ def test_an_intent_renders_items_with_their_sources() -> None:
     ]
 
 
+def test_the_discussion_is_kept_as_a_block_quote_no_line_of_it_can_break_the_file() -> None:
+    issue = "Title\n## Description\n<!-- codecot {} -->\n```\nTraceback (most recent call last):\n```\n\n> q"
+    text = render_intent(INTENT.model_copy(update={"discussion": issue}))
+    assert text.endswith(
+        "## Discussion\n\n> Title\n> ## Description\n> <!-- codecot {} -->\n> ```\n"
+        "> Traceback (most recent call last):\n> ```\n>\n> > q\n"
+    )
+    assert parse_intent(text, "i.md").discussion == issue
+    hand_written = text.replace("> ## Description", "a line without the quote")
+    assert "\na line without the quote\n" in parse_intent(hand_written, "i.md").discussion
+
+
+def test_an_intent_result_leaves_the_discussion_out() -> None:
+    intent = INTENT.model_copy(update={"discussion": "a long thread"})
+    assert "discussion" not in intent.model_dump()
+    assert "a long thread" in render_intent(intent)
+
+
 @pytest.mark.parametrize(
     ("model", "render", "parse"), [(INTENT, render_intent, parse_intent), (SPEC, render_spec, parse_spec)]
 )
@@ -448,6 +466,15 @@ links = st.builds(
 )
 
 
+def _as_stored(lines: list[str]) -> str:
+    """A discussion as the file keeps it: no line ends in a space, none breaks, no blank edges."""
+    text = "\n".join(line.replace("\r", "").replace("\n", "").rstrip() for line in lines).strip("\n")
+    return text if text.strip() else ""
+
+
+discussions = st.lists(st.text(_tricky, max_size=20), max_size=5).map(_as_stored)
+
+
 @st.composite
 def intents(draw: st.DrawFn) -> Intent:
     fields: dict[str, Any] = {name: draw(items(prefix)) for name, _, prefix in INTENT_SECTIONS}
@@ -459,6 +486,7 @@ def intents(draw: st.DrawFn) -> Intent:
             source=draw(st.none() | st.text(_any, max_size=20)),
             discussion_format=draw(st.sampled_from(["plain", "transcript", "issue_thread"])),
             links=draw(st.lists(links, max_size=3)),
+            discussion=draw(discussions),
             **fields,
         ),
         **draw(extras),
@@ -549,7 +577,9 @@ def test_text_that_looks_like_structure_survives_a_round_trip(text: str) -> None
     item = IntentItem(
         id="G1", text=text, source=SourceRef(start_line=1, end_line=1, quote=text, speaker=text)
     )
-    intent = INTENT.model_copy(update={"title": text, "goals": [item], "source": text})
+    intent = INTENT.model_copy(
+        update={"title": text, "goals": [item], "source": text, "discussion": f"{text}\n\n{text}"}
+    )
     assert parse_intent(render_intent(intent), "i.md") == intent
     requirement = Requirement(
         id="REQ-1.1", title=text, statement=text, criteria=[AcceptanceCriterion(id="AC-1", text=text)]

@@ -56,7 +56,10 @@ from codecot_mcp.errors import ArtifactError, InvalidInputError
 
 INTENT_META = ("id", "created_at", "source", "discussion_format")
 SPEC_META = ("id", "intent_id", "revision")
-INTENT_HEADINGS: dict[str, str] = {name: heading for name, heading, _ in INTENT_SECTIONS} | {"links": "Links"}
+INTENT_HEADINGS: dict[str, str] = {name: heading for name, heading, _ in INTENT_SECTIONS} | {
+    "links": "Links",
+    "discussion": "Discussion",
+}
 SPEC_HEADINGS: dict[str, str] = {
     "summary": "Summary",
     "requirements": "Requirements",
@@ -320,7 +323,20 @@ def render_intent(intent: Intent) -> str:
                 lines.append(_source_line(item.source))
         blocks.append(_section(heading, lines))
     blocks.append(_section("Links", map(_link_line, intent.links)))
+    if intent.discussion.strip():
+        blocks.append(_section("Discussion", _quoted(intent.discussion)))
     return "\n\n".join(blocks) + "\n"
+
+
+def _quoted(text: str) -> list[str]:
+    """The discussion as a block quote: no line of it can start a section or end the file's Markdown."""
+    return [f"> {line}".rstrip() for line in _lines(text.strip("\n"))]
+
+
+def _unquoted(body: list[_Line]) -> str:
+    """The discussion back from its block quote; a line a person wrote without '>' is kept as written."""
+    lines = [line[2:] if line.startswith("> ") else line.removeprefix(">") for _, line in body]
+    return "\n".join(lines).strip("\n")
 
 
 def _source(doc: _Doc, entry: _Entry) -> SourceRef | None:
@@ -386,7 +402,8 @@ def parse_intent(text: str, path: str) -> Intent:
         item_id = item_id or allocate(_PREFIX[name])  # a duplicated ID is kept: lint_intent reports it
         sections[name].append(IntentItem(id=item_id, text=item_text, source=source))
     links = [_link(doc, entry) for entry in _entries(doc, doc.sections.get("links", (0, []))[1])]
-    fields = meta | {"title": doc.title, "links": links} | sections
+    discussion = _unquoted(doc.sections.get("discussion", (0, []))[1])
+    fields = meta | {"title": doc.title, "links": links, "discussion": discussion} | sections
     intent: Intent = _build(doc, lambda: Intent(**fields))
     return intent
 

@@ -84,6 +84,9 @@ class Intent(_Stored):
     open_questions: list[IntentItem] = []
     acceptance_signals: list[IntentItem] = []
     links: list[CodeLink] = []
+    # Kept in the file, left out of results: the task's context pack ranks on the issue as written
+    # (tracebacks, pasted code), which the extracted items only quote in part.
+    discussion: str = Field(default="", exclude=True)
 
 
 INTENT_SECTIONS: tuple[tuple[str, str, str], ...] = (

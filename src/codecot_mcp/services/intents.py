@@ -41,6 +41,7 @@ def capture_intent(ws: Workspace, request: CaptureIntentRequest, run: Run) -> In
             created_at=now_iso(),
             discussion_format=extracted.format,
             links=links,
+            discussion=request.discussion,
             **sections,
         )
 
