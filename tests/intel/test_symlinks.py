@@ -15,8 +15,9 @@ from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.parsing import parse_file
 from codecot_mcp.repofiles import RepoTree
 from codecot_mcp.services.context import repo_map
+from codecot_mcp.services.evidence import Judged
+from codecot_mcp.services.evidence import coverage as coverage_of
 from codecot_mcp.services.operations import CONTEXT_PACK
-from codecot_mcp.services.validation import _coverage
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import deadline, git, make_task
 from tests.intel.helpers import build_repo
@@ -132,5 +133,5 @@ def test_a_test_file_linked_outside_or_replaced_by_a_fifo_gives_no_evidence(
     (root / "tests" / "test_pipe.py").unlink()
     os.mkfifo(root / "tests" / "test_pipe.py")
     with deadline():
-        [coverage] = _coverage(make_task(), root, [])
+        [coverage] = coverage_of(make_task(), root, Judged([], []))
     assert coverage.evidence == [] and not coverage.covered

@@ -3,7 +3,8 @@
 import pytest
 
 from codecot_mcp.domain.models import CheckResult
-from codecot_mcp.services.validation import _coverage, requirement_pattern
+from codecot_mcp.services.evidence import Judged, requirement_pattern
+from codecot_mcp.services.evidence import coverage as coverage_of
 from tests.conftest import MakeRepo, make_task
 
 
@@ -38,7 +39,7 @@ def test_a_requirement_id_is_found_in_the_forms_tests_use(text: str, found: bool
         ("tests/notes.txt", "REQ-1.1 is covered, trust me\n", False),  # not code: no test at all
     ],
 )
-def test_only_a_test_that_names_the_requirement_outside_a_comment_is_evidence(
+def test_only_a_test_that_names_the_requirement_outside_a_comment_names_it(
     make_repo: MakeRepo, name: str, text: str, covered: bool
 ) -> None:
     root = make_repo({"README.md": "# x\n"})
@@ -46,5 +47,6 @@ def test_only_a_test_that_names_the_requirement_outside_a_comment_is_evidence(
     (root / name).write_text(text, encoding="utf-8")
     task = make_task(allowed=["tests/"])
     passed = CheckResult(name="tests", argv=["x"], exit_code=0, passed=True, duration_s=0.1)
-    (coverage,) = _coverage(task, root, [passed])
-    assert coverage.covered is covered, coverage.evidence
+    (coverage,) = coverage_of(task, root, Judged([passed], []))
+    assert (coverage.strength == "named") is covered, coverage.evidence
+    assert not coverage.covered  # a name alone is weak evidence: never enough for a pass

@@ -14,7 +14,15 @@ WITHIN = BudgetReport(files_changed=1, lines_changed=4, max_files=2, max_lines=1
 OVER = BudgetReport(files_changed=3, lines_changed=40, max_files=2, max_lines=10, within=False)
 PASSED = CheckResult(name="tests", argv=["pytest"], exit_code=0, passed=True, duration_s=1)
 FAILED = CheckResult(name="tests", argv=["pytest"], exit_code=1, passed=False, duration_s=1)
-COVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=True, evidence=["t.py:1 names REQ-1.1"])
+COVERED = RequirementCoverage(
+    requirement_id="REQ-1.1",
+    covered=True,
+    strength="fail-to-pass",
+    evidence=["t.py::test_x fails on the base code and passes with the change"],
+)
+NAMED = RequirementCoverage(
+    requirement_id="REQ-1.1", covered=False, strength="named", evidence=["t.py:1 names REQ-1.1"]
+)
 UNCOVERED = RequirementCoverage(requirement_id="REQ-1.1", covered=False)
 
 
@@ -97,13 +105,21 @@ def test_reasons_come_failures_first_then_warnings_then_notes() -> None:
     assert levels == sorted(levels, key=["fail", "warn", "note"].index) and levels[0] == "fail"
 
 
+def test_a_test_that_only_names_the_requirement_holds_the_verdict_at_warn() -> None:
+    verdict, reasons = judge([IN], WITHIN, [PASSED], [NAMED], "warn", ran_checks=True)
+    assert verdict == "warn" and [r.code for r in reasons] == ["weak-evidence"]
+    assert judge([IN], WITHIN, [PASSED], [COVERED], "warn", ran_checks=True)[0] == "pass"
+
+
 def test_each_reason_reads_as_its_catalogue_sentence() -> None:
     _, reasons = judge([IN, OUT], OVER, [FAILED], [UNCOVERED], "warn", ran_checks=True)
     messages = {r.code: r.message for r in reasons}
     assert messages["check-failed"] == "check 'tests' failed (exit code 1)"
     assert messages["out-of-scope"] == "out-of-scope edits: setup.py"
     assert messages["over-budget"] == "over budget: 3/2 files, 40/10 lines"
-    assert messages["no-evidence"] == "REQ-1.1: no evidence (no passing test names it)"
+    assert messages["no-evidence"] == (
+        "REQ-1.1: no evidence (no test fails on the base code and passes with the change)"
+    )
 
 
 def test_the_verdict_never_depends_on_how_a_reason_is_worded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +183,8 @@ def test_what_counts_as_off_target(symbols: list[str], targets: set[str], off: l
     [
         ([IN], WITHIN, [FAILED], [COVERED], "make check 'tests' pass"),
         ([IN, OUT], WITHIN, [PASSED], [COVERED], "move the edits of setup.py back inside"),
-        ([IN], WITHIN, [PASSED], [UNCOVERED], "name REQ-1.1 in the test that proves it"),
+        ([IN], WITHIN, [PASSED], [UNCOVERED], "add a test for REQ-1.1 that fails without the change"),
+        ([IN], WITHIN, [PASSED], [NAMED], "make the test for REQ-1.1 one that fails without the change"),
         ([IN], OVER, [PASSED], [COVERED], "split the change into smaller tasks"),
     ],
 )

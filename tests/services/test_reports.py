@@ -27,7 +27,7 @@ def _check(
     report.mkdir()
     argv = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
     raw = run_check("tests", with_report(argv, report), tree, timeout=60, max_output=65536)
-    judged = judged_by_report(raw, report)
+    judged, _ = judged_by_report(raw, report)
     return raw.exit_code, judged.passed, judged.failure, judged.tests
 
 

@@ -8,7 +8,9 @@ context_pack (inside the task's allowed paths), as the scope result says to.
 from __future__ import annotations
 
 import ast
+import json
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +29,13 @@ from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, TASKS
 from tests.conftest import MakeRepo, write_files
 
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
 FILES = {
     "src/report.py": "def render_report(rows):\n    return rows\n",
     "src/export.py": "def export_rows(rows):\n    return list(rows)\n",
     "tests/test_report.py": "from src.report import render_report\n",
     "tests/test_export.py": "from src.export import export_rows\n",
-    ".codecot/config.toml": '[checks]\nok = ["git", "--version"]\n',
+    ".codecot/config.toml": f"[checks]\ntests = {json.dumps(PYTEST)}\n",
 }
 WITH_GOALS = "alice: We need `render_report` to sort rows by name.\nbob: Done when the report test passes.\n"
 NO_GOALS = "The report crashes when `render_report` gets an empty list of rows.\n"
@@ -83,16 +86,19 @@ def walk(ws: Workspace, call: Call) -> list[Call]:
 
 
 def _make_the_change(ws: Workspace, task_id: str) -> None:
-    """Edit the first allowed source file and add a test naming each requirement, both in scope."""
+    """Edit the first allowed source file and add a test of the edit, both in scope: the test fails
+    on the base code (nothing to import there) and passes with the change."""
     task = ws.store.load(TASKS, task_id)
     source = next(p for p in task.allowed_paths if not is_test_path(p))
     test = next(p for p in task.allowed_paths if is_test_path(p))
+    module = source.removesuffix(".py").replace("/", ".")
     names = " ".join(task.requirement_ids)
+    check = f'\n\ndef test_change():\n    """Covers {names}."""\n    from {module} import changed\n\n'
     write_files(
         ws.root,
         {
             source: (ws.root / source).read_text() + "\n\ndef changed():\n    return 1\n",
-            test: (ws.root / test).read_text() + f'\n\ndef test_change():\n    """Covers {names}."""\n',
+            test: (ws.root / test).read_text() + check + "    assert changed() == 1\n",
         },
     )
 

@@ -8,7 +8,7 @@ Codecot instead of dropping them on the next save.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -242,10 +242,46 @@ class CheckResult(BaseModel):
     )
 
 
+EvidenceStrength = Literal["fail-to-pass", "named", "none"]
+
+
 class RequirementCoverage(BaseModel):
     requirement_id: str
     covered: bool
+    strength: EvidenceStrength = Field(
+        default="none",
+        description="fail-to-pass: a test fails on the base code and passes with the change; "
+        "named: a test only names the requirement, which proves nothing by itself.",
+    )
     evidence: list[str] = []
+
+
+class TestEvidence(BaseModel):
+    """What the tests say about the change, from runs on the base as well as on the change.
+
+    The change controls its own tests, so its run alone proves little: its tests also run
+    on the base code (a test that fails there and passes with the change is the evidence),
+    and the base's versions of the tests it edited run on the change (so editing a test
+    cannot hide a regression).
+    """
+
+    __test__: ClassVar[bool] = False  # not a pytest test class, though named like one
+
+    fail_to_pass: list[str] = Field(default=[], description="Fail on the base code, pass with the change.")
+    failing_at_base: list[str] = Field(
+        default=[], description="Fail with the change and on the base code alike, in tests it did not touch."
+    )
+    removed: list[str] = Field(default=[], description="Tests of the base the change's run no longer has.")
+    skipped: list[str] = Field(default=[], description="Tests of the base the change skips or marks xfail.")
+    base_tests_failing: list[str] = Field(
+        default=[], description="The base's versions of tests the change edited, failing on the change."
+    )
+    expectations_changed: list[str] = Field(
+        default=[],
+        description="Base versions failing on the change whose edited versions are fail-to-pass: an "
+        "intended change of behaviour, for a reviewer to read.",
+    )
+    runs: list[str] = Field(default=[], description="The extra runs made, in words.")
 
 
 class Validation(_Stored):
@@ -270,6 +306,7 @@ class Validation(_Stored):
     budget: BudgetReport
     checks: list[CheckResult] = []
     coverage: list[RequirementCoverage] = []
+    tests: TestEvidence | None = None
     rationale: str | None = Field(
         default=None, description="The agent's reason for accepted out-of-scope edits."
     )

@@ -34,6 +34,13 @@ ReasonCode = Literal[
     "log-unchained",
     "tree-changed",
     "awaiting-approval",
+    "weak-evidence",
+    "fail-to-pass",
+    "failing-at-base",
+    "tests-removed",
+    "tests-skipped",
+    "base-tests-fail",
+    "expectation-changed",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -49,7 +56,16 @@ MESSAGES: dict[ReasonCode, str] = {
     "check-timed-out": "check '{listed}' timed out",
     "checks-skipped": "checks were skipped",
     "no-checks": "no checks configured: add one to .codecot/config.toml",
-    "no-evidence": "{listed}: no evidence (no passing test names it)",
+    "no-evidence": "{listed}: no evidence (no test fails on the base code and passes with the change)",
+    "weak-evidence": "{listed}: a test names it, but none is shown to fail on the base code and pass with "
+    "the change",
+    "fail-to-pass": "fail on the base code and pass with the change: {listed}",
+    "failing-at-base": "failing on the base code too, not counted against the change: {listed}",
+    "tests-removed": "tests of the base the change removed or renamed: {listed}",
+    "tests-skipped": "tests of the base the change skips or marks xfail: {listed}",
+    "base-tests-fail": "the base's versions of tests the change edited fail on the change: {listed}",
+    "expectation-changed": "tests whose expected behaviour the change rewrote (the new versions are "
+    "fail-to-pass; review them): {listed}",
     "left-behind": "the checks left files in the working tree: {listed} (add them to .gitignore)",
     "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
     "recorded": "{detail}",
@@ -74,7 +90,12 @@ FIXES: dict[ReasonCode, str] = {
     "check-timed-out": "make check '{listed}' finish within its timeout",
     "checks-skipped": "run the checks (leave run_checks on)",
     "no-checks": "ask a person to add a check to .codecot/config.toml",
-    "no-evidence": "name {listed} in the test that proves it (a docstring, or a test named after the ID)",
+    "no-evidence": "add a test for {listed} that fails without the change and passes with it",
+    "weak-evidence": "make the test for {listed} one that fails without the change and passes with it",
+    "tests-removed": "restore the tests ({listed}); removing a test takes a task of its own that a person "
+    "reviews",
+    "tests-skipped": "remove the skip or xfail from {listed}",
+    "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened",
     "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "
     "to seal the new one",
     "task-edited": "restore the task file (git checkout), or scope a new task with scope_task",

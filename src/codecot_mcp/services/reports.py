@@ -16,7 +16,7 @@ from pathlib import Path
 
 from codecot_mcp.domain.models import CheckResult
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.intel.testreport import MAX_REPORT_BYTES, parse_report
+from codecot_mcp.intel.testreport import MAX_REPORT_BYTES, TestReport, parse_report
 
 REPORT_NAME = "report.xml"
 _PYTEST_PROGRAMS = frozenset({"pytest", "py.test"})
@@ -36,11 +36,13 @@ def with_report(argv: list[str], folder: Path) -> list[str]:
     return [*argv, f"--junitxml={folder / REPORT_NAME}"]
 
 
-def judged_by_report(result: CheckResult, folder: Path) -> CheckResult:
-    """The check's result with its test counts, failed when the report does not show a clean run."""
+def judged_by_report(result: CheckResult, folder: Path) -> tuple[CheckResult, TestReport | None]:
+    """The check's result with its test counts, failed when the report does not show a clean run,
+    and the report itself when it could be read."""
     if result.timed_out:
-        return result
-    failure, counts = _read(folder / REPORT_NAME)
+        return result, None
+    failure, report = _read(folder / REPORT_NAME)
+    counts = {str(outcome): count for outcome, count in report.counts.items()} if report else None
     if failure is None and counts is not None:
         if sum(counts.values()) == 0:
             failure = "the run collected no test"
@@ -49,19 +51,19 @@ def judged_by_report(result: CheckResult, folder: Path) -> CheckResult:
                 f"{counts.get('failed', 0)} failed and {counts.get('error', 0)} errors in the test report"
             )
     if failure is None:
-        return result.model_copy(update={"tests": counts})
+        return result.model_copy(update={"tests": counts}), report
+    return failed(result.model_copy(update={"tests": counts}), failure), report
+
+
+def failed(result: CheckResult, failure: str) -> CheckResult:
+    """`result` failed for `failure`, which is also appended to its output."""
     note = f"\n[codecot] {failure} (exit code {result.exit_code})"
     return result.model_copy(
-        update={
-            "passed": False,
-            "tests": counts,
-            "failure": failure,
-            "output_tail": result.output_tail + note,
-        }
+        update={"passed": False, "failure": failure, "output_tail": result.output_tail + note}
     )
 
 
-def _read(path: Path) -> tuple[str | None, dict[str, int] | None]:
+def _read(path: Path) -> tuple[str | None, TestReport | None]:
     try:
         data = path.read_bytes()[: MAX_REPORT_BYTES + 1]
     except OSError:
@@ -70,5 +72,4 @@ def _read(path: Path) -> tuple[str | None, dict[str, int] | None]:
         report = parse_report("pytest", data)
     except CodecotError as exc:
         return f"the test report could not be read ({exc.message})", None
-    counts = {str(outcome): count for outcome, count in report.counts.items()}
-    return (None if report.complete else "the test report is cut short"), counts
+    return (None if report.complete else "the test report is cut short"), report

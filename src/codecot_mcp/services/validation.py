@@ -8,11 +8,7 @@ makes it stale instead of leaving it quietly true.
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -31,24 +27,21 @@ from codecot_mcp.domain.models import (
     next_call,
 )
 from codecot_mcp.domain.reasons import Reason, fix_for, reason
-from codecot_mcp.domain.scope import classify_path, is_test_path
+from codecot_mcp.domain.scope import classify_path
 from codecot_mcp.errors import CodecotError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
 from codecot_mcp.intel.diff import ChangedFile, collect_change
-from codecot_mcp.intel.gitrepo import head_commit, open_repo, resolve_commit
-from codecot_mcp.intel.languages import language_for_path
-from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
-from codecot_mcp.repofiles import RepoTree, UnreadableError
-from codecot_mcp.services.checks import run_check
+from codecot_mcp.intel.gitrepo import head_commit, resolve_commit
+from codecot_mcp.intel.snapshot import digest_of_tree
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
-from codecot_mcp.services.reports import judged_by_report, report_kind, with_report
+from codecot_mcp.services.evidence import Judged, coverage_reasons, judge_checks, test_reasons
+from codecot_mcp.services.evidence import coverage as requirement_coverage
 from codecot_mcp.services.requests import ValidateChangeRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.trust import control_plane
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, VALIDATIONS, now_iso
-from codecot_mcp.store.config import Config
 
 _MAX_TEST_FILE_BYTES = 1_000_000
 _LEVEL_ORDER = {"fail": 0, "warn": 1, "note": 2}
@@ -89,11 +82,14 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         max_lines=task.budget.max_lines,
         within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
     )
-    checks, checked = (
-        _checks_in_snapshot(task, config, workdir, head, judged, run) if request.run_checks else ([], [])
+    ran = (
+        judge_checks(task, config, workdir, head, judged, change, run)
+        if request.run_checks
+        else Judged([], [])
     )
+    checks = ran.checks
     digest = change.digest
-    coverage = _coverage(task, workdir, checks)
+    coverage = requirement_coverage(task, workdir, ran)
     rationale = (request.rationale or "").strip() or None
     files = _with_justifications(files, task.justifications, rationale)
     verdict, reasons = judge(
@@ -103,7 +99,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         coverage,
         config.scope_policy,
         request.run_checks,
-        control_plane(ws, task) + checked,
+        [*control_plane(ws, task), *ran.reasons, *test_reasons(ran)],
     )
 
     watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
@@ -125,6 +121,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
             budget=budget,
             checks=checks,
             coverage=coverage,
+            tests=ran.tests,
             rationale=rationale,
             watched=watched,
         )
@@ -207,7 +204,7 @@ def judge(
         *_scope_reasons(files, policy),
         *_budget_reasons(budget, policy),
         *_check_reasons(checks, ran_checks),
-        *(reason("no-evidence", "warn", [c.requirement_id]) for c in coverage if not c.covered),
+        *coverage_reasons(coverage),
     ]
     found.sort(key=lambda r: _LEVEL_ORDER[r.level])
     levels = {r.level for r in found}
@@ -282,26 +279,6 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
     )
 
 
-def _checks_in_snapshot(
-    task: Task, config: Config, workdir: Path, head: str | None, judged: str, run: Run
-) -> tuple[list[CheckResult], list[Reason]]:
-    """Run the checks in a throwaway copy of exactly the judged content, never in the working tree.
-
-    The copy's digest is taken while copying, before any check runs; nothing a check
-    writes reaches the working tree, and an ignored file there (`.git/info/exclude`)
-    cannot shadow a module in the checks. The tree is hashed again afterwards: a check
-    that reached back into it (an absolute path) is named, since what was checked would
-    no longer be what is judged. `judged` is the tree's digest from before the diff was
-    read, so a file that changed between the diff and the copy is caught as well.
-    """
-    with tempfile.TemporaryDirectory(prefix="codecot-judged-") as folder:
-        snapshot = make_snapshot(workdir, Path(folder) / "tree", head)
-        results = _run_checks(task, config, snapshot.path, run)
-    if not judged == snapshot.digest == digest_of_tree(workdir, head):
-        return results, [reason("tree-changed", "fail")]
-    return results, []
-
-
 def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
     in_scope, reason = classify_path(changed.path, task.allowed_paths, task.forbidden_paths)
     if in_scope and changed.old_path:
@@ -335,112 +312,3 @@ def _off_target(symbols: list[str], targets: set[str]) -> list[str]:
         ):
             off.append(label)
     return off
-
-
-def _run_checks(task: Task, config: Config, workdir: Path, run: Run) -> list[CheckResult]:
-    """The task's checks, in config order; `[limits] parallel_checks` of them at once.
-
-    Progress is reported from this thread only: the MCP adapter's callback cannot be
-    called from the pool's threads.
-    """
-    names = task.checks or list(config.checks)
-
-    def one(name: str) -> CheckResult:
-        run.raise_if_cancelled(f"before check '{name}'")
-        argv = config.checks.get(name)
-        if argv is None:
-            return CheckResult(
-                name=name,
-                argv=[],
-                exit_code=None,
-                passed=False,
-                duration_s=0.0,
-                output_tail=f"check '{name}' is not in .codecot/config.toml",
-            )
-        if report_kind(argv) is None:
-            return run_check(
-                name, argv, workdir, config.check_timeout_seconds, config.check_output_bytes, run
-            )
-        with tempfile.TemporaryDirectory(prefix="codecot-report-") as folder:
-            reported = with_report(argv, Path(folder))
-            result = run_check(
-                name, reported, workdir, config.check_timeout_seconds, config.check_output_bytes, run
-            )
-            return judged_by_report(result.model_copy(update={"argv": argv}), Path(folder))
-
-    workers = min(config.parallel_checks, len(names))
-    if workers <= 1:
-        results: list[CheckResult] = []
-        for number, name in enumerate(names):
-            run.progress(number, len(names), f"running check '{name}'")
-            results.append(one(name))
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="codecot-check") as pool:
-            run.progress(0, len(names), f"running {len(names)} checks, {workers} at once")
-            futures = [pool.submit(one, name) for name in names]
-            for number, future in enumerate(as_completed(futures), start=1):
-                if future.exception() is None:
-                    run.progress(number, len(names), f"check '{future.result().name}' finished")
-            results = [future.result() for future in futures]
-    if names:
-        run.progress(len(names), len(names), "checks finished")
-    return results
-
-
-def requirement_pattern(requirement_id: str) -> re.Pattern[str]:
-    """`REQ-1.2` as written in a docstring or marker, or as `req_1_2` in a test name.
-
-    Not `REQ-1.20`, `REQ-1.2.3` or `xREQ-1.2`; a full stop after the ID ends a sentence.
-    """
-    as_name = requirement_id.lower().replace("-", "_").replace(".", "_")
-    return re.compile(
-        rf"(?<![A-Za-z0-9]){re.escape(requirement_id)}(?![0-9]|\.[0-9])"
-        rf"|(?<![A-Za-z0-9])(?i:{re.escape(as_name)})(?![0-9])",
-    )
-
-
-def _coverage(task: Task, workdir: Path, checks: list[CheckResult]) -> list[RequirementCoverage]:
-    """Evidence per requirement: a test that names its ID, and checks that passed."""
-    mentions: dict[str, list[str]] = {req: [] for req in task.requirement_ids}
-    patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
-    tree = RepoTree(workdir)
-    # Code only: a text file that names the ID is no test, whatever its folder.
-    for path in (p for p in _test_files(workdir) if language_for_path(p) is not None):
-        # Only regular files inside the tree: a test "file" linked to a secret elsewhere or
-        # to /dev/zero must give no evidence and cost nothing.
-        try:
-            text = tree.read_text(path, _MAX_TEST_FILE_BYTES, errors="replace")
-        except UnreadableError:
-            continue
-        for req, pattern in patterns.items():
-            match = next((m for m in pattern.finditer(text) if not _in_comment(text, m.start())), None)
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-                mentions[req].append(f"{path}:{line} names {req}")
-    passed = [c.name for c in checks if c.passed]
-    all_passed = bool(checks) and len(passed) == len(checks)
-    coverage: list[RequirementCoverage] = []
-    for req, found in mentions.items():
-        evidence = found + ([f"check '{name}' passed" for name in passed] if found else [])
-        coverage.append(
-            RequirementCoverage(requirement_id=req, covered=bool(found) and all_passed, evidence=evidence)
-        )
-    return coverage
-
-
-_COMMENT_MARKERS = ("#", "//")
-
-
-def _in_comment(text: str, offset: int) -> bool:
-    """Whether the mention sits in a line comment (`# TODO REQ-1.1`): a comment proves nothing."""
-    line = text[text.rfind("\n", 0, offset) + 1 : offset]
-    return any(marker in line for marker in _COMMENT_MARKERS) and not any(q in line for q in "\"'")
-
-
-def _test_files(workdir: Path) -> list[str]:
-    repo = open_repo(workdir)
-    try:
-        output = repo.git.ls_files("--cached", "--others", "--exclude-standard", "-z")
-    finally:
-        repo.close()
-    return [p for p in output.split("\0") if p and is_test_path(p) and not p.startswith(".codecot/")]

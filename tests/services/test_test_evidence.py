@@ -1,0 +1,180 @@
+"""Tests as evidence: the change's tests also run on the base code, and the base's tests on the change.
+
+Each attack is a change an agent with write access to the tests could make; each control is
+the honest change it imitates. The check is a real pytest run, judged from its report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from codecot_mcp.domain.models import Validation
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
+from codecot_mcp.services.workspace import Workspace
+from tests.conftest import MakeRepo
+
+PY = sys.executable
+PYTEST = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calc.py"]
+UNITTEST = [PY, "-m", "unittest", "-q", "test_calc"]
+BUGGY = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
+FIXED = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+BROKEN_SUB = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return 0\n"
+TESTS = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) == 2\n"
+NEW_TEST = "\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+
+
+def _repo(make_repo: MakeRepo, check: list[str] = PYTEST, tests: str = TESTS, name: str = "repo") -> Path:
+    config = "[checks]\ntests = [" + ", ".join(json.dumps(part) for part in check) + "]\n"
+    return make_repo({"calc.py": BUGGY, "test_calc.py": tests, ".codecot/config.toml": config}, name=name)
+
+
+def _validate(root: Path, files: dict[str, str | None]) -> Validation:
+    """Scope a task for the bug, write `files` (None deletes one), validate the working tree."""
+    ws = Workspace(root)
+    try:
+        intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
+        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+        task = SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"]).tasks[0]
+        for name, text in files.items():
+            if text is None:
+                (root / name).unlink()
+            else:
+                (root / name).write_text(text, encoding="utf-8")
+        return VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation
+    finally:
+        ws.close()
+
+
+def _codes(validation: Validation) -> list[str]:
+    return [r.code for r in validation.reasons]
+
+
+def test_an_honest_fix_with_a_new_test_passes_on_fail_to_pass_evidence(make_repo: MakeRepo) -> None:
+    validation = _validate(_repo(make_repo), {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict == "pass", validation.reasons
+    assert validation.tests is not None and validation.tests.fail_to_pass == ["test_calc.py::test_add"]
+    (coverage,) = validation.coverage
+    assert coverage.covered and coverage.strength == "fail-to-pass"
+    assert "fail-to-pass" in _codes(validation)
+
+
+def test_a_test_that_passes_without_the_fix_is_only_weak_evidence(make_repo: MakeRepo) -> None:
+    trivial = TESTS + '\n\ndef test_req_1_1():\n    """REQ-1.1"""\n'
+    validation = _validate(_repo(make_repo), {"calc.py": FIXED, "test_calc.py": trivial})
+    assert validation.verdict == "warn" and "weak-evidence" in _codes(validation)
+    assert validation.coverage[0].strength == "named"
+
+
+def test_the_new_test_without_the_fix_fails(make_repo: MakeRepo) -> None:
+    validation = _validate(_repo(make_repo), {"test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict == "fail" and "check-failed" in _codes(validation)
+
+
+def test_a_deleted_base_test_that_would_fail_is_caught(make_repo: MakeRepo) -> None:
+    only_new = "from calc import add\n" + NEW_TEST
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": only_new})
+    assert validation.verdict == "fail"
+    assert validation.tests is not None and validation.tests.removed == ["test_calc.py::test_sub"]
+    assert "tests-removed" in _codes(validation)
+
+
+def test_a_deleted_test_file_is_caught(make_repo: MakeRepo) -> None:
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": None})
+    assert validation.verdict == "fail", validation.reasons
+
+
+def test_a_skipped_base_test_is_caught(make_repo: MakeRepo) -> None:
+    skipped = TESTS.replace("def test_sub", "import pytest\n\n\n@pytest.mark.skip\ndef test_sub") + NEW_TEST
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": skipped})
+    assert validation.verdict == "fail" and "tests-skipped" in _codes(validation)
+
+
+def test_a_weakened_assertion_is_caught_by_the_base_version_of_the_test(make_repo: MakeRepo) -> None:
+    weakened = TESTS.replace("assert sub(3, 1) == 2", "assert sub(3, 1) is not None") + NEW_TEST
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": weakened})
+    assert validation.verdict == "fail" and "base-tests-fail" in _codes(validation)
+    assert validation.tests is not None and validation.tests.base_tests_failing == ["test_calc.py::test_sub"]
+
+
+def test_a_conftest_that_hides_failures_is_undone_for_the_base_tests(make_repo: MakeRepo) -> None:
+    root = _repo(make_repo)
+    hide = (
+        "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n    report = outcome.get_result()\n"
+        "    if report.failed and item.name == 'test_sub':\n        report.outcome = 'passed'\n"
+    )
+    (root / "conftest.py").write_text("", encoding="utf-8")
+    from tests.conftest import git
+
+    git(root, "add", "conftest.py")
+    git(root, "commit", "-qm", "an empty conftest")
+    validation = _validate(
+        root, {"calc.py": BROKEN_SUB, "test_calc.py": TESTS + NEW_TEST, "conftest.py": hide}
+    )
+    assert validation.verdict == "fail" and "base-tests-fail" in _codes(validation), validation.reasons
+
+
+def test_a_test_already_failing_on_the_base_does_not_fail_an_honest_fix(make_repo: MakeRepo) -> None:
+    broken = TESTS + "\n\ndef test_unrelated():\n    assert 1 == 2\n"
+    validation = _validate(
+        _repo(make_repo, tests=broken), {"calc.py": FIXED, "test_calc.py": broken + NEW_TEST}
+    )
+    assert validation.verdict == "pass", validation.reasons
+    assert validation.tests is not None and validation.tests.failing_at_base == [
+        "test_calc.py::test_unrelated"
+    ]
+
+
+def test_a_passing_base_test_made_to_fail_in_an_edited_file_is_not_excused(make_repo: MakeRepo) -> None:
+    made_to_fail = TESTS.replace("== 2", "== 5") + NEW_TEST  # fails on the base too, hiding the break
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": made_to_fail})
+    assert validation.verdict == "fail" and "check-failed" in _codes(validation)
+    assert validation.tests is not None and validation.tests.failing_at_base == []
+
+
+def test_a_failure_in_an_untouched_test_file_that_fails_on_the_base_too_is_not_the_change(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            "calc.py": BUGGY,
+            "test_calc.py": TESTS,
+            "test_other.py": "def test_unrelated():\n    assert 1 == 2\n",
+            ".codecot/config.toml": "[checks]\ntests = ["
+            + ", ".join(json.dumps(p) for p in [*PYTEST[:-1], "test_calc.py", "test_other.py"])
+            + "]\n",
+        }
+    )
+    validation = _validate(root, {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict == "pass", validation.reasons
+    assert validation.tests is not None and validation.tests.failing_at_base == [
+        "test_other.py::test_unrelated"
+    ]
+
+
+def test_an_honest_change_of_expected_behaviour_passes_and_is_named(make_repo: MakeRepo) -> None:
+    old = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == -1\n"
+    new = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    validation = _validate(_repo(make_repo, tests=old), {"calc.py": FIXED, "test_calc.py": new})
+    assert validation.verdict == "pass", validation.reasons
+    assert validation.tests is not None and validation.tests.expectations_changed == [
+        "test_calc.py::test_add"
+    ]
+
+
+def test_a_runner_without_a_report_is_judged_by_its_outcome_on_the_base(make_repo: MakeRepo) -> None:
+    unit = "import unittest\n\nfrom calc import add\n\n\nclass T(unittest.TestCase):\n"
+    honest = unit + "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n"
+    trivial = unit + "    def test_req_1_1(self):\n        pass\n"
+    validation = _validate(
+        _repo(make_repo, UNITTEST, unit + "    pass\n", "honest"), {"calc.py": FIXED, "test_calc.py": honest}
+    )
+    assert validation.verdict == "pass", validation.reasons
+    validation = _validate(
+        _repo(make_repo, UNITTEST, unit + "    pass\n", "trivial"),
+        {"calc.py": FIXED, "test_calc.py": trivial},
+    )
+    assert validation.verdict == "warn" and "weak-evidence" in _codes(validation)
