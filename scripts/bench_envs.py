@@ -9,8 +9,8 @@
 TASKS is the JSON-lines task file (instance_id, repo, version, base_commit, patch,
 test_patch, FAIL_TO_PASS, PASS_TO_PASS, ...); TREES/<instance_id> holds each task's source
 tree at base_commit (a plain folder). PINS (default: the `envs` folder next to TASKS) holds
-the per-repository constraint files `<name>.txt` and the README with the install recipes
-encoded in RECIPES below.
+the per-repository constraint files `<name>.txt` and the README whose install recipes
+recipe() below encodes. marshmallow 2.20 is not built (UNSUPPORTED: it needs Python 3.9).
 
 What a build does
 -----------------
@@ -42,8 +42,9 @@ What a build does
 
 How to run a task's tests with an environment
 ----------------------------------------------
-Copy TREES/<instance_id> to a throwaway folder C, apply the patches there, then run, with
-cwd C,
+Copy TREES/<instance_id> to a throwaway folder C; for sqlfluff only, run
+`<envs[key].python> setup.py -q egg_info` in C (see prepare_copy: the copy then reports its
+own version); apply the patches; then run, with cwd C,
 
     PYTHONPATH=<import root> <envs[key].python> -m pytest -rA -p no:cacheprovider FILE ...
 
@@ -51,7 +52,8 @@ where FILE ... are the distinct file parts (before `::`) of the FAIL_TO_PASS and
 PASS_TO_PASS ids, and <import root> is C/src when C/src/<package> exists (marshmallow and
 sqlfluff use a src layout) and C otherwise (envs.json gives it per key as "import_root":
 "src" or "."). `python -m` also puts C on sys.path; PYTHONPATH makes the src layouts work
-and covers subprocesses the tests start. Read the `PASSED id` / `FAILED id` / `ERROR id`
+and covers subprocesses the tests start (the verification also sets
+PYTHONDONTWRITEBYTECODE=1, which is optional). Read the `PASSED id` / `FAILED id` / `ERROR id`
 lines of the short summary; do not pass test ids on the command line.
 
 Verification (--verify)
@@ -98,6 +100,9 @@ UNSUPPORTED = {
     ('marshmallow-code/marshmallow', '2.20'):
         'needs Python 3.9 (uses collections.Mapping, removed in 3.10); not built on 3.11',
 }
+
+# Repositories whose code reads its own version from the installed metadata.
+EGG_INFO_IN_COPY = {'sqlfluff/sqlfluff'}
 
 # Files the git mirrors lack, restored from these PyPI releases (matched by blob id).
 DATA_PACKAGES = ['pvlib==0.9.5', 'pydicom==1.3.0', 'pydicom-data==1.0.0']
@@ -342,6 +347,21 @@ def drop_editable_hooks(venv, src, logf):
     return notes
 
 
+def prepare_copy(copy, repo, python, logf):
+    """Give a throwaway copy its own package metadata where the code reads it at runtime.
+
+    sqlfluff takes its __version__ from importlib.metadata (and a test compares it with
+    setup.cfg), so the metadata installed from the representative tree would be wrong for
+    other trees of the same version: `setup.py egg_info` writes src/sqlfluff.egg-info into
+    the copy (ignored by the repository's .gitignore), which PYTHONPATH puts ahead of
+    site-packages."""
+    if repo in EGG_INFO_IN_COPY and os.path.exists(os.path.join(copy, 'setup.py')):
+        rc, out = run([python, 'setup.py', '-q', 'egg_info'], logf, timeout=300, cwd=copy,
+                      env=test_env(None))
+        if rc != 0:
+            raise RuntimeError('setup.py egg_info failed: ' + out.strip()[-300:])
+
+
 def smoke_check(task, trees, python, tmproot, logf):
     """The package must import from a fresh copy, and not at all from a neutral folder."""
     repo, pkg = task['repo'], PACKAGES[task['repo']]
@@ -349,6 +369,7 @@ def smoke_check(task, trees, python, tmproot, logf):
     try:
         copy = os.path.join(work, 'tree')
         copy_tree(os.path.join(trees, task['instance_id']), copy)
+        prepare_copy(copy, repo, python, logf)
         root = import_root(copy, repo)
         code = ('import importlib.metadata as m, %s as p; print(p.__file__); '
                 'print(m.version(%r))' % (pkg, dist_name(repo)))
@@ -491,14 +512,19 @@ def verify_task(task, entry, args):
         f = i.split('::')[0]
         if f not in files:
             files.append(f)
+    for phase in ('before', 'after'):
+        stale = os.path.join(logdir, '%s.%s.log' % (iid, phase))
+        if os.path.exists(stale):
+            os.remove(stale)
     work = tempfile.mkdtemp(prefix='verify-', dir=args.tmp)
     t0 = time.time()
     try:
         copy = os.path.join(work, 'tree')
         copy_tree(os.path.join(args.trees, iid), copy)
+        py = entry['python']
+        prepare_copy(copy, task['repo'], py, os.path.join(logdir, iid + '.before.log'))
         root = import_root(copy, task['repo'])
         env = test_env(root)
-        py = entry['python']
         # The package must come from this copy.
         rc, out = run([py, '-c', 'import %s as p; print(p.__file__)' % PACKAGES[task['repo']]],
                       None, timeout=300, cwd=copy, env=env)
@@ -509,8 +535,6 @@ def verify_task(task, entry, args):
         phases = {}
         for phase, diff in (('before', task['test_patch']), ('after', task['patch'])):
             logf = os.path.join(logdir, '%s.%s.log' % (iid, phase))
-            if os.path.exists(logf):
-                os.remove(logf)
             if not apply_patch(diff, copy, logf):
                 raise RuntimeError('%s: patch does not apply' % phase)
             rc, out = run(cmd, logf, timeout=args.timeout, cwd=copy, env=env)
