@@ -178,3 +178,14 @@ def test_a_runner_without_a_report_is_judged_by_its_outcome_on_the_base(make_rep
         {"calc.py": FIXED, "test_calc.py": trivial},
     )
     assert validation.verdict == "warn" and "weak-evidence" in _codes(validation)
+
+
+def test_library_code_that_ends_the_process_is_named(make_repo: MakeRepo) -> None:
+    hook = FIXED + "\n\nimport atexit, os\natexit.register(lambda: os._exit(0))\n"
+    validation = _validate(_repo(make_repo), {"calc.py": hook, "test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict == "warn" and "reaches-runner" in _codes(validation)
+    (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
+    assert found.subjects == [
+        "calc.py line 10: registers an exit hook",
+        "calc.py line 11: registers an exit hook",
+    ]

@@ -41,6 +41,7 @@ ReasonCode = Literal[
     "tests-skipped",
     "base-tests-fail",
     "expectation-changed",
+    "reaches-runner",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -60,6 +61,7 @@ MESSAGES: dict[ReasonCode, str] = {
     "weak-evidence": "{listed}: a test names it, but none is shown to fail on the base code and pass with "
     "the change",
     "fail-to-pass": "fail on the base code and pass with the change: {listed}",
+    "reaches-runner": "code outside the tests reaches into the test runner or the process exit: {listed}",
     "failing-at-base": "failing on the base code too, not counted against the change: {listed}",
     "tests-removed": "tests of the base the change removed or renamed: {listed}",
     "tests-skipped": "tests of the base the change skips or marks xfail: {listed}",
@@ -95,6 +97,7 @@ FIXES: dict[ReasonCode, str] = {
     "tests-removed": "restore the tests ({listed}); removing a test takes a task of its own that a person "
     "reviews",
     "tests-skipped": "remove the skip or xfail from {listed}",
+    "reaches-runner": "remove the test-runner or exit code from {listed}, or ask a person to review it",
     "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened",
     "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "
     "to seal the new one",

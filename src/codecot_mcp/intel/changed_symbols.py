@@ -121,7 +121,7 @@ def symbol_finder(change: Change, workdir: Path, index: CodeIndex | None, reader
         if change.head is not None:
             data = reader.read(change.head, changed.raw_path)
         else:
-            data = _read_file(workdir, changed.raw_path)
+            data = read_work_file(workdir, changed.raw_path)
         return touched(definitions_in(changed.path, data), changed.hunks)
 
     def old_side(changed: ChangedFile) -> list[str]:
@@ -141,7 +141,7 @@ def symbol_finder(change: Change, workdir: Path, index: CodeIndex | None, reader
     return find
 
 
-def _read_file(workdir: Path, raw_path: bytes) -> bytes | None:
+def read_work_file(workdir: Path, raw_path: bytes) -> bytes | None:
     """A work-tree file's bytes; None (no symbols) if it is a link, special, gone or too large."""
     try:
         return RepoTree(workdir).read_bytes(raw_path.decode("utf-8", "surrogateescape"), MAX_FILE_BYTES)

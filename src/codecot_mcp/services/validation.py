@@ -9,6 +9,7 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -27,11 +28,13 @@ from codecot_mcp.domain.models import (
     next_call,
 )
 from codecot_mcp.domain.reasons import Reason, fix_for, reason
-from codecot_mcp.domain.scope import classify_path
+from codecot_mcp.domain.scope import classify_path, is_test_path
 from codecot_mcp.errors import CodecotError, UnsafePathError
-from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, symbol_finder
-from codecot_mcp.intel.diff import ChangedFile, collect_change
+from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, read_work_file, symbol_finder
+from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, resolve_commit
+from codecot_mcp.intel.languages import language_for_path
+from codecot_mcp.intel.runner_hooks import runner_hooks
 from codecot_mcp.intel.snapshot import digest_of_tree
 from codecot_mcp.services.drift import file_hashes, watched_paths, workdir_of
 from codecot_mcp.services.evidence import Judged, coverage_reasons, judge_checks, test_reasons
@@ -73,6 +76,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
     try:
         symbols_of = symbol_finder(change, workdir, index, reader)
         files = [_file_report(f, task, symbols_of(f)) for f in change.files]
+        hooks = _runner_hooks(change, workdir, reader)
     finally:
         reader.close()
     budget = BudgetReport(
@@ -99,7 +103,7 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         coverage,
         config.scope_policy,
         request.run_checks,
-        [*control_plane(ws, task), *ran.reasons, *test_reasons(ran)],
+        [*control_plane(ws, task), *ran.reasons, *test_reasons(ran), *hooks],
     )
 
     watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
@@ -154,6 +158,18 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         # same tree again would only repeat this verdict.
         next_call=next_call("draft_pr", task_id=task.id) if verdict == "pass" else None,
     )
+
+
+def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Reason]:
+    """Added lines of non-test code that reach into the test runner or the process exit."""
+    found: list[str] = []
+    for f in change.files:
+        if f.status == "deleted" or not f.hunks or is_test_path(f.path) or language_for_path(f.path) is None:
+            continue
+        data = reader.read(change.head, f.raw_path) if change.head else read_work_file(workdir, f.raw_path)
+        if data is not None:
+            found += [f"{f.path} {hit}" for hit in runner_hooks(data.decode("utf-8", "replace"), f.hunks)]
+    return [reason("reaches-runner", "warn", found)] if found else []
 
 
 def _spec_of(ws: Workspace, task: Task) -> Spec | None:

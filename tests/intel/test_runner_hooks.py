@@ -1,0 +1,41 @@
+"""Added lines outside the tests that reach into the test runner or the process exit."""
+
+import pytest
+
+from codecot_mcp.intel.runner_hooks import runner_hooks
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ("import pytest", "imports the test framework"),
+        ("from _pytest import runner", "imports the test framework"),
+        ("import atexit", "registers an exit hook"),
+        ("atexit.register(lambda: os._exit(0))", "registers an exit hook"),
+        ("    os._exit(0)", "ends the process"),
+        ("sys.exit(0)", "exits at import"),
+        ("raise SystemExit", "exits at import"),
+        ("sys.excepthook = quiet", "rewrites the interpreter's exit"),
+    ],
+)
+def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
+    assert any(what in hit for hit in runner_hooks(f"x = 1\n{line}\n", [(2, 2)]))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "    sys.exit(main())",  # a CLI entry point, inside a function
+        "# atexit is not used here",
+        "def exit_code(x):",
+        "unittest_like = 1",
+    ],
+)
+def test_ordinary_code_is_not_named(line: str) -> None:
+    assert runner_hooks(f"x = 1\n{line}\n", [(2, 2)]) == []
+
+
+def test_only_added_lines_count() -> None:
+    text = "import atexit\nx = 1\n"
+    assert runner_hooks(text, [(2, 2)]) == []
+    assert runner_hooks(text, [(1, 2)]) == ["line 1: registers an exit hook"]
