@@ -97,7 +97,7 @@ def test_a_missing_blob_reads_as_none(make_repo: MakeRepo) -> None:
 def test_a_work_tree_file_is_read_only_when_it_is_a_regular_file_inside(tmp_path: Path) -> None:
     import os
 
-    from codecot_mcp.intel.changed_symbols import _read_file
+    from codecot_mcp.intel.changed_symbols import read_work_file
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -108,7 +108,7 @@ def test_a_work_tree_file_is_read_only_when_it_is_a_regular_file_inside(tmp_path
     (tree / "link.py").symlink_to(outside / "m.py")
     (tree / "linked").symlink_to(outside)
     os.mkfifo(tree / "pipe.py")
-    assert _read_file(tree, b"pkg/m.py") == b"A = 1\n"
-    assert _read_file(tree, b"link.py") is None
-    assert _read_file(tree, b"linked/m.py") is None
-    assert _read_file(tree, b"pipe.py") is None  # returns at once instead of blocking
+    assert read_work_file(tree, b"pkg/m.py") == b"A = 1\n"
+    assert read_work_file(tree, b"link.py") is None
+    assert read_work_file(tree, b"linked/m.py") is None
+    assert read_work_file(tree, b"pipe.py") is None  # returns at once instead of blocking

@@ -186,6 +186,7 @@ def test_library_code_that_ends_the_process_is_named(make_repo: MakeRepo) -> Non
     assert validation.verdict == "warn" and "reaches-runner" in _codes(validation)
     (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
     assert found.subjects == [
+        "calc.py line 9: registers an exit hook",
         "calc.py line 10: registers an exit hook",
-        "calc.py line 11: registers an exit hook",
+        "calc.py line 10: ends the process",
     ]
