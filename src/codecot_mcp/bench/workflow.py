@@ -94,6 +94,8 @@ class WorkflowTask:
     task: BenchTask
     patch: str
     test_patch: str
+    fail_to_pass: tuple[str, ...] = ()
+    pass_to_pass: tuple[str, ...] = ()
 
     @property
     def test_files(self) -> list[str]:
@@ -106,13 +108,27 @@ def load_workflow_tasks(
     """The localize tasks, with the gold patch and test patch each task's change is made of."""
     tasks = load_tasks(path, ids=ids, repos=repos, limit=limit)
     wanted = {t.instance_id for t in tasks}
-    patches: dict[str, tuple[str, str]] = {}
+    found: dict[str, WorkflowTask] = {}
+    by_id = {t.instance_id: t for t in tasks}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
             if raw["instance_id"] in wanted:
-                patches[raw["instance_id"]] = (raw.get("patch", ""), raw.get("test_patch", ""))
-    return [WorkflowTask(t, *patches[t.instance_id]) for t in tasks]
+                found[raw["instance_id"]] = WorkflowTask(
+                    by_id[raw["instance_id"]],
+                    raw.get("patch", ""),
+                    raw.get("test_patch", ""),
+                    tuple(_ids(raw.get("FAIL_TO_PASS"))),
+                    tuple(_ids(raw.get("PASS_TO_PASS"))),
+                )
+    return [found[t.instance_id] for t in tasks]
+
+
+def _ids(value: Any) -> list[str]:
+    """Test ids as the dataset stores them: a list, or a JSON string of one."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip().startswith("[") else [value]
+    return [str(v) for v in value or []]
 
 
 def changed_files(patch: str) -> list[str]:
@@ -157,6 +173,9 @@ class WorkflowResult:
     reason_codes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # e.g. "tests: failed, exit 2, 3.1s"
     pr_ready: bool | None = None
+    env: str | None = None  # with --envs: the test environment's key, or None when none was built
+    fail_to_pass: list[str] = field(default_factory=list)  # as the validation found them
+    attacks: dict[str, str] = field(default_factory=dict)  # attack -> verdict (with --attacks)
     server_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -297,7 +316,9 @@ def server_params(repo: Path) -> StdioServerParameters:
     )
 
 
-async def play(work: WorkflowTask, repo: Path, result: WorkflowResult, errlog: TextIO) -> None:
+async def play(
+    work: WorkflowTask, repo: Path, result: WorkflowResult, errlog: TextIO, attacks: bool = False
+) -> None:
     """One task, start to end, through one stdio session; the server's log goes to `errlog`."""
     problem = work.task.problem
     hunks = work.task.gold_hunks
@@ -319,8 +340,66 @@ async def play(work: WorkflowTask, repo: Path, result: WorkflowResult, errlog: T
         result.verdict = validation.get("verdict", "error" if checked.error else None)
         result.reason_codes = [r["code"] for r in validation.get("reasons", [])]
         result.checks = [check_note(c) for c in validation.get("checks", [])]
+        result.fail_to_pass = list((validation.get("tests") or {}).get("fail_to_pass", []))
         draft = await session.call(Call.of("draft_pr", {"task_id": task_id}))
         result.pr_ready = bool(draft.data.get("ready")) if not draft.error else None
+        if attacks:
+            await _attack(session, work, repo, task_id, result)
+
+
+# The dishonest changes tried on each task after its honest one (--attacks): each must not pass.
+ATTACKS = ("skip the fail-to-pass tests", "delete the fail-to-pass tests", "revert the fix")
+
+
+async def _attack(
+    session: Session, work: WorkflowTask, repo: Path, task_id: str, result: WorkflowResult
+) -> None:
+    """Each attack on top of the honest change, validated, then undone."""
+    for attack in ATTACKS:
+        saved = {
+            name: (repo / name).read_bytes()
+            for name in {*work.test_files, *changed_files(work.patch)}
+            if (repo / name).is_file()
+        }
+        try:
+            if attack == "revert the fix":
+                apply_patch(repo, work.patch, reverse=True)
+            else:
+                _disable_tests(repo, work.fail_to_pass, skip=attack.startswith("skip"))
+        except (InvalidInputError, OSError) as exc:
+            result.attacks[attack] = f"not made: {exc}"[:120]
+            continue
+        checked = await session.call(Call.of("validate_change", {"task_id": task_id}), counted=False)
+        result.attacks[attack] = (checked.data.get("validation") or {}).get("verdict", "error")
+        for name, data in saved.items():
+            (repo / name).write_bytes(data)
+
+
+def _disable_tests(repo: Path, ids: Sequence[str], *, skip: bool) -> None:
+    """Skip each test (a decorator) or delete it (renamed so it is not collected), by its id."""
+    by_file: dict[str, set[str]] = {}
+    for test_id in ids:
+        path, _, rest = test_id.partition("::")
+        by_file.setdefault(path, set()).add(rest.rsplit("::", 1)[-1].split("[", 1)[0])
+    changed = 0
+    for path, names in by_file.items():
+        target = repo / path
+        if not target.is_file():
+            continue
+        lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+        out: list[str] = []
+        for line in lines:
+            match = re.match(r"^(\s*)(async\s+)?def\s+(\w+)\s*\(", line)
+            if match and match[3] in names:
+                changed += 1
+                if skip:
+                    out.append(f'{match[1]}@__import__("pytest").mark.skip(reason="disabled")\n')
+                else:
+                    line = line.replace(f"def {match[3]}", f"def _removed_{match[3]}", 1)
+            out.append(line)
+        target.write_text("".join(out), encoding="utf-8")
+    if not changed:
+        raise InvalidInputError("no fail-to-pass test found to disable")
 
 
 def check_note(check: dict[str, Any]) -> str:
@@ -328,11 +407,12 @@ def check_note(check: dict[str, Any]) -> str:
     return f"{check['name']}: {outcome}, exit {check.get('exit_code')}, {check['duration_s']:.1f}s"
 
 
-def apply_patch(repo: Path, patch: str) -> None:
+def apply_patch(repo: Path, patch: str, reverse: bool = False) -> None:
     if not patch.strip():
         return
-    done = subprocess.run(
-        ["git", "apply", "--whitespace=nowarn", "-"],  # noqa: S607 (git on PATH, as the user runs it)
+    argv = ["git", "apply", "--whitespace=nowarn", *(["-R"] if reverse else []), "-"]
+    done = subprocess.run(  # noqa: S603 (git by name, a fixed argument list)
+        argv,
         cwd=repo,
         input=patch,
         capture_output=True,
@@ -361,15 +441,60 @@ def tree_files(repo: Path) -> list[str]:
 NO_CHECKS_CONFIG = "[checks]\n"
 
 
-def copy_tree(tree: Path, dest: Path) -> None:
-    """A throwaway git copy of the tree at its base, so the shared tree stays clean; no checks."""
+def copy_tree(tree: Path, dest: Path, check: Sequence[str] = ()) -> None:
+    """A throwaway git copy of the tree at its base, so the shared tree stays clean; with `check`,
+    the one check a person would configure for the task: its test files in its environment."""
     shutil.copytree(tree, dest, symlinks=True, ignore=shutil.ignore_patterns(".git", ".codecot"))
     (dest / ".codecot").mkdir()
-    (dest / ".codecot" / "config.toml").write_text(NO_CHECKS_CONFIG, encoding="utf-8")
+    config = NO_CHECKS_CONFIG
+    if check:
+        config += (
+            f"tests = {json.dumps(list(check))}\n\n[limits]\ncheck_timeout_seconds = {CHECK_TIMEOUT_S}\n"
+        )
+    (dest / ".codecot" / "config.toml").write_text(config, encoding="utf-8")
     init_and_commit(dest, "base")
 
 
-def run_task(work: WorkflowTask, trees: Path, timeout: float = TASK_TIMEOUT_S) -> WorkflowResult:
+CHECK_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class TestEnv:
+    """A task's test environment (from `scripts/bench_envs.py`): its Python, and where its package is."""
+
+    __test__ = False
+    key: str
+    python: str
+    import_root: str = "."
+
+
+def load_envs(path: Path) -> dict[str, TestEnv]:
+    """instance_id -> its built environment; tasks whose environment did not build are left out."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    envs = data.get("envs", {})
+    found: dict[str, TestEnv] = {}
+    for instance_id, key in data.get("tasks", {}).items():
+        env = envs.get(key) or {}
+        if env.get("built"):
+            found[instance_id] = TestEnv(key, str(env["python"]), str(env.get("import_root") or "."))
+    return found
+
+
+def task_check(work: WorkflowTask, env: TestEnv) -> list[str]:
+    """pytest on the task's own test files (those its FAIL_TO_PASS and PASS_TO_PASS name)."""
+    files = dict.fromkeys(i.split("::", 1)[0] for i in (*work.fail_to_pass, *work.pass_to_pass))
+    files = files or dict.fromkeys(work.test_files)
+    path = ["-o", f"pythonpath={env.import_root}"] if env.import_root not in ("", ".") else []
+    return [env.python, "-m", "pytest", "-rA", "-p", "no:cacheprovider", *path, *files]
+
+
+def run_task(
+    work: WorkflowTask,
+    trees: Path,
+    timeout: float = TASK_TIMEOUT_S,
+    envs: dict[str, TestEnv] | None = None,
+    attacks: bool = False,
+) -> WorkflowResult:
     task = work.task
     hunk_lines = len(gold_lines(task.gold_hunks))
     result = WorkflowResult(task.instance_id, task.repo, list(task.gold_files), work.test_files, hunk_lines)
@@ -381,12 +506,16 @@ def run_task(work: WorkflowTask, trees: Path, timeout: float = TASK_TIMEOUT_S) -
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="codecot-workflow-") as tmp:
         repo = Path(tmp) / "repo"
-        copy_tree(tree, repo)
+        env = envs.get(task.instance_id) if envs is not None else None
+        result.env = env.key if env else None
+        copy_tree(tree, repo, task_check(work, env) if env else ())
         files = tree_files(repo)
         log = Path(tmp) / "server.log"
         with log.open("w", encoding="utf-8") as errlog:
             try:
-                anyio.run(_play_with_timeout, work, repo, result, errlog, timeout)
+                anyio.run(
+                    _play_with_timeout, work, repo, result, errlog, timeout, attacks and env is not None
+                )
             except TimeoutError:
                 result.error = f"timeout after {timeout:.0f}s"
             except Exception as exc:  # one task's failure is recorded, the run goes on
@@ -399,10 +528,10 @@ def run_task(work: WorkflowTask, trees: Path, timeout: float = TASK_TIMEOUT_S) -
 
 
 async def _play_with_timeout(
-    work: WorkflowTask, repo: Path, result: WorkflowResult, errlog: TextIO, timeout: float
+    work: WorkflowTask, repo: Path, result: WorkflowResult, errlog: TextIO, timeout: float, attacks: bool
 ) -> None:
     with anyio.fail_after(timeout):
-        await play(work, repo, result, errlog)
+        await play(work, repo, result, errlog, attacks)
 
 
 def server_errors(log: str) -> list[str]:
@@ -421,10 +550,12 @@ def run_workflow_bench(
     trees: Path,
     timeout: float = TASK_TIMEOUT_S,
     progress: Callable[[int, int, WorkflowResult], None] | None = None,
+    envs: dict[str, TestEnv] | None = None,
+    attacks: bool = False,
 ) -> list[WorkflowResult]:
     results: list[WorkflowResult] = []
     for number, work in enumerate(tasks, start=1):
-        results.append(run_task(work, trees, timeout))
+        results.append(run_task(work, trees, timeout, envs, attacks))
         if progress:
             progress(number, len(tasks), results[-1])
     return results
@@ -587,4 +718,35 @@ def report(results: Sequence[WorkflowResult]) -> str:
         ["rows", "pass", "warn", "fail", "none", "tasks per reason code", "dead ends"],
         [verdict_cells(name, group) for name, group in groups],
     )
-    return "\n\n".join([workflow, packs, verdicts])
+    tables = [workflow, packs, verdicts]
+    if any(r.env is not None for r in results):
+        tables.append(
+            _table(
+                ["rows", "env built", "gold passes", "with fail-to-pass", "PR ready", *ATTACKS],
+                [evidence_cells(name, group) for name, group in groups],
+            )
+        )
+    return "\n\n".join(tables)
+
+
+def evidence_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
+    """With --envs: of the tasks whose environment built, how often the gold change passes on
+    fail-to-pass evidence, and how often each attack is caught (any verdict but pass)."""
+    built = [r for r in results if r.env is not None]
+    passed = [r for r in built if r.verdict == "pass"]
+    cells = [
+        name,
+        f"{len(built)}/{len(results)}",
+        f"{_share(len(passed), len(built)):.1%}",
+        f"{_share(sum(1 for r in passed if r.fail_to_pass), len(built)):.1%}",
+        f"{_share(sum(1 for r in built if r.pr_ready), len(built)):.1%}",
+    ]
+    for attack in ATTACKS:
+        tried = [
+            r.attacks[attack]
+            for r in built
+            if attack in r.attacks and not r.attacks[attack].startswith("not")
+        ]
+        caught = sum(1 for verdict in tried if verdict != "pass")
+        cells.append(f"{caught}/{len(tried)}" if tried else "-")
+    return cells

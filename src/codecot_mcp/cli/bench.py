@@ -36,6 +36,14 @@ def add_bench_command(sub: Any) -> None:
     workflow.add_argument("--limit", type=int, help="at most this many tasks")
     workflow.add_argument("--timeout", type=float, default=600.0, help="seconds per task (600)")
     workflow.add_argument("--json", type=Path, help="also write per-task results here, after each task")
+    workflow.add_argument(
+        "--envs",
+        type=Path,
+        help="envs.json from scripts/bench_envs.py: each task's own tests are its check, in its env",
+    )
+    workflow.add_argument(
+        "--attacks", action="store_true", help="with --envs: also skip, delete and revert, each must not pass"
+    )
 
     index_bench = bench_sub.add_parser("index", help="index speed vs tree-sitter alone on one core")
     index_bench.add_argument("trees", type=Path, nargs="*", help="git work trees to index")
@@ -138,6 +146,9 @@ def _run_workflow(args: argparse.Namespace) -> int:
         if args.json:
             args.json.write_text(json.dumps([asdict(r) for r in done], indent=1), encoding="utf-8")
 
-    results = workflow.run_workflow_bench(tasks, args.trees.resolve(), args.timeout, progress)
+    envs = workflow.load_envs(args.envs) if args.envs else None
+    results = workflow.run_workflow_bench(
+        tasks, args.trees.resolve(), args.timeout, progress, envs=envs, attacks=args.attacks
+    )
     print(workflow.report(results))
     return 0
