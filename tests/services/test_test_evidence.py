@@ -10,7 +10,10 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from codecot_mcp.domain.models import Validation
+from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo
@@ -190,3 +193,23 @@ def test_library_code_that_ends_the_process_is_named(make_repo: MakeRepo) -> Non
         "calc.py line 10: registers an exit hook",
         "calc.py line 10: ends the process",
     ]
+
+
+def test_a_later_base_cannot_hide_earlier_commits(make_repo: MakeRepo) -> None:
+    from tests.conftest import git
+
+    root = _repo(make_repo)
+    ws = Workspace(root)
+    try:
+        intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
+        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+        task = SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"]).tasks[0]
+        (root / "setup.py").write_text("print('out of scope')\n", encoding="utf-8")
+        git(root, "add", "setup.py")
+        git(root, "commit", "-qm", "an out-of-scope commit")
+        with pytest.raises(InvalidInputError, match="not TASK-1's base commit or one of its ancestors"):
+            VALIDATE_CHANGE.invoke(ws, task_id=task.id, base="HEAD")
+        older = VALIDATE_CHANGE.invoke(ws, task_id=task.id, base=task.base_commit, run_checks=False)
+        assert "setup.py" in [f.path for f in older.validation.files]
+    finally:
+        ws.close()

@@ -117,3 +117,15 @@ def init_and_commit(root: Path, message: str) -> None:
             )
     finally:
         repo.close()
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """Whether commit `older` is `newer` or one of its ancestors."""
+    repo = open_repo(root)
+    try:
+        repo.git.merge_base("--is-ancestor", check_ref(older), check_ref(newer))
+    except git.GitCommandError:
+        return False
+    finally:
+        repo.close()
+    return True

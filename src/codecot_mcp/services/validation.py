@@ -29,10 +29,10 @@ from codecot_mcp.domain.models import (
 )
 from codecot_mcp.domain.reasons import Reason, fix_for, reason
 from codecot_mcp.domain.scope import classify_path, is_test_path
-from codecot_mcp.errors import CodecotError, UnsafePathError
+from codecot_mcp.errors import CodecotError, InvalidInputError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, read_work_file, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
-from codecot_mcp.intel.gitrepo import head_commit, resolve_commit
+from codecot_mcp.intel.gitrepo import head_commit, is_ancestor, resolve_commit
 from codecot_mcp.intel.languages import language_for_path
 from codecot_mcp.intel.runner_hooks import runner_hooks
 from codecot_mcp.intel.snapshot import digest_of_tree
@@ -67,6 +67,12 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         raise UnsafePathError(
             f"{task.id} names worktree '{task.worktree}', which is not a git worktree of this repository",
             hint="re-create it with scope_task(worktree=true), or remove 'worktree' from the task file",
+        )
+    if base and task.base_commit and not is_ancestor(workdir, base, task.base_commit):
+        # A later base would hide the commits made before it from the judged change.
+        raise InvalidInputError(
+            f"base '{base}' is not {task.id}'s base commit or one of its ancestors",
+            hint=f"leave base out to judge from the sealed base ({task.base_commit[:12]})",
         )
     judged = digest_of_tree(workdir, head) if request.run_checks else ""  # before the diff is read
     change = collect_change(workdir, base or task.base_commit, head)
