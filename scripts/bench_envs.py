@@ -10,7 +10,9 @@ TASKS is the JSON-lines task file (instance_id, repo, version, base_commit, patc
 test_patch, FAIL_TO_PASS, PASS_TO_PASS, ...); TREES/<instance_id> holds each task's source
 tree at base_commit (a plain folder). PINS (default: the `envs` folder next to TASKS) holds
 the per-repository constraint files `<name>.txt` and the README whose install recipes
-recipe() below encodes. marshmallow 2.20 is not built (UNSUPPORTED: it needs Python 3.9).
+recipe() below encodes (for pvlib, plus tables, h5py, siphon, cftime, ephem and numba, without which
+some FAIL_TO_PASS tests are skipped). marshmallow 2.20 is not built (UNSUPPORTED: it
+needs Python 3.9).
 
 What a build does
 -----------------
@@ -131,8 +133,12 @@ def recipe(repo, version, src, pins):
     v = vtuple(version)
     pin = lambda name: os.path.join(pins, name + '.txt')
     if repo == 'pvlib/pvlib-python':
+        # Beyond the README: optional packages whose absence makes FAIL_TO_PASS tests skip
+        # (tables and h5py read LinkeTurbidities.h5; siphon and cftime for forecast tests;
+        # ephem and numba for solar position tests).
         return [['-c', pin('pvlib'), '-e', src + '[test]', 'numpy<2', 'pandas<2',
-                 'scipy<1.12', PYTEST]]
+                 'scipy<1.12', PYTEST, 'tables', 'h5py', 'siphon', 'cftime',
+                 'ephem', 'numba']]
     if repo == 'pydicom/pydicom':
         args = ['-c', pin('pydicom'), '-e', src, PYTEST, 'numpy']
         if v >= (2,):

@@ -9,6 +9,7 @@ makes it stale instead of leaving it quietly true.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -33,6 +34,7 @@ from codecot_mcp.errors import CodecotError, InvalidInputError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, read_work_file, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
 from codecot_mcp.intel.gitrepo import head_commit, is_ancestor, resolve_commit
+from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.languages import language_for_path
 from codecot_mcp.intel.runner_hooks import runner_hooks
 from codecot_mcp.intel.snapshot import digest_of_tree
@@ -45,6 +47,7 @@ from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.trust import control_plane
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, TASKS, VALIDATIONS, now_iso
+from codecot_mcp.store.config import Config
 
 _MAX_TEST_FILE_BYTES = 1_000_000
 _LEVEL_ORDER = {"fail": 0, "warn": 1, "note": 2}
@@ -74,43 +77,26 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
             f"base '{base}' is not {task.id}'s base commit or one of its ancestors",
             hint=f"leave base out to judge from the sealed base ({task.base_commit[:12]})",
         )
-    judged = digest_of_tree(workdir, head) if request.run_checks else ""  # before the diff is read
-    change = collect_change(workdir, base or task.base_commit, head)
-    # The index describes the main working tree; a revision or a worktree is parsed instead.
-    index = ws.index(run) if workdir == ws.root and head is None else None
-    reader = BlobReader(workdir)
-    try:
-        symbols_of = symbol_finder(change, workdir, index, reader)
-        files = [_file_report(f, task, symbols_of(f)) for f in change.files]
-        hooks = _runner_hooks(change, workdir, reader)
-    finally:
-        reader.close()
-    budget = BudgetReport(
-        files_changed=len(files),
-        lines_changed=change.lines_changed,
-        max_files=task.budget.max_files,
-        max_lines=task.budget.max_lines,
-        within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
-    )
-    ran = (
-        judge_checks(task, config, workdir, head, judged, change, run)
-        if request.run_checks
-        else Judged([], [])
-    )
-    checks = ran.checks
-    digest = change.digest
-    coverage = requirement_coverage(task, workdir, ran)
     rationale = (request.rationale or "").strip() or None
-    files = _with_justifications(files, task.justifications, rationale)
-    verdict, reasons = judge(
-        files,
-        budget,
-        checks,
-        coverage,
-        config.scope_policy,
-        request.run_checks,
-        [*control_plane(ws, task), *ran.reasons, *test_reasons(ran), *hooks],
+    index = ws.index(run) if workdir == ws.root and head is None else None
+    found = assess(
+        task,
+        config,
+        workdir,
+        base,
+        head,
+        Judging(request.run_checks, rationale, control_plane(ws, task)),
+        index,
+        run,
     )
+    change, files, budget, checks, coverage = (
+        found.change,
+        found.files,
+        found.budget,
+        found.ran.checks,
+        found.coverage,
+    )
+    verdict, reasons, ran, digest = found.verdict, found.reasons, found.ran, change.digest
 
     watched = file_hashes(workdir, watched_paths(_spec_of(ws, task), [f.path for f in files]))
 
@@ -164,6 +150,78 @@ def validate_change(ws: Workspace, request: ValidateChangeRequest, run: Run) -> 
         # same tree again would only repeat this verdict.
         next_call=next_call("draft_pr", task_id=task.id) if verdict == "pass" else None,
     )
+
+
+@dataclass
+class Judging:
+    """How a change is judged: whether checks run, the agent's rationale, and trust reasons found
+    before (the control plane's, or the CI gate's)."""
+
+    run_checks: bool = True
+    rationale: str | None = None
+    control: Sequence[Reason] = ()
+
+
+@dataclass
+class Assessment:
+    """Everything a verdict rests on; validate_change stores it, the CI gate only reports it."""
+
+    change: Change
+    files: list[FileChange]
+    budget: BudgetReport
+    ran: Judged
+    coverage: list[RequirementCoverage]
+    verdict: Verdict
+    reasons: list[Reason]
+
+
+def assess(
+    task: Task,
+    config: Config,
+    workdir: Path,
+    base: str | None,
+    head: str | None,
+    judging: Judging,
+    index: CodeIndex | None = None,
+    run: Run | None = None,
+) -> Assessment:
+    """Judge the change of `task` in `workdir` (from `base`, default the task's, to `head`, default
+    the working tree) against `config`; pure of the store, so the CI gate can pass the base's
+    task and config. `index` describes `workdir`'s working tree, when that is what is judged."""
+    run = run or Run()
+    judged = digest_of_tree(workdir, head) if judging.run_checks else ""  # before the diff is read
+    change = collect_change(workdir, base or task.base_commit, head)
+    reader = BlobReader(workdir)
+    try:
+        symbols_of = symbol_finder(change, workdir, index, reader)
+        files = [_file_report(f, task, symbols_of(f)) for f in change.files]
+        hooks = _runner_hooks(change, workdir, reader)
+    finally:
+        reader.close()
+    budget = BudgetReport(
+        files_changed=len(files),
+        lines_changed=change.lines_changed,
+        max_files=task.budget.max_files,
+        max_lines=task.budget.max_lines,
+        within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
+    )
+    ran = (
+        judge_checks(task, config, workdir, head, judged, change, run)
+        if judging.run_checks
+        else Judged([], [])
+    )
+    coverage = requirement_coverage(task, workdir, ran)
+    files = _with_justifications(files, task.justifications, judging.rationale)
+    verdict, reasons = judge(
+        files,
+        budget,
+        ran.checks,
+        coverage,
+        config.scope_policy,
+        judging.run_checks,
+        [*judging.control, *ran.reasons, *test_reasons(ran), *hooks],
+    )
+    return Assessment(change, files, budget, ran, coverage, verdict, reasons)
 
 
 def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Reason]:
