@@ -10,9 +10,10 @@ TASKS is the JSON-lines task file (instance_id, repo, version, base_commit, patc
 test_patch, FAIL_TO_PASS, PASS_TO_PASS, ...); TREES/<instance_id> holds each task's source
 tree at base_commit (a plain folder). PINS (default: the `envs` folder next to TASKS) holds
 the per-repository constraint files `<name>.txt` and the README whose install recipes
-recipe() below encodes (for pvlib, plus tables, h5py, siphon, cftime, ephem and numba, without which
-some FAIL_TO_PASS tests are skipped). marshmallow 2.20 is not built (UNSUPPORTED: it
-needs Python 3.9).
+recipe() below encodes, with two additions found by verification: for pvlib, tables, h5py,
+siphon, cftime, ephem and numba (without them some FAIL_TO_PASS tests are skipped); for
+pydicom < 2.2, numpy==1.23.5 (those trees use np.float, removed in numpy 1.24).
+marshmallow 2.20 is not built (UNSUPPORTED: it needs Python 3.9).
 
 What a build does
 -----------------
@@ -140,6 +141,16 @@ def recipe(repo, version, src, pins):
                  'scipy<1.12', PYTEST, 'tables', 'h5py', 'siphon', 'cftime',
                  'ephem', 'numba']]
     if repo == 'pydicom/pydicom':
+        if v < (2, 2):
+            # Beyond the README: these trees use np.float (removed in numpy 1.24), so
+            # numpy==1.23.5 (the last with Python 3.11 wheels) instead of the pinned numpy.
+            cons = os.path.join(os.path.dirname(src), 'constraints.txt')
+            with open(pin('pydicom')) as f:
+                kept = [l for l in f if not l.lower().startswith('numpy=')]
+            with open(cons, 'w') as f:
+                f.writelines(kept)
+            return [['-c', cons, '-e', src, PYTEST, 'numpy==1.23.5']
+                    + (['pydicom-data==1.0.0'] if v >= (2,) else [])]
         args = ['-c', pin('pydicom'), '-e', src, PYTEST, 'numpy']
         if v >= (2,):
             args.append('pydicom-data==1.0.0')
@@ -284,9 +295,23 @@ class State:
                 self.data = json.load(f)
             self.data.setdefault('envs', {})
             self.data.setdefault('tasks', {})
+        self.touched = set()  # keys this run wrote
+
+    def set(self, part, key, value):
+        self.data[part][key] = value
+        self.touched.add(key)
 
     def save(self):
-        with _lock:
+        with _lock:  # merge with the file, which another run may have updated
+            if os.path.exists(self.path):
+                with open(self.path) as f:
+                    disk = json.load(f)
+                for part in ('envs', 'tasks'):
+                    merged = disk.get(part, {})
+                    merged.update({k: v for k, v in self.data[part].items()
+                                   if k in self.touched})
+                    merged.update({k: v for k, v in self.data[part].items() if k not in merged})
+                    self.data[part] = merged
             tmp = self.path + '.part'
             with open(tmp, 'w') as f:
                 json.dump(self.data, f, indent=1, sort_keys=True)
@@ -645,7 +670,7 @@ def main():
         restore_data(tasks, args.trees, args.mirrors, args.python,
                      os.path.join(args.out, '_data'))
         for t in tasks:
-            state.data['tasks'][t['instance_id']] = env_key(t)
+            state.set('tasks', t['instance_id'], env_key(t))
         state.save()
         # Largest groups first, so the envs most tasks need are ready early.
         order = sorted(groups, key=lambda k: (-len(groups[k]), k))
@@ -653,7 +678,7 @@ def main():
             futs = {ex.submit(build_env, k, groups[k], args, state): k for k in order}
             for fut in concurrent.futures.as_completed(futs):
                 k = futs[fut]
-                state.data['envs'][k] = fut.result()
+                state.set('envs', k, fut.result())
                 state.save()
         built = sum(bool(state.data['envs'].get(k, {}).get('built')) for k in groups)
         print('built %d of %d environments; state in %s' % (built, len(groups), state.path))
@@ -677,7 +702,10 @@ def main():
         futs = [ex.submit(verify_task, t, e, args) for t, e in todo]
         for fut in concurrent.futures.as_completed(futs):
             r = fut.result()
-            with _lock:
+            with _lock:  # merge with the file, which another run may have updated
+                if os.path.exists(vpath):
+                    with open(vpath) as f:
+                        vres.update(json.load(f))
                 vres[r['instance_id']] = r
                 with open(vpath + '.part', 'w') as f:
                     json.dump(vres, f, indent=1, sort_keys=True)

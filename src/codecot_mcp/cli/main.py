@@ -32,6 +32,7 @@ EPILOG = """examples:
   codecot-mcp pack --task TASK-1            the code to read for the task
   codecot-mcp validate TASK-1               judge the change; exit 1 when the verdict is 'fail'
   codecot-mcp pr TASK-1                     a pull request title and body
+  codecot-mcp ci --base origin/main         the pull-request gate, with the base's config and task
   codecot-mcp status                        where every intent, spec and task stands
   codecot-mcp demo                          the whole workflow on a sample repository
   codecot-mcp index                         build the code index now, so the first tool call is fast
@@ -59,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_operation_commands(sub)
 
     from codecot_mcp.cli.bench import add_bench_command
+    from codecot_mcp.cli.ci import add_ci_command
 
     add_bench_command(sub)
+    add_ci_command(sub)
 
     sub.add_parser("index", help="build or refresh the code index now, so the first tool call is fast")
 
@@ -143,6 +146,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codecot_mcp.cli.approve import run_approve
 
         return run_approve(args)
+    if command == "ci":
+        from codecot_mcp.cli.ci import run_ci
+
+        return run_ci(args)
     from codecot_mcp.cli.operations import run_operation
 
     return run_operation(args)

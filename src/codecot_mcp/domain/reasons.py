@@ -42,6 +42,10 @@ ReasonCode = Literal[
     "base-tests-fail",
     "expectation-changed",
     "reaches-runner",
+    "pr-changes-config",
+    "pr-changes-scope",
+    "task-proposed",
+    "no-task",
 ]
 
 # code -> the sentence, formatted with `listed` (the subjects, at most five) and `detail`.
@@ -61,6 +65,12 @@ MESSAGES: dict[ReasonCode, str] = {
     "weak-evidence": "{listed}: a test names it, but none is shown to fail on the base code and pass with "
     "the change",
     "fail-to-pass": "fail on the base code and pass with the change: {listed}",
+    "pr-changes-config": "the pull request changes .codecot/config.toml: it is judged by the base's config",
+    "pr-changes-scope": "the pull request changes the scope of {listed} (paths, targets, budget, checks or "
+    "base): it is judged by the base's task",
+    "task-proposed": "{listed} first appears in this pull request: a task is a proposal until a person "
+    "merges it",
+    "no-task": "the pull request changes code and names no task: {listed}",
     "reaches-runner": "code outside the tests reaches into the test runner or the process exit: {listed}",
     "failing-at-base": "failing on the base code too, not counted against the change: {listed}",
     "tests-removed": "tests of the base the change removed or renamed: {listed}",
@@ -97,6 +107,10 @@ FIXES: dict[ReasonCode, str] = {
     "tests-removed": "restore the tests ({listed}); removing a test takes a task of its own that a person "
     "reviews",
     "tests-skipped": "remove the skip or xfail from {listed}",
+    "pr-changes-config": "change the config in a pull request of its own that a person reviews",
+    "pr-changes-scope": "restore the task's scope; a wider scope takes a person's approval merged first",
+    "task-proposed": "merge the task (scope_task's files under .codecot/) to the base branch first",
+    "no-task": "name the task in the branch (codecot/task-12) or pass --task",
     "reaches-runner": "remove the test-runner or exit code from {listed}, or ask a person to review it",
     "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened",
     "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "
