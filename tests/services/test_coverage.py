@@ -2,7 +2,7 @@
 
 import pytest
 
-from codecot_mcp.domain.models import CheckResult
+from codecot_mcp.domain.models import CheckResult, TestEvidence
 from codecot_mcp.services.evidence import Judged, requirement_pattern
 from codecot_mcp.services.evidence import coverage as coverage_of
 from tests.conftest import MakeRepo, make_task
@@ -50,3 +50,19 @@ def test_only_a_test_that_names_the_requirement_outside_a_comment_names_it(
     (coverage,) = coverage_of(task, root, Judged([passed], []))
     assert (coverage.strength == "named") is covered, coverage.evidence
     assert not coverage.covered  # a name alone is weak evidence: never enough for a pass
+
+
+def test_a_fail_to_pass_test_counts_for_the_requirement_it_names_or_for_every_one(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo({"README.md": "# x\n"})
+    task = make_task().model_copy(update={"requirement_ids": ["REQ-1.1", "REQ-1.2", "REQ-1.3"]})
+    passed = CheckResult(name="tests", argv=["x"], exit_code=0, passed=True, duration_s=0.1)
+    named = TestEvidence(fail_to_pass=["tests/test_a.py::test_req_1_1_sorts"])
+    by_req = {c.requirement_id: c.covered for c in coverage_of(task, root, Judged([passed], [], named))}
+    assert by_req == {"REQ-1.1": True, "REQ-1.2": False, "REQ-1.3": False}
+    both = TestEvidence(fail_to_pass=["tests/test_a.py::test_req_1_1_sorts", "tests/test_a.py::test_empty"])
+    by_req = {c.requirement_id: c.covered for c in coverage_of(task, root, Judged([passed], [], both))}
+    assert by_req == {"REQ-1.1": True, "REQ-1.2": True, "REQ-1.3": True}
+    failed = passed.model_copy(update={"passed": False})
+    assert not any(c.covered for c in coverage_of(task, root, Judged([failed], [], both)))

@@ -396,18 +396,21 @@ def requirement_pattern(requirement_id: str) -> re.Pattern[str]:
 
 def coverage(task: Task, workdir: Path, judged: Judged) -> list[RequirementCoverage]:
     """Evidence per requirement. Strong: a test that fails on the base code and passes with the
-    change, linked to the requirement by naming it or by being the only requirement of the task.
+    change, linked to the requirement it names; one that names none counts for every requirement of
+    the task (it proves the task's change, which a task's requirements share).
     A test that only names the ID is weak evidence: `def test_req_1_1(): pass` proves nothing."""
     mentions = _mentions(task, workdir)
     fail_to_pass_ids = judged.tests.fail_to_pass if judged.tests else []
-    single = len(task.requirement_ids) == 1
     all_passed = bool(judged.checks) and all(c.passed for c in judged.checks)
     found: list[RequirementCoverage] = []
+    patterns = {req: requirement_pattern(req) for req in task.requirement_ids}
+    # A fail-to-pass test that names no requirement proves the task's change, not one of them.
+    unnamed = [i for i in fail_to_pass_ids if not any(p.search(i) for p in patterns.values())]
     for req in task.requirement_ids:
-        pattern = requirement_pattern(req)
-        linked = [i for i in fail_to_pass_ids if single or pattern.search(i)]
+        pattern = patterns[req]
+        linked = [i for i in fail_to_pass_ids if pattern.search(i)] + unnamed
         strong = [f"{i} fails on the base code and passes with the change" for i in linked[:10]]
-        if not linked and judged.whole_check_fail_to_pass and (single or mentions[req]):
+        if not linked and judged.whole_check_fail_to_pass:
             strong = [
                 f"check '{n}' fails on the base code with the change's tests and passes with the change"
                 for n in judged.whole_check_fail_to_pass
