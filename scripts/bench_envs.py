@@ -10,9 +10,9 @@ TASKS is the JSON-lines task file (instance_id, repo, version, base_commit, patc
 test_patch, FAIL_TO_PASS, PASS_TO_PASS, ...); TREES/<instance_id> holds each task's source
 tree at base_commit (a plain folder). PINS (default: the `envs` folder next to TASKS) holds
 the per-repository constraint files `<name>.txt` and the README whose install recipes
-recipe() below encodes, with two additions found by verification: for pvlib, tables, h5py,
-siphon, cftime, ephem and numba (without them some FAIL_TO_PASS tests are skipped); for
-pydicom < 2.2, numpy==1.23.5 (those trees use np.float, removed in numpy 1.24).
+recipe() below encodes, with two additions found by verification: for pvlib, tables,
+h5py, siphon, cftime, netcdf4, ephem and numba (without them some FAIL_TO_PASS tests are
+skipped); for pydicom < 2.2, numpy==1.23.5 (those trees use np.float, removed in numpy 1.24).
 marshmallow 2.20 is not built (UNSUPPORTED: it needs Python 3.9).
 
 What a build does
@@ -136,10 +136,10 @@ def recipe(repo, version, src, pins):
     if repo == 'pvlib/pvlib-python':
         # Beyond the README: optional packages whose absence makes FAIL_TO_PASS tests skip
         # (tables and h5py read LinkeTurbidities.h5; siphon and cftime for forecast tests;
-        # ephem and numba for solar position tests).
+        # netcdf4 too; ephem and numba for solar position tests).
         return [['-c', pin('pvlib'), '-e', src + '[test]', 'numpy<2', 'pandas<2',
                  'scipy<1.12', PYTEST, 'tables', 'h5py', 'siphon', 'cftime',
-                 'ephem', 'numba']]
+                 'netcdf4', 'ephem', 'numba']]
     if repo == 'pydicom/pydicom':
         if v < (2, 2):
             # Beyond the README: these trees use np.float (removed in numpy 1.24), so

@@ -21,7 +21,7 @@ from codecot_mcp.data import data_dir
 from codecot_mcp.server.transport import HTTP_PATH, is_loopback
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
 from codecot_mcp.services.workspace import Workspace
-from tests.conftest import TOOL_ORDER, MakeRepo
+from tests.conftest import TOOL_ORDER, MakeRepo, git
 
 HOSTS = data_dir("examples") / "hosts"
 TOOLS = set(TOOL_ORDER)
@@ -135,8 +135,8 @@ def load_workflow() -> dict[str, Any]:
 
 def workflow_steps() -> dict[str, dict[str, Any]]:
     jobs = load_workflow()["jobs"]
-    assert list(jobs) == ["validate"]
-    return {step["name"]: step for step in jobs["validate"]["steps"]}
+    assert list(jobs) == ["gate"]
+    return {step["name"]: step for step in jobs["gate"]["steps"]}
 
 
 def step_running(word: str) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def step_running(word: str) -> dict[str, Any]:
 def test_the_workflow_runs_on_pull_requests_with_full_history() -> None:
     workflow = load_workflow()
     assert workflow["on"] == "pull_request"
-    job = workflow["jobs"]["validate"]
+    job = workflow["jobs"]["gate"]
     assert job["runs-on"] == "ubuntu-latest"
     for step in job["steps"]:
         assert isinstance(step.get("name"), str)
@@ -156,24 +156,28 @@ def test_the_workflow_runs_on_pull_requests_with_full_history() -> None:
         assert set(step) <= {"name", "id", "if", "uses", "with", "run", "env", "shell"}
     uses = {step["uses"].split("@")[0]: step for step in job["steps"] if "uses" in step}
     assert uses["actions/checkout"]["with"]["fetch-depth"] == 0
+    assert uses["actions/checkout"]["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
     assert uses["actions/setup-python"]["with"]["python-version"] == "3.11"
     assert 'pip install "git+<repo-url>"' in step_running("pip install")["run"]
 
 
-def validate_command() -> list[str]:
-    """The `codecot-mcp validate` line of the workflow, as words, up to its redirections."""
-    script = step_running("codecot-mcp validate")["run"]
-    lines = [line.strip() for line in script.splitlines() if line.strip().startswith("codecot-mcp ")]
-    assert len(lines) == 1
-    words = shlex.split(lines[0])
-    return words[: next(n for n, word in enumerate(words) if word.startswith(("<", ">", "2>")))]
-
-
-def test_the_validate_command_is_one_the_cli_accepts() -> None:
-    program, *args = validate_command()
-    assert program == "codecot-mcp" and "$TASK" in args
-    parsed = build_parser().parse_args(["TASK-1" if word == "$TASK" else word for word in args])
-    assert (parsed.command, parsed.task_id, parsed.format) == ("validate", "TASK-1", "markdown")
+def test_the_gate_takes_the_base_and_branch_from_the_event_through_the_environment() -> None:
+    step = step_running("codecot-mcp ci")
+    assert step["env"] == {
+        "BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+        "BRANCH": "${{ github.head_ref }}",
+    }
+    assert "${{" not in step["run"]  # nothing a contributor writes is pasted into the script
+    program, *args = shlex.split(step["run"])
+    values = {"$BASE_SHA": "abc123", "$BRANCH": "codecot/task-3", "$GITHUB_STEP_SUMMARY": "s.md"}
+    parsed = build_parser().parse_args([values.get(word, word) for word in args])
+    assert program == "codecot-mcp"
+    assert (parsed.command, parsed.base, parsed.branch, str(parsed.summary)) == (
+        "ci",
+        "abc123",
+        "codecot/task-3",
+        "s.md",
+    )
 
 
 def run_step(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
@@ -189,58 +193,49 @@ def run_step(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[int, str
         env={**os.environ, **{k: str(v) for k, v in paths.items()}, **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     return done.returncode, summary.read_text(encoding="utf-8") if summary.exists() else ""
 
 
-@pytest.mark.parametrize(
-    ("branch", "task"),
-    [
-        ("codecot/task-12", "TASK-12"),
-        ("task/TASK-7-sort-report", "TASK-7"),
-        ("fix/typo", ""),
-        ("subtask-3", ""),
-    ],
-)
-def test_the_task_id_comes_from_the_branch_name(branch: str, task: str, tmp_path: Path) -> None:
-    step = workflow_steps()["Find the task ID in the branch name"]
-    assert step["env"]["BRANCH"] == "${{ github.head_ref }}"
-    code, summary = run_step(step["run"], tmp_path, {"BRANCH": branch})
-    assert code == 0
-    assert (tmp_path / "output").read_text().splitlines() == [f"id={task}"]
-    assert ("names no Codecot task" in summary) is (task == "")
-
-
-@pytest.mark.parametrize(("exit_code", "job_fails"), [(0, False), (1, True), (2, True)])
-def test_the_job_fails_on_a_failing_verdict_and_on_usage_errors(
-    exit_code: int, job_fails: bool, tmp_path: Path
+@pytest.mark.parametrize("attack", [None, "config", "no task"])
+def test_a_simulated_ci_run_passes_the_honest_pr_and_fails_the_attacks(
+    make_repo: MakeRepo, tmp_path: Path, attack: str | None
 ) -> None:
-    fake = tmp_path / "bin" / "codecot-mcp"
-    fake.parent.mkdir()
-    fake.write_text(f"#!/bin/sh\necho '## report for '\"$2\"\necho 'why' >&2\nexit {exit_code}\n")
-    fake.chmod(0o755)
-    env = {"TASK": "TASK-3", "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
-    code, summary = run_step(step_running("codecot-mcp validate")["run"], tmp_path, env)
-    assert (code != 0) is job_fails
-    assert "## report for TASK-3" in summary
-
-
-def test_the_real_validate_writes_markdown_to_the_summary_and_fails_the_job(
-    make_repo: MakeRepo, tmp_path: Path
-) -> None:
-    repo = make_repo({"src/report.py": "def render_report(rows):\n    return rows\n"})
+    pytest_check = json.dumps(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calc.py"]
+    )
+    repo = make_repo(
+        {
+            "calc.py": "def add(a, b):\n    return a - b\n",
+            "test_calc.py": "from calc import add\n",
+            ".codecot/config.toml": f"[checks]\ntests = {pytest_check}\n",
+        }
+    )
     ws = Workspace(repo)
-    intent = CAPTURE_INTENT.invoke(
-        ws, discussion="alice: We need `render_report` to sort rows by name.\n"
-    ).intent
-    task = SCOPE_TASK.invoke(
-        ws, spec_id=DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id, allowed_paths=["src/**"]
-    ).tasks[0]
+    intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.\n").intent
+    spec_id = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id
+    SCOPE_TASK.invoke(ws, spec_id=spec_id, allowed_paths=["calc.py", "test_calc.py"])
     ws.close()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "TASK-1 scoped by a person")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-qb", "codecot/task-1")
+    (repo / "calc.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    (repo / "test_calc.py").write_text(
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    )
+    if attack == "config":
+        (repo / ".codecot" / "config.toml").write_text('[checks]\ntests = ["true"]\n', encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the change")
     bin_dir = Path(sys.executable).parent
-    env = {"TASK": task.id, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    script = f"cd {shlex.quote(str(repo))}\n" + step_running("codecot-mcp validate")["run"]
+    branch = "fix/things" if attack == "no task" else "codecot/task-1"
+    env = {"BASE_SHA": base, "BRANCH": branch, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    script = f"cd {shlex.quote(str(repo))}\n" + step_running("codecot-mcp ci")["run"]
     code, summary = run_step(script, tmp_path, env)
-    assert code == 1  # nothing changed yet: the verdict is 'fail'
-    assert task.id in summary and "no change found" in summary
+    if attack is None:
+        assert code == 0 and summary.startswith("## Codecot: PASS for TASK-1"), summary
+    else:
+        assert code == 1 and summary.startswith("## Codecot: FAIL"), summary
+        assert ("changes .codecot/config.toml" if attack == "config" else "names no task") in summary
