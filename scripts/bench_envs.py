@@ -698,15 +698,17 @@ def main():
         for t in sorted(groups[k], key=lambda t: t['instance_id'])[:args.limit]:
             todo.append((t, entry))
     log('verify: %d task(s) in %d env(s)' % (len(todo), len({env_key(t) for t, _ in todo})))
+    mine = {}
     with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
         futs = [ex.submit(verify_task, t, e, args) for t, e in todo]
         for fut in concurrent.futures.as_completed(futs):
             r = fut.result()
             with _lock:  # merge with the file, which another run may have updated
+                mine[r['instance_id']] = r
                 if os.path.exists(vpath):
                     with open(vpath) as f:
                         vres.update(json.load(f))
-                vres[r['instance_id']] = r
+                vres.update(mine)
                 with open(vpath + '.part', 'w') as f:
                     json.dump(vres, f, indent=1, sort_keys=True)
                 os.replace(vpath + '.part', vpath)

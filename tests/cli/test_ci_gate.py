@@ -28,6 +28,14 @@ def _config(policy: str = "warn") -> str:
 def _scoped(make_repo: MakeRepo, policy: str = "warn") -> Path:
     """main: the code, the config and a task a person scoped and merged; then the PR branch."""
     root = make_repo({"calc.py": BUGGY, "test_calc.py": TESTS, ".codecot/config.toml": _config(policy)})
+    _scope_task(root)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "TASK-1 scoped")
+    git(root, "checkout", "-qb", "codecot/task-1")
+    return root
+
+
+def _scope_task(root: Path) -> None:
     ws = Workspace(root)
     try:
         intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
@@ -35,10 +43,6 @@ def _scoped(make_repo: MakeRepo, policy: str = "warn") -> Path:
         SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"])
     finally:
         ws.close()
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "TASK-1 scoped")
-    git(root, "checkout", "-qb", "codecot/task-1")
-    return root
 
 
 def _commit_fix(root: Path, *, validate: bool = True) -> None:
@@ -97,13 +101,7 @@ def test_a_task_that_first_appears_in_the_pr_is_a_proposal(
 ) -> None:
     root = make_repo({"calc.py": BUGGY, "test_calc.py": TESTS, ".codecot/config.toml": _config()})
     git(root, "checkout", "-qb", "codecot/task-1")
-    ws = Workspace(root)
-    try:
-        intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
-        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
-        SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"])
-    finally:
-        ws.close()
+    _scope_task(root)
     _commit_fix(root)
     code, out = _gate(root, capsys)
     assert code == 1 and "first appears in this pull request" in out
