@@ -213,3 +213,21 @@ def test_a_later_base_cannot_hide_earlier_commits(make_repo: MakeRepo) -> None:
         assert "setup.py" in [f.path for f in older.validation.files]
     finally:
         ws.close()
+
+
+def test_a_new_test_file_that_needs_the_new_conftest_is_not_a_base_test(make_repo: MakeRepo) -> None:
+    from tests.conftest import git
+
+    root = _repo(make_repo, [*PYTEST[:-1], "test_calc.py", "test_new.py"])
+    (root / "conftest.py").write_text("", encoding="utf-8")
+    (root / "test_new.py").write_text("def test_placeholder():\n    pass\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a conftest and a placeholder")
+    fixture = "import pytest\n\n\n@pytest.fixture\ndef three():\n    return 3\n"
+    uses_it = "from calc import add\n\n\ndef test_add(three):\n    assert add(1, 2) == three\n"
+    (root / "test_new.py").unlink()
+    git(root, "commit", "-qam", "no placeholder")
+    validation = _validate(root, {"calc.py": FIXED, "conftest.py": fixture, "test_new.py": uses_it})
+    assert validation.tests is not None and validation.tests.fail_to_pass == ["test_new.py::test_add"]
+    assert validation.tests.removed == validation.tests.base_tests_failing == []
+    assert [r.code for r in validation.reasons if r.level != "note"] == ["out-of-scope"]  # only the paths

@@ -272,7 +272,7 @@ def _restored(files: Sequence[ChangedFile]) -> dict[str, str]:
     found: dict[str, str] = {}
     for f in files:
         base_path = f.old_path or f.path
-        if f.status == "added" and not f.old_path:
+        if f.status in ("added", "untracked") and not f.old_path:  # no base version to restore
             continue
         if is_test_path(base_path) or _name(base_path) in HARNESS_NAMES:
             found[base_path] = f.path
