@@ -1,4 +1,4 @@
-"""`codecot-mcp bench localize|index|validate|soak`: print a benchmark table; localize can also dump JSON."""
+"""`codecot-mcp bench ...`: print a benchmark's table; localize and workflow can also dump JSON."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from codecot_mcp.cli.render import progress_reporter
 def add_bench_command(sub: Any) -> None:
     bench = sub.add_parser("bench", help="benchmarks the project ships")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    bench_sub.add_parser(
+        "integrity",
+        help="dishonest changes an agent can make, and the honest ones they imitate: caught / passed",
+    )
     localize = bench_sub.add_parser(
         "localize", help="context pack vs BM25 on SWE-bench-style localization tasks"
     )
@@ -116,6 +120,12 @@ def run_bench(args: argparse.Namespace) -> int:
         return 0
     if args.bench_command == "workflow":
         return _run_workflow(args)
+    if args.bench_command == "integrity":
+        from codecot_mcp.bench import integrity
+
+        outcomes = integrity.run_integrity()
+        print(integrity.report(outcomes))
+        return 0 if all(o.right for o in outcomes) else 1
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)
