@@ -480,12 +480,61 @@ def load_envs(path: Path) -> dict[str, TestEnv]:
     return found
 
 
-def task_check(work: WorkflowTask, env: TestEnv) -> list[str]:
-    """pytest on the task's own test files (those its FAIL_TO_PASS and PASS_TO_PASS name)."""
-    files = dict.fromkeys(i.split("::", 1)[0] for i in (*work.fail_to_pass, *work.pass_to_pass))
-    files = files or dict.fromkeys(work.test_files)
-    path = ["-o", f"pythonpath={env.import_root}"] if env.import_root not in ("", ".") else []
-    return [env.python, "-m", "pytest", "-rA", "-p", "no:cacheprovider", *path, *files]
+def task_check(work: WorkflowTask, env: TestEnv, selection: Path) -> list[str]:
+    """pytest on the task's own tests: the files its FAIL_TO_PASS and PASS_TO_PASS name, and of
+    them only those ids (as the SWE-bench harness judges), listed in `selection` outside the tree."""
+    ids = [*work.fail_to_pass, *work.pass_to_pass]
+    files = dict.fromkeys(i.split("::", 1)[0] for i in ids) or dict.fromkeys(work.test_files)
+    selection.write_text("\n".join(ids) + "\n", encoding="utf-8")
+    prepare_env(env)
+    chosen = ["-p", SELECT_PLUGIN, f"--codecot-select={selection}"] if ids else []
+    return [env.python, "-m", "pytest", "-rA", "-p", "no:cacheprovider", *chosen, *files]
+
+
+SELECT_PLUGIN = "codecot_bench_select"
+# A pytest plugin installed into each bench environment: runs only the ids a file lists (a
+# dataset id cut at a space in a parameter matches by prefix); an unknown id selects nothing
+# instead of stopping the run, as passing ids on the command line would.
+_SELECT_SOURCE = """
+def pytest_addoption(parser):
+    parser.addoption("--codecot-select", default=None)
+
+
+def pytest_collection_modifyitems(config, items):
+    path = config.getoption("--codecot-select")
+    if not path:
+        return
+    with open(path, encoding="utf-8") as listed:
+        wanted = [line.strip() for line in listed if line.strip()]
+    exact = set(wanted)
+    cut = [w for w in wanted if w.count("[") > w.count("]")]  # cut at a space inside a parameter
+    keep = [i for i in items if i.nodeid in exact or any(i.nodeid.startswith(w) for w in cut)]
+    kept = {id(i) for i in keep}
+    drop = [i for i in items if id(i) not in kept]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+"""
+# Puts the copy's `src/` on the path for a package kept there (the check's environment is an
+# allowlist, so PYTHONPATH cannot carry it).
+_SRC_PATH_LINE = "import os, sys; sys.path.insert(0, os.path.join(os.getcwd(), 'src'))\n"
+
+
+def prepare_env(env: TestEnv) -> None:
+    """Install the selection plugin (and the `src/` path line where the package lives there)."""
+    done = subprocess.run(  # noqa: S603 (the environment's own Python, a fixed script)
+        [env.python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    site = Path(done.stdout.strip())
+    plugin = site / f"{SELECT_PLUGIN}.py"
+    if not plugin.exists() or plugin.read_text(encoding="utf-8") != _SELECT_SOURCE:
+        plugin.write_text(_SELECT_SOURCE, encoding="utf-8")
+    if env.import_root == "src":
+        (site / "zz_bench_cwd_src.pth").write_text(_SRC_PATH_LINE, encoding="utf-8")
 
 
 def run_task(
@@ -508,7 +557,7 @@ def run_task(
         repo = Path(tmp) / "repo"
         env = envs.get(task.instance_id) if envs is not None else None
         result.env = env.key if env else None
-        copy_tree(tree, repo, task_check(work, env) if env else ())
+        copy_tree(tree, repo, task_check(work, env, Path(tmp) / "selected-tests.txt") if env else ())
         files = tree_files(repo)
         log = Path(tmp) / "server.log"
         with log.open("w", encoding="utf-8") as errlog:
