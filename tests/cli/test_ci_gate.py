@@ -125,3 +125,24 @@ def test_a_warning_fails_the_job_under_policy_fail_only(
     git(root, "commit", "-qam", "a fix with a test that proves nothing")
     code, out = _gate(root, capsys)
     assert code == exit_code and "## Codecot: WARN" in out and "names it, but none is shown" in out
+
+
+def test_a_pr_naming_no_task_passes_where_the_base_config_allows_it(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(
+        {
+            "calc.py": BUGGY,
+            "test_calc.py": TESTS,
+            ".codecot/config.toml": _config() + '\n[ci]\nuntasked = "allow"\n',
+        }
+    )
+    git(root, "checkout", "-qb", "fix-things")
+    write_files(root, {"calc.py": FIXED})
+    git(root, "commit", "-qam", "a fix without a task")
+    code = main(["--repo", str(root), "ci", "--base", "main", "--branch", "fix-things"])
+    out = capsys.readouterr().out
+    assert code == 0 and "## Codecot: PASS" in out and "names no task: calc.py" in out
+    write_files(root, {".codecot/config.toml": _config() + '\n[ci]\nuntasked = "fail"\n'})
+    git(root, "commit", "-qam", "the PR cannot turn it off for itself either way")
+    assert main(["--repo", str(root), "ci", "--base", "main", "--branch", "fix-things"]) == 1

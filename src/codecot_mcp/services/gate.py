@@ -71,9 +71,9 @@ def run_gate(
     if task_id is None:
         changed = collect_change(root, merge_base, head_commit).files
         code = [f.path for f in changed if not f.path.startswith(".codecot/")]
-        if code:
-            found.append(reason("no-task", "fail", code[:10]))
-        verdict = "fail" if found else "pass"
+        if code:  # `[ci] untasked = "allow"` in the base's config lets it through, named
+            found.append(reason("no-task", "note" if config.ci_untasked == "allow" else "fail", code[:10]))
+        verdict = "fail" if any(r.level == "fail" for r in found) else "pass"
         return GateResult(None, merge_base, head_commit, verdict, found, None, config.scope_policy)
     task = _task_at(ws, merge_base, task_id)
     if task is None:

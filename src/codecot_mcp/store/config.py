@@ -57,6 +57,10 @@ class Config(BaseModel):
     max_lines: int = Field(
         default=400, ge=1, description="Default change budget: added+deleted lines per task."
     )
+    ci_untasked: Literal["fail", "allow"] = Field(
+        default="fail",
+        description="The CI gate's answer to a pull request that changes code and names no task.",
+    )
 
 
 # model field -> (table, key) in the TOML file
@@ -68,6 +72,7 @@ _FIELD_SOURCES: dict[str, tuple[str, str]] = {
     "check_timeout_seconds": ("limits", "check_timeout_seconds"),
     "check_output_bytes": ("limits", "check_output_bytes"),
     "parallel_checks": ("limits", "parallel_checks"),
+    "ci_untasked": ("ci", "untasked"),
 }
 _TOML_LINE = re.compile(r"line (\d+)")
 CHECK_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -183,6 +188,13 @@ def render_config(config: Config) -> str:
         f"parallel_checks = {config.parallel_checks}",
         "",
     ]
+    if config.ci_untasked != "fail":
+        lines += [
+            "[ci]",
+            "# A pull request that changes code and names no task: fail or allow.",
+            f"untasked = {_toml(config.ci_untasked)}",
+            "",
+        ]
     return "\n".join(lines)
 
 
