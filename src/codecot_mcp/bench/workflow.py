@@ -452,7 +452,7 @@ def copy_tree(tree: Path, dest: Path, check: Sequence[str] = ()) -> None:
             f"tests = {json.dumps(list(check))}\n\n[limits]\ncheck_timeout_seconds = {CHECK_TIMEOUT_S}\n"
         )
     (dest / ".codecot" / "config.toml").write_text(config, encoding="utf-8")
-    init_and_commit(dest, "base")
+    init_and_commit(dest, "base", everything=True)
 
 
 CHECK_TIMEOUT_S = 900

@@ -102,15 +102,19 @@ def create_worktree(root: Path, branch: str, path: Path, base: str | None) -> No
         repo.close()
 
 
-def init_and_commit(root: Path, message: str) -> None:
-    """Make a plain folder a git repository with everything committed (demo and benchmark trees)."""
+def init_and_commit(root: Path, message: str, *, everything: bool = False) -> None:
+    """Make a plain folder a git repository with everything committed (demo and benchmark trees).
+
+    `everything` adds ignored files too: a tree exported from a repository (git archive) holds
+    only files it tracked, some of them force-added past its own .gitignore (data files).
+    """
     try:
         repo = git.Repo.init(root, initial_branch="main")
     except git.GitCommandError:  # an older git without --initial-branch
         repo = git.Repo.init(root)
     try:
         with git_errors("commit the initial tree"):
-            repo.git.add("-A")
+            repo.git.add("-A", *(["-f"] if everything else []))
             identity = ["-c", "user.name=Codecot", "-c", "user.email=codecot@localhost.invalid"]
             repo.git.execute(
                 ["git", *identity, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-m", message]
