@@ -133,3 +133,13 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     finally:
         repo.close()
     return True
+
+
+def merge_base(root: Path, one: str, other: str) -> str:
+    """The commit `one` and `other` fork from (a pull request's base and head)."""
+    repo = open_repo(root)
+    try:
+        with git_errors(f"find the merge base of '{one}' and '{other}'"):
+            return str(repo.git.merge_base(check_ref(one), check_ref(other))).strip()
+    finally:
+        repo.close()

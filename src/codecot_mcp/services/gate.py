@@ -11,17 +11,15 @@ names no task fails. The change judged is the head commit, from the base task's 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from dataclasses import dataclass
 
 from codecot_mcp.domain.models import Task
 from codecot_mcp.domain.reasons import Reason, reason
-from codecot_mcp.errors import ArtifactError, InvalidInputError, RepositoryError
+from codecot_mcp.errors import ArtifactError, InvalidInputError
 from codecot_mcp.intel.changed_symbols import BlobReader
 from codecot_mcp.intel.diff import collect_change
-from codecot_mcp.intel.gitrepo import check_ref, resolve_commit
+from codecot_mcp.intel.gitrepo import merge_base, resolve_commit
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.validation import Assessment, Judging, assess
 from codecot_mcp.services.workspace import Workspace
@@ -61,54 +59,35 @@ def run_gate(
 ) -> GateResult:
     """Judge the PR from `base_ref` to `head` as its base's rules say."""
     root = ws.root
-    merge_base = _merge_base(root, check_ref(base_ref), check_ref(head))
+    fork = merge_base(root, base_ref, head)
     head_commit = resolve_commit(root, head)
-    config_text = _read_at(ws, merge_base, CONFIG_PATH)
-    config = parse_config(config_text or "", f"{CONFIG_PATH} at {merge_base[:12]}")
+    config_text = _read_at(ws, fork, CONFIG_PATH)
+    config = parse_config(config_text or "", f"{CONFIG_PATH} at {fork[:12]}")
     found: list[Reason] = []
     if (_read_at(ws, head_commit, CONFIG_PATH) or "") != (config_text or ""):
         found.append(reason("pr-changes-config", "fail"))
     if task_id is None:
-        changed = collect_change(root, merge_base, head_commit).files
+        changed = collect_change(root, fork, head_commit).files
         code = [f.path for f in changed if not f.path.startswith(".codecot/")]
         if code:  # `[ci] untasked = "allow"` in the base's config lets it through, named
             found.append(reason("no-task", "note" if config.ci_untasked == "allow" else "fail", code[:10]))
         verdict = "fail" if any(r.level == "fail" for r in found) else "pass"
-        return GateResult(None, merge_base, head_commit, verdict, found, None, config.scope_policy)
-    task = _task_at(ws, merge_base, task_id)
+        return GateResult(None, fork, head_commit, verdict, found, None, config.scope_policy)
+    task = _task_at(ws, fork, task_id)
     if task is None:
         found.append(reason("task-proposed", "fail", [task_id]))
-        return GateResult(task_id, merge_base, head_commit, "fail", found, None, config.scope_policy)
+        return GateResult(task_id, fork, head_commit, "fail", found, None, config.scope_policy)
     at_head = _task_at(ws, head_commit, task_id)
     if at_head is None or _scope(at_head) != _scope(task):
         found.append(reason("pr-changes-scope", "fail", [task_id]))
     if task.awaiting_approval:  # approved only by a person's commit on the base branch
         found.append(reason("awaiting-approval", "warn", detail="; ".join(task.awaiting_approval)))
     judged = assess(task, config, root, None, head_commit, Judging(control=found), run=run)
-    return GateResult(
-        task_id, merge_base, head_commit, judged.verdict, judged.reasons, judged, config.scope_policy
-    )
+    return GateResult(task_id, fork, head_commit, judged.verdict, judged.reasons, judged, config.scope_policy)
 
 
 def _scope(task: Task) -> dict[str, object]:
     return task.model_dump(exclude=set(RECORD_FIELDS))
-
-
-def _merge_base(root: os.PathLike[str], base: str, head: str) -> str:
-    done = subprocess.run(  # noqa: S603 (git by name, fixed arguments, refs checked)
-        ["git", "merge-base", base, head],  # noqa: S607 (git on PATH, as the user runs it)
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if done.returncode:
-        raise RepositoryError(
-            f"no merge base of '{base}' and '{head}'",
-            hint="fetch the base branch with full history (actions/checkout with fetch-depth: 0)",
-        )
-    return done.stdout.strip()
 
 
 def _read_at(ws: Workspace, commit: str, path: str) -> str | None:
