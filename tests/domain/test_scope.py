@@ -96,3 +96,17 @@ def test_source_files_get_the_usual_test_locations_and_tests_get_none(path: str,
     from codecot_mcp.domain.scope import test_globs_for
 
     assert test_globs_for(path) == expected
+
+
+def test_a_new_file_is_in_scope_only_directly_in_a_new_file_folder() -> None:
+    folders = ["src/pkg", ""]
+    assert classify_path("src/pkg/helpers.py", ["src/pkg/core.py"], [], folders, new=True)[0]
+    assert classify_path("notes.md", [], [], folders, new=True)[0]  # '' is the root
+    assert not classify_path("src/pkg/helpers.py", ["src/pkg/core.py"], [], folders)[0]  # exists: not new
+    assert not classify_path("src/pkg/sub/x.py", [], [], folders, new=True)[0]  # below, not in
+    assert not classify_path("src/other/x.py", [], [], folders, new=True)[0]
+
+
+def test_forbidden_wins_over_a_new_file_folder() -> None:
+    in_scope, reason = classify_path(".codecot/x.py", [], [".codecot/**"], [".codecot"], new=True)
+    assert not in_scope and "forbidden" in reason

@@ -80,3 +80,41 @@ def test_the_default_scope_is_the_affected_code_and_its_real_tests(make_repo: Ma
         ("src/export.py", "export_rows"),
     }
     assert Path(".codecot/**").as_posix() in task.forbidden_paths
+
+
+def test_the_default_scope_takes_the_top_sources_helpers_and_package_init(make_repo: MakeRepo) -> None:
+    files = {
+        "pkg/__init__.py": "from pkg.report import render_report\n",
+        "pkg/report.py": "from pkg.tools import tidy\n\n\ndef render_report(rows):\n    return tidy(rows)\n",
+        "pkg/tools.py": "def tidy(rows):\n    return rows\n",
+        "pkg/unrelated.py": "def other():\n    return 1\n",
+        "docs/guide.md": "Nothing here.\n",
+        ".codecot/config.toml": '[checks]\nok = ["git", "--version"]\n',
+    }
+    ws = Workspace(make_repo(files))
+    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `render_report` to sort rows by name.").intent
+    task = SCOPE_TASK.invoke(ws, spec_id=DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id).tasks[0]
+    assert task.allowed_paths[0] == "pkg/report.py"
+    assert {"pkg/tools.py", "pkg/__init__.py"} <= set(task.allowed_paths)  # what it imports, where it exports
+    assert "pkg/unrelated.py" not in task.allowed_paths
+    assert task.new_file_folders == ["pkg"]
+
+
+def test_a_new_module_beside_the_scoped_code_is_in_scope_and_an_existing_neighbour_is_not(
+    make_repo: MakeRepo,
+) -> None:
+    files = {**FILES, "src/legacy.py": "def old():\n    return 0\n"}
+    ws = Workspace(make_repo(files))
+    task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws)).tasks[0]
+    assert "src" in task.new_file_folders and "src/legacy.py" not in task.allowed_paths
+    write_files(ws.root, {"src/sorting.py": "def by_name(rows):\n    return sorted(rows)\n"})
+    new = {f.path: f for f in VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation.files}
+    assert new["src/sorting.py"].in_scope and "new file" in new["src/sorting.py"].reason
+    write_files(ws.root, {"src/legacy.py": "def old():\n    return 1\n"})
+    both = {f.path: f for f in VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation.files}
+    assert not both["src/legacy.py"].in_scope  # an existing file there stays out
+
+
+def test_allowed_paths_given_by_the_caller_admit_no_new_file_folders(ws: Workspace) -> None:
+    task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws), allowed_paths=["src/report.py"]).tasks[0]
+    assert task.new_file_folders == []

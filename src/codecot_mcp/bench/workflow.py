@@ -166,6 +166,8 @@ class WorkflowResult:
     task_id: str | None = None
     allowed_paths: list[str] = field(default_factory=list)
     forbidden_paths: list[str] = field(default_factory=list)
+    new_file_folders: list[str] = field(default_factory=list)
+    new_files: list[str] = field(default_factory=list)  # gold and test files the tree lacks at the base
     allowed_files: int | None = None
     task_pack: PackResult | None = None
     query_pack: PackResult | None = None
@@ -303,6 +305,7 @@ def record_artifacts(result: WorkflowResult, data: dict[str, Any]) -> None:
         result.task_id = task["id"]
         result.allowed_paths = list(task["allowed_paths"])
         result.forbidden_paths = list(task["forbidden_paths"])
+        result.new_file_folders = list(task.get("new_file_folders", []))
 
 
 def server_params(repo: Path) -> StdioServerParameters:
@@ -559,6 +562,8 @@ def run_task(
         result.env = env.key if env else None
         copy_tree(tree, repo, task_check(work, env, Path(tmp) / "selected-tests.txt") if env else ())
         files = tree_files(repo)
+        existing = set(files)
+        result.new_files = [p for p in dict.fromkeys([*result.gold_files, *result.test_files]) if p not in existing]
         log = Path(tmp) / "server.log"
         with log.open("w", encoding="utf-8") as errlog:
             try:
@@ -634,8 +639,14 @@ def hunk_lines_shown(spans: Sequence[tuple[str, int, int]], hunks: dict[str, lis
     return sum(1 for path, n in gold_lines(hunks) if any(p == path and s <= n <= e for p, s, e in spans))
 
 
-def in_scope(paths: Sequence[str], allowed: Sequence[str], forbidden: Sequence[str]) -> int:
-    return sum(1 for path in paths if classify_path(path, allowed, forbidden)[0])
+def in_scope(paths: Sequence[str], r: WorkflowResult) -> int:
+    """How many of `paths` the task admits; a file the tree lacks is judged as one the change adds."""
+    new = set(r.new_files)
+    return sum(
+        1
+        for path in paths
+        if classify_path(path, r.allowed_paths, r.forbidden_paths, r.new_file_folders, new=path in new)[0]
+    )
 
 
 def count_allowed_files(files: Sequence[str], allowed: Sequence[str], forbidden: Sequence[str]) -> int:
@@ -683,12 +694,12 @@ def affected_found(r: WorkflowResult) -> tuple[int, int]:
 
 
 def scope_found(r: WorkflowResult) -> tuple[int, int]:
-    return in_scope(r.gold_files, r.allowed_paths, r.forbidden_paths), len(r.gold_files)
+    return in_scope(r.gold_files, r), len(r.gold_files)
 
 
 def scope_with_tests_found(r: WorkflowResult) -> tuple[int, int]:
     paths = list(dict.fromkeys([*r.gold_files, *r.test_files]))
-    return in_scope(paths, r.allowed_paths, r.forbidden_paths), len(paths)
+    return in_scope(paths, r), len(paths)
 
 
 def pack_cells(results: Sequence[WorkflowResult], which: str) -> list[str]:

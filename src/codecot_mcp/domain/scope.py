@@ -77,14 +77,24 @@ def first_match(path: str, patterns: Sequence[str]) -> str | None:
     return next((p for p in patterns if glob_match(path, p)), None)
 
 
-def classify_path(path: str, allowed: Sequence[str], forbidden: Sequence[str]) -> tuple[bool, str]:
-    """(in scope?, the reason) for one changed path."""
+def classify_path(
+    path: str, allowed: Sequence[str], forbidden: Sequence[str], new_in: Sequence[str] = (), *, new: bool = False
+) -> tuple[bool, str]:
+    """(in scope?, the reason) for one changed path; `new` for a file the change adds.
+
+    A new file is in scope in one of the `new_in` folders (not below them): a fix often
+    adds a module beside the code it changes, or a test beside the tests it extends,
+    and that file cannot be named before it exists. Existing files there stay out.
+    """
     hit = first_match(path, forbidden)
     if hit:
         return False, f"matches forbidden path '{hit}'"
     hit = first_match(path, allowed)
     if hit:
         return True, f"matches allowed path '{hit}'"
+    folder = path.rpartition("/")[0]
+    if new and folder in new_in:
+        return True, f"a new file in '{folder or '.'}/', where the task may add files"
     return False, "outside the task's allowed paths"
 
 

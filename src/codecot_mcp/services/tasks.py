@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import posixpath
 import re
 import shlex
 
@@ -30,6 +31,7 @@ from codecot_mcp.store.config import Config, add_checks
 SCOPE_RANK_LIMIT = 40  # ranked files read to choose the sources from
 SCOPE_SOURCE_FILES = 12  # ranked source files a task may touch besides the spec's affected code
 SCOPE_MIN_SCORE = 0.15  # below this share of the top file's score a match is noise, not evidence
+SCOPE_IMPORTED_FILES = 8  # modules of the top source's own imports a task may touch
 TESTS_PER_FILE = 2  # test files kept per source file, named-after ones first
 MAX_ALLOWED_ENTRIES = 30  # a scope a reviewer can still read through
 MAX_TARGET_SYMBOLS = 12  # target symbols beyond this dilute the context pack's boost
@@ -89,7 +91,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
     )
     index = ws.index(run)
     query = _spec_text(ws, spec)
-    derived = _default_allowed(index, spec, query)
+    derived, new_folders = _default_allowed(index, spec, query)
     allowed = allowed_paths or derived
     if not allowed:
         top = next(iter(index.files()), "README.md")
@@ -114,6 +116,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
                 requirement_ids=[r.id for r in group],
                 allowed_paths=allowed,
                 forbidden_paths=forbidden_paths or list(DEFAULT_FORBIDDEN),
+                new_file_folders=[] if allowed_paths else new_folders,
                 target_symbols=targets,
                 checks=checks or list(config.checks),
                 budget=budget,
@@ -169,19 +172,43 @@ def _spec_text(ws: Workspace, spec: Spec) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> list[str]:
-    """Named files: the spec's affected code and the top ranked sources, then their existing tests."""
+def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> tuple[list[str], list[str]]:
+    """(named files, folders for new files): the evidence a fix is likely to touch.
+
+    The spec's affected code and the top ranked sources; what the top source imports (a fix
+    in a module often changes the helper it calls); the `__init__` of each source's package
+    (where a new name is exported); then their existing tests. New files may be added in the
+    folders of those sources and tests, as a fix adds a module or a test beside them.
+    """
     affected = list(dict.fromkeys(a.path for a in spec.affected_code))
     ranked = rank_files(index, query, boost_paths=affected, limit=SCOPE_RANK_LIMIT)
     picked = [r.path for r in ranked if r.score >= SCOPE_MIN_SCORE and r.path not in affected]
-    sources = affected + [p for p in picked if _is_source(index, p)][:SCOPE_SOURCE_FILES]
+    primary = list(dict.fromkeys(affected + [p for p in picked if _is_source(index, p)][:SCOPE_SOURCE_FILES]))
+    secondary: list[str] = []
+    if primary:
+        order = {p: n for n, p in enumerate(r.path for r in ranked)}
+        imported = sorted(index.imports_of(primary[0]), key=lambda p: order.get(p, len(order)))
+        secondary += [p for p in imported if _is_source(index, p)][:SCOPE_IMPORTED_FILES]
+    secondary += [init for init in map(_package_init, primary + secondary) if init and index.has_file(init)]
+    secondary = [p for p in dict.fromkeys(secondary) if p not in primary]
     files = index.files()
-    tests = [tests_for(path, files, index.importers_of(path), TESTS_PER_FILE) for path in sources]
-    allowed = list(sources)
-    for rank in range(TESTS_PER_FILE):  # the first test of every file before the second of any
+    tests = [tests_for(path, files, index.importers_of(path), TESTS_PER_FILE) for path in primary + secondary]
+    # The first test of every primary source, then the rest: a cut at the end drops the least evidence.
+    allowed = primary + [group[0] for group in tests[: len(primary)] if group] + secondary
+    for rank in range(TESTS_PER_FILE):
         allowed += [group[rank] for group in tests if len(group) > rank]
     allowed += [p for p in picked if is_test_path(p)]
-    return list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+    allowed = list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+    folders = list(dict.fromkeys(posixpath.dirname(p) for p in allowed))
+    return allowed, folders
+
+
+def _package_init(path: str) -> str | None:
+    """The `__init__.py` beside a Python module, where its package exports names."""
+    folder, _, name = path.rpartition("/")
+    if not name.endswith(".py") or name == "__init__.py" or not folder:
+        return None
+    return f"{folder}/__init__.py"
 
 
 def _widened(

@@ -360,7 +360,13 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
 
 
 def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
-    in_scope, reason = classify_path(changed.path, task.allowed_paths, task.forbidden_paths)
+    in_scope, reason = classify_path(
+        changed.path,
+        task.allowed_paths,
+        task.forbidden_paths,
+        task.new_file_folders,
+        new=changed.status in ("added", "untracked"),
+    )
     if in_scope and changed.old_path:
         old_in, old_reason = classify_path(changed.old_path, task.allowed_paths, task.forbidden_paths)
         if not old_in:
