@@ -4,6 +4,7 @@ import pytest
 
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
+from codecot_mcp.services.views import scope_text
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo, git, write_files
 
@@ -105,8 +106,10 @@ def test_a_new_module_beside_the_scoped_code_is_in_scope_and_an_existing_neighbo
 ) -> None:
     files = {**FILES, "src/legacy.py": "def old():\n    return 0\n"}
     ws = Workspace(make_repo(files))
-    task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws)).tasks[0]
+    result = SCOPE_TASK.invoke(ws, spec_id=_spec(ws))
+    task = result.tasks[0]
     assert "src" in task.new_file_folders and "src/legacy.py" not in task.allowed_paths
+    assert "new files: src/" in scope_text(result)
     write_files(ws.root, {"src/sorting.py": "def by_name(rows):\n    return sorted(rows)\n"})
     new = {f.path: f for f in VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation.files}
     assert new["src/sorting.py"].in_scope and "new file" in new["src/sorting.py"].reason

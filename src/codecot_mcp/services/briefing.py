@@ -38,6 +38,8 @@ def task_brief(ws: Workspace, task_id: str) -> str:
         "",
         f"Allowed paths: {_paths(task.allowed_paths)}",
         f"Forbidden paths: {_paths(task.forbidden_paths) or 'none'}",
+        "New files may be added directly in: "
+        + (_paths([f"{f}/" if f else "./" for f in task.new_file_folders]) or "no folder"),
         "Target symbols: "
         + (
             ", ".join(f"{display_path(s.name)} ({display_path(s.path)})" for s in task.target_symbols)

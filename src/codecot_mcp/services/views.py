@@ -67,6 +67,8 @@ def scope_text(result: ScopeResult) -> str:
         lines.append(f"{task.id}: {task.title}  ({', '.join(task.requirement_ids)}; stored in {path})")
         lines.append(f"  allowed:   {', '.join(task.allowed_paths)}")
         lines.append(f"  forbidden: {', '.join(task.forbidden_paths)}")
+        if task.new_file_folders:
+            lines.append(f"  new files: {', '.join(_folder(f) for f in task.new_file_folders)}")
         lines.append(f"  checks:    {', '.join(task.checks) or 'none'}")
         lines.append(f"  budget:    {task.budget.max_files} files, {task.budget.max_lines} lines")
     lines.append(f"Next: {result.next_step}")
@@ -82,8 +84,15 @@ def scope_markdown(result: ScopeResult) -> str:
         )
         lines.append(f"Budget: {task.budget.max_files} files, {task.budget.max_lines} lines.")
         lines += ["", "Allowed paths:", *_code_items(task.allowed_paths)]
-        lines += ["", "Forbidden paths:", *_code_items(task.forbidden_paths), ""]
+        lines += ["", "Forbidden paths:", *_code_items(task.forbidden_paths)]
+        if task.new_file_folders:
+            lines += ["", "New files may be added in:", *_code_items([_folder(f) for f in task.new_file_folders])]
+        lines.append("")
     return "\n".join(lines)
+
+
+def _folder(folder: str) -> str:
+    return f"{folder}/" if folder else "./"
 
 
 def _code_items(paths: list[str]) -> list[str]:
