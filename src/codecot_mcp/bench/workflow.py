@@ -563,7 +563,9 @@ def run_task(
         copy_tree(tree, repo, task_check(work, env, Path(tmp) / "selected-tests.txt") if env else ())
         files = tree_files(repo)
         existing = set(files)
-        result.new_files = [p for p in dict.fromkeys([*result.gold_files, *result.test_files]) if p not in existing]
+        result.new_files = [
+            p for p in dict.fromkeys([*result.gold_files, *result.test_files]) if p not in existing
+        ]
         log = Path(tmp) / "server.log"
         with log.open("w", encoding="utf-8") as errlog:
             try:

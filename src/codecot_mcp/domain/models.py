@@ -168,7 +168,8 @@ class Task(_Stored):
     allowed_paths: list[str] = Field(description="Globs the change may touch ('**' spans folders).")
     forbidden_paths: list[str] = []
     new_file_folders: list[str] = Field(
-        default=[], description="Folders where the change may add new files ('' is the root); existing ones stay out."
+        default=[],
+        description="Folders where the change may add new files ('' is the root); existing ones stay out.",
     )
     target_symbols: list[SymbolRef] = []
     checks: list[str] = Field(default=[], description="Names of checks in .codecot/config.toml.")

@@ -78,7 +78,12 @@ def first_match(path: str, patterns: Sequence[str]) -> str | None:
 
 
 def classify_path(
-    path: str, allowed: Sequence[str], forbidden: Sequence[str], new_in: Sequence[str] = (), *, new: bool = False
+    path: str,
+    allowed: Sequence[str],
+    forbidden: Sequence[str],
+    new_in: Sequence[str] = (),
+    *,
+    new: bool = False,
 ) -> tuple[bool, str]:
     """(in scope?, the reason) for one changed path; `new` for a file the change adds.
 

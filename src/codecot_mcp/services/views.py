@@ -86,7 +86,11 @@ def scope_markdown(result: ScopeResult) -> str:
         lines += ["", "Allowed paths:", *_code_items(task.allowed_paths)]
         lines += ["", "Forbidden paths:", *_code_items(task.forbidden_paths)]
         if task.new_file_folders:
-            lines += ["", "New files may be added in:", *_code_items([_folder(f) for f in task.new_file_folders])]
+            lines += [
+                "",
+                "New files may be added in:",
+                *_code_items([_folder(f) for f in task.new_file_folders]),
+            ]
         lines.append("")
     return "\n".join(lines)
 
