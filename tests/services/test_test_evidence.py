@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.domain.models import Validation
+from codecot_mcp.cli.main import main
 from codecot_mcp.errors import InvalidInputError
+from codecot_mcp.services.approval import approve_task, preview_approval
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from tests.conftest import MakeRepo
@@ -231,3 +233,81 @@ def test_a_new_test_file_that_needs_the_new_conftest_is_not_a_base_test(make_rep
     assert validation.tests is not None and validation.tests.fail_to_pass == ["test_new.py::test_add"]
     assert validation.tests.removed == validation.tests.base_tests_failing == []
     assert [r.code for r in validation.reasons if r.level != "note"] == ["out-of-scope"]  # only the paths
+
+
+# Holds on the base and on the change alike, so not fail-to-pass; its base version fails on the change.
+REWRITTEN = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) in (0, 2)\n" + NEW_TEST
+
+
+def _scoped_and_changed(root: Path) -> str:
+    """A task for the bug, then a change that rewrites what the base's test_sub expects."""
+    ws = Workspace(root)
+    try:
+        intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
+        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+        task = SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"]).tasks[0]
+    finally:
+        ws.close()
+    (root / "calc.py").write_text(BROKEN_SUB, encoding="utf-8")
+    (root / "test_calc.py").write_text(REWRITTEN, encoding="utf-8")
+    return task.id
+
+
+def _validate_task(root: Path, task_id: str) -> Validation:
+    ws = Workspace(root)
+    try:
+        return VALIDATE_CHANGE.invoke(ws, task_id=task_id).validation
+    finally:
+        ws.close()
+
+
+def test_a_rewritten_base_test_passes_only_once_a_person_allows_it(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repo(make_repo)
+    task_id = _scoped_and_changed(root)
+    held = _validate_task(root, task_id)
+    assert held.verdict == "fail" and "base-tests-fail" in _codes(held)
+    assert main(["--repo", str(root), "approve", task_id]) == 2  # no terminal: an agent cannot say yes
+    assert main(["--repo", str(root), "approve", task_id, "--yes"]) == 0
+    assert "rewritten: test_calc.py::test_sub" in capsys.readouterr().out
+    allowed = _validate_task(root, task_id)
+    assert allowed.verdict == "pass", allowed.reasons
+    assert "tests-approved" in _codes(allowed) and "base-tests-fail" not in _codes(allowed)
+
+
+def test_an_approval_allows_only_the_tests_it_named(make_repo: MakeRepo) -> None:
+    zero = "\n\ndef test_sub_zero():\n    assert sub(1, 1) == 0\n"
+    root = _repo(make_repo, tests=TESTS + zero)
+    task_id = _scoped_and_changed(root)
+    (root / "test_calc.py").write_text(REWRITTEN + zero, encoding="utf-8")
+    _validate_task(root, task_id)
+    ws = Workspace(root)
+    try:
+        assert approve_task(ws, task_id).tests == ["test_calc.py::test_sub"]
+    finally:
+        ws.close()
+    weakened = REWRITTEN.replace("sub(3, 1) in (0, 2)", "True")
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return 9\n")
+    (root / "test_calc.py").write_text(weakened + "\n\ndef test_sub_zero():\n    assert True\n")
+    later = _validate_task(root, task_id)
+    assert later.verdict == "fail"
+    failing = next(r for r in later.reasons if r.code == "base-tests-fail")
+    assert failing.subjects == ["test_calc.py::test_sub_zero"]
+
+
+def test_a_forged_validation_cannot_put_tests_before_the_person(make_repo: MakeRepo) -> None:
+    root = _repo(make_repo)
+    task_id = _scoped_and_changed(root)
+    held = _validate_task(root, task_id)
+    path = root / ".codecot" / "validations" / f"{held.id}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for item in data["reasons"]:
+        if item["code"] == "base-tests-fail":
+            item["subjects"].append("test_calc.py::test_other")
+    path.write_text(json.dumps(data), encoding="utf-8")
+    ws = Workspace(root)
+    try:
+        assert preview_approval(ws, task_id).tests == []
+    finally:
+        ws.close()

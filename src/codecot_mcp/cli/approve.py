@@ -23,6 +23,11 @@ def run_approve(args: argparse.Namespace) -> int:
             *([".codecot/config.toml changed since it was sealed"] if preview.config_changed else []),
             *([f"out-of-scope edits justified: {', '.join(preview.pending)}"] if preview.pending else []),
             *preview.widened,
+            *(
+                [f"base tests removed, skipped or rewritten: {', '.join(preview.tests)}"]
+                if preview.tests
+                else []
+            ),
         ]
         print(
             f"{preview.task_id}: "

@@ -187,6 +187,10 @@ class Task(_Stored):
         default=[],
         description="Out-of-scope files explained with an earlier validation; kept for later ones.",
     )
+    approved_tests: list[str] = Field(
+        default=[],
+        description="Base tests a person allowed the change to remove, skip or rewrite (test IDs).",
+    )
     last_validation: str | None = None
     created_at: str
 

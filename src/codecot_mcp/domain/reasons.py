@@ -41,6 +41,7 @@ ReasonCode = Literal[
     "tests-skipped",
     "base-tests-fail",
     "expectation-changed",
+    "tests-approved",
     "reaches-runner",
     "pr-changes-config",
     "pr-changes-scope",
@@ -78,6 +79,7 @@ MESSAGES: dict[ReasonCode, str] = {
     "base-tests-fail": "the base's versions of tests the change edited fail on the change: {listed}",
     "expectation-changed": "tests whose expected behaviour the change rewrote (the new versions are "
     "fail-to-pass; review them): {listed}",
+    "tests-approved": "base tests a person allowed the change to remove, skip or rewrite: {listed}",
     "left-behind": "the checks left files in the working tree: {listed} (add them to .gitignore)",
     "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
     "recorded": "{detail}",
@@ -104,15 +106,17 @@ FIXES: dict[ReasonCode, str] = {
     "no-checks": "ask a person to add a check to .codecot/config.toml",
     "no-evidence": "add a test for {listed} that fails without the change and passes with it",
     "weak-evidence": "make the test for {listed} one that fails without the change and passes with it",
-    "tests-removed": "restore the tests ({listed}); removing a test takes a task of its own that a person "
-    "reviews",
-    "tests-skipped": "remove the skip or xfail from {listed}",
+    "tests-removed": "restore the tests ({listed}), or ask a person to review the removal and run "
+    "`codecot-mcp approve TASK`",
+    "tests-skipped": "remove the skip or xfail from {listed}, or ask a person to allow it with "
+    "`codecot-mcp approve TASK`",
     "pr-changes-config": "change the config in a pull request of its own that a person reviews",
     "pr-changes-scope": "restore the task's scope; a wider scope takes a person's approval merged first",
     "task-proposed": "merge the task (scope_task's files under .codecot/) to the base branch first",
     "no-task": "name the task in the branch (codecot/task-12) or pass --task",
     "reaches-runner": "remove the test-runner or exit code from {listed}, or ask a person to review it",
-    "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened",
+    "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened; "
+    "a test whose expected behaviour really changes needs a person: `codecot-mcp approve TASK`",
     "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "
     "to seal the new one",
     "task-edited": "restore the task file (git checkout), or scope a new task with scope_task",

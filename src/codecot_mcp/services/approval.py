@@ -2,8 +2,9 @@
 
 Scoping seals a task's scope and the config its checks come from; any later change
 to either holds every verdict back. When a person means the change (a wider scope, a
-new check, a stricter policy), `codecot-mcp approve TASK-1` records it: the task is
-written back as Codecot's own, and the config's digest is sealed for it. It is a
+new check, a stricter policy, a base test the change rightly removes or rewrites),
+`codecot-mcp approve TASK-1` records it: the task is written back as Codecot's own,
+and the config's digest is sealed for it. It is a
 command for a person at a terminal, not an MCP tool, so the agent being judged has
 no tool that approves its own change.
 """
@@ -12,9 +13,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from codecot_mcp.domain.models import Task
+from codecot_mcp.errors import CodecotError
 from codecot_mcp.services.tasks import load_task
+from codecot_mcp.services.trust import untrusted_records
 from codecot_mcp.services.workspace import Workspace
-from codecot_mcp.store.artifacts import TASKS
+from codecot_mcp.store.artifacts import TASKS, VALIDATIONS
+
+# Reasons naming base tests the change lost, hid or rewrote: what a person may allow.
+_HELD_TESTS = frozenset({"tests-removed", "tests-skipped", "base-tests-fail"})
 
 
 class ApprovalPreview(BaseModel):
@@ -25,6 +32,10 @@ class ApprovalPreview(BaseModel):
         default=[], description="Out-of-scope files justified by the agent, to accept."
     )
     widened: list[str] = Field(default=[], description="How the task's scope was widened when it was scoped.")
+    tests: list[str] = Field(
+        default=[],
+        description="Base tests the last validation found removed, skipped or rewritten, to allow.",
+    )
 
 
 class Approval(ApprovalPreview):
@@ -36,6 +47,7 @@ def preview_approval(ws: Workspace, task_id: str) -> ApprovalPreview:
     task = load_task(ws, task_id)
     sealed = ws.store.sealed_config(task.id)
     return ApprovalPreview(
+        tests=_held_tests(ws, task),
         task_id=task.id,
         task_edited=ws.store.edited_by_hand(TASKS, task.id),
         config_changed=sealed is not None and sealed != ws.store.config_digest(),
@@ -52,8 +64,26 @@ def approve_task(ws: Workspace, task_id: str) -> Approval:
         update={
             "justifications": [j.model_copy(update={"approved": True}) for j in task.justifications],
             "awaiting_approval": [],
+            "approved_tests": list(dict.fromkeys([*task.approved_tests, *preview.tests])),
         }
     )
     digest = ws.store.config_digest()
     ws.store.save(TASKS, task.id, task, "task.approved", config=digest, by="cli")
     return Approval(**preview.model_dump(), sealed_config=digest)
+
+
+def _held_tests(ws: Workspace, task: Task) -> list[str]:
+    """The base tests the task's last validation failed on for being removed, skipped or rewritten.
+
+    Only from a validation the event log holds: a forged one cannot put tests before the person.
+    """
+    if not task.last_validation:
+        return []
+    try:
+        validation = ws.store.load(VALIDATIONS, task.last_validation)
+    except CodecotError:
+        return []
+    if untrusted_records(ws, task, validation):
+        return []
+    held = [i for r in validation.reasons if r.code in _HELD_TESTS for i in r.subjects]
+    return [i for i in dict.fromkeys(held) if i not in task.approved_tests]

@@ -35,7 +35,7 @@ from codecot_mcp.domain.models import (
 from codecot_mcp.domain.models import (
     EvidenceStrength as Strength,
 )
-from codecot_mcp.domain.reasons import Reason, reason
+from codecot_mcp.domain.reasons import Reason, ReasonCode, reason
 from codecot_mcp.domain.scope import is_test_path
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.changed_symbols import BlobReader
@@ -357,18 +357,32 @@ def _compare_restored(
                 evidence.base_tests_failing.append(test_id)
 
 
-def test_reasons(judged: Judged) -> list[Reason]:
-    """Reasons from the base runs: lost, hidden or broken base tests fail; the rest inform."""
+def test_reasons(judged: Judged, approved: Sequence[str] = ()) -> list[Reason]:
+    """Reasons from the base runs: lost, hidden or broken base tests fail; the rest inform.
+
+    A base test a person allowed the change to remove, skip or rewrite (`approve TASK`
+    after reading the validation that named it) is a note, not a fail: an honest change
+    of behaviour changes what its tests expect, and only a person can tell it from a
+    weakened test.
+    """
     tests = judged.tests
     if tests is None:
         return []
+    allowed = set(approved)
     found: list[Reason] = []
-    if tests.removed:
-        found.append(reason("tests-removed", "fail", tests.removed))
-    if tests.skipped:
-        found.append(reason("tests-skipped", "fail", tests.skipped))
-    if tests.base_tests_failing:
-        found.append(reason("base-tests-fail", "fail", tests.base_tests_failing))
+    held: list[str] = []
+    lost: tuple[tuple[ReasonCode, list[str]], ...] = (
+        ("tests-removed", tests.removed),
+        ("tests-skipped", tests.skipped),
+        ("base-tests-fail", tests.base_tests_failing),
+    )
+    for code, ids in lost:
+        unapproved = [i for i in ids if i not in allowed]
+        if unapproved:
+            found.append(reason(code, "fail", unapproved))
+        held += [i for i in ids if i in allowed]
+    if held:
+        found.append(reason("tests-approved", "note", held))
     if tests.expectations_changed:
         found.append(reason("expectation-changed", "note", tests.expectations_changed))
     if tests.failing_at_base:

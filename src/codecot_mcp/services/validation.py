@@ -219,7 +219,7 @@ def assess(
         coverage,
         config.scope_policy,
         judging.run_checks,
-        [*judging.control, *ran.reasons, *test_reasons(ran), *hooks],
+        [*judging.control, *ran.reasons, *test_reasons(ran, task.approved_tests), *hooks],
     )
     return Assessment(change, files, budget, ran, coverage, verdict, reasons)
 
