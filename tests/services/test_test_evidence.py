@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.domain.models import Validation
 from codecot_mcp.cli.main import main
+from codecot_mcp.domain.models import Validation
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.approval import approve_task, preview_approval
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
