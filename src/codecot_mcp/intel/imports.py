@@ -4,8 +4,12 @@ Naming is content-only, so it is cached with the file's tags; resolving depends
 on which files exist, so it is redone when the file set changes. Resolution is
 best effort per language: Python dotted and relative modules, JS/TS relative
 paths with extension guessing, Go package folders, Rust `crate::`/`self::`/`super::`
-paths, Java class paths, C/C++ quoted includes and Ruby requires. Imports of
-third-party packages simply resolve to nothing.
+paths, Java class paths, C/C++ quoted includes, Ruby requires, PHP namespaces (PSR-4:
+`App\\Models\\User` is a file ending `Models/User.php`) and include paths, Kotlin and
+Scala package paths (their folders may leave out the root package), SwiftPM modules
+(`Sources/<Module>/`), Lua `require "a.b"` (a/b.lua), Elixir modules (`Shop.Cart` is
+lib/shop/cart.ex) and shell `source` paths. Imports of third-party packages simply
+resolve to nothing.
 """
 
 from __future__ import annotations
@@ -21,12 +25,27 @@ _PY_COMMENT = re.compile(r"#[^\n]*")
 _PY_FROM = re.compile(r"^\s*from\s+(\S+)\s+import\s+(.+)$", re.S)
 _PY_IMPORT = re.compile(r"^\s*import\s+(.+)$", re.S)
 _RUST_GROUP = re.compile(r"::\s*\{.*$", re.S)
+_PHP_USE_KIND = re.compile(r"^(?:function|const)\s+")
+_PHP_DIR_PATH = re.compile(r"""^(?:__DIR__|dirname\(\s*__FILE__\s*\))\s*\.\s*(['"])(.+)\1$""")
+_ALIAS = re.compile(r"\s+as\s+\S+$")
+_ELIXIR_MODULE = re.compile(r"^[A-Z]\w*(?:\.[A-Z]\w*)*$")
+_UNDERSCORE_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_UNDERSCORE_WORD = re.compile(r"([a-z\d])([A-Z])")
+# `source "$(dirname "$0")/x.sh"` and kin: a path relative to the script's own folder.
+_SHELL_SCRIPT_DIR = re.compile(
+    r"^(?:\$\(\s*dirname\s+[^()]*\)|\$\{BASH_SOURCE(?:\[0\])?%/\*\}|\$\{0%/\*\})(/[^$`]+)$"
+)
+_SHELL_VARIABLE_DIR = re.compile(r"^(?:\$\w+|\$\{\w+\})(/[^$`]+)$")  # `source "$LIB_DIR/x.sh"`
 
 JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".d.ts")
 _JS_RUNTIME_EXTENSIONS = (".js", ".jsx", ".mjs", ".cjs")
 MAX_GO_PACKAGE_FILES = 20  # a Go import names a whole folder; keep the edge list small
 GO_MIN_SHARED_PARTS = 2  # "internal/util" is specific enough; a lone "util" could be anyone's
 MAX_PYTHON_PREFIX_PARTS = 1  # `import utils` may live under one source root (src/, lib/, tests/)
+# A package-path import may match a shorter tail of itself, never less than a folder and a file:
+# `com.shop.util.Money` finds util/Money.kt; a lone `Money.kt` could be anyone's.
+PACKAGE_MIN_TAIL_PARTS = 2
+MAX_SWIFT_MODULE_FILES = 20  # a Swift import names a whole target; keep the edge list small
 
 
 def module_specs(language: str, text: str, parent_type: str = "") -> list[str]:
@@ -40,6 +59,9 @@ def module_specs(language: str, text: str, parent_type: str = "") -> list[str]:
         if parent_type == "mod_item":
             return [f"self::{text}"]
         return [_RUST_GROUP.sub("", text).split(" as ")[0].strip()]
+    parse = _SPEC_PARSERS.get(language)
+    if parse is not None:
+        return [spec for spec in parse(text) if spec]
     return [text] if text else []
 
 
@@ -64,6 +86,81 @@ def _first_word(part: str) -> str:
     return words[0] if words else ""
 
 
+def _php_specs(text: str) -> list[str]:
+    """`use A\\B, C\\{D, E as F};` names namespaces; require/include name a path."""
+    if not text.startswith("use") or not text[3:4].isspace():
+        found = _PHP_DIR_PATH.match(text)
+        return ["./" + found.group(2).lstrip("/")] if found else [text]
+    body = _PHP_USE_KIND.sub("", text[3:].strip().rstrip(";").strip())
+    if "{" in body:
+        prefix, _, group = body.partition("{")
+        names = [
+            f"{prefix.strip()}{_PHP_USE_KIND.sub('', item.strip())}" for item in group.rstrip("}").split(",")
+        ]
+    else:
+        names = body.split(",")
+    return [_ALIAS.sub("", name.strip()).lstrip("\\") for name in names if name.strip()]
+
+
+def _kotlin_specs(text: str) -> list[str]:
+    return [_ALIAS.sub("", text.removeprefix("import").strip()).replace("`", "")]
+
+
+def _scala_specs(text: str) -> list[str]:
+    """`import a.b.{C, D => E}, f.g._` names a.b.C, a.b.D and f.g.* (wildcards end in `.*`)."""
+    specs: list[str] = []
+    for clause in _top_level_split(text.removeprefix("import").strip()):
+        prefix, brace, selectors = clause.partition("{")
+        if brace:
+            names = [part.split("=>")[0].strip() for part in selectors.rstrip("}").split(",")]
+            specs.extend(prefix.strip() + _scala_wildcard(_ALIAS.sub("", name)) for name in names if name)
+        else:
+            head, _, last = _ALIAS.sub("", clause).rpartition(".")
+            specs.append(f"{head}.{_scala_wildcard(last)}" if head else last)
+    return specs
+
+
+def _scala_wildcard(name: str) -> str:
+    return "*" if name in {"_", "*", "given"} else name
+
+
+def _top_level_split(text: str) -> list[str]:
+    """`a.{b, c}, d` split on the commas outside braces."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def _elixir_specs(text: str) -> list[str]:
+    """`Shop.{Cart, Order}` names Shop.Cart and Shop.Order; anything but plain aliases is dropped."""
+    prefix, brace, group = text.partition(".{")
+    names = [f"{prefix}.{part.strip()}" for part in group.rstrip("}").split(",")] if brace else [text]
+    return [name for name in names if _ELIXIR_MODULE.match(name)]
+
+
+def _shell_specs(text: str) -> list[str]:
+    quoted = len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
+    return [text[1:-1] if quoted else text]
+
+
+_SPEC_PARSERS: dict[str, Callable[[str], list[str]]] = {
+    "php": _php_specs,
+    "kotlin": _kotlin_specs,
+    "scala": _scala_specs,
+    "elixir": _elixir_specs,
+    "bash": _shell_specs,
+}
+
+
 class ImportResolver:
     """Maps module specs to repo-relative paths for one snapshot of the file list."""
 
@@ -80,6 +177,13 @@ class ImportResolver:
             "c": self._include,
             "cpp": self._include,
             "ruby": self._ruby,
+            "php": self._php,
+            "kotlin": self._kotlin,
+            "scala": self._scala,
+            "swift": self._swift,
+            "lua": self._lua,
+            "elixir": self._elixir,
+            "bash": self._shell,
         }
 
     def resolve(self, language: str, module: str, from_path: str) -> list[str]:
@@ -117,6 +221,16 @@ class ImportResolver:
         for path in sorted(self.paths):
             if path.endswith(".go") and not path.endswith("_test.go"):
                 index[posixpath.dirname(path)].append(path)
+        return index
+
+    @cached_property
+    def _swift_modules(self) -> dict[str, list[str]]:
+        """SwiftPM targets: the files under each `Sources/<Module>/`."""
+        index: dict[str, list[str]] = defaultdict(list)
+        for path in sorted(self.paths):
+            parts = path.split("/")
+            if path.endswith(".swift") and "Sources" in parts[:-2]:
+                index[parts[parts.index("Sources") + 1]].append(path)
         return index
 
     def _first_existing(self, candidates: Iterable[str]) -> list[str]:
@@ -235,6 +349,78 @@ class ImportResolver:
         local = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), name))
         found = self._first_existing([local, f"lib/{name}"])
         return found or self._by_suffix(name)[:1]
+
+    def _package_path(self, parts: list[str], extensions: tuple[str, ...], members: bool) -> list[str]:
+        """The file of a class named by package path: the longest tail of the path that a file ends with.
+
+        Kotlin and Scala folders may leave out the root package and PSR-4 maps a namespace
+        prefix to any folder, so leading parts may go, down to PACKAGE_MIN_TAIL_PARTS. With
+        `members`, `a.B.member` may name a member of class B too.
+        """
+        counts = (len(parts), len(parts) - 1) if members else (len(parts),)
+        for count in counts:
+            for start in range(count - PACKAGE_MIN_TAIL_PARTS + 1):
+                tail = "/".join(parts[start:count])
+                for extension in extensions:
+                    found = self._by_suffix(tail + extension)
+                    if found:
+                        return found[:1]
+        return []
+
+    def _php(self, module: str, from_path: str) -> list[str]:
+        if module.endswith((".php", ".phtml", ".inc")):  # require/include name a path
+            return self._include(module, from_path)
+        return self._package_path(module.split("\\"), (".php",), members=False)
+
+    def _kotlin(self, module: str, from_path: str) -> list[str]:
+        if module.endswith(".*"):
+            return []
+        return self._package_path(module.split("."), (".kt", ".java"), members=True)
+
+    def _scala(self, module: str, from_path: str) -> list[str]:
+        if module.endswith(".*"):
+            return []
+        return self._package_path(module.split("."), (".scala", ".java"), members=True)
+
+    def _swift(self, module: str, from_path: str) -> list[str]:
+        return self._swift_modules.get(module.split(".")[0], [])[:MAX_SWIFT_MODULE_FILES]
+
+    def _lua(self, module: str, from_path: str) -> list[str]:
+        stem = module.removesuffix(".lua").replace(".", "/")
+        names = [f"{stem}.lua", f"{stem}/init.lua"]
+        found = self._first_existing(names)
+        for name in names:
+            found = found or self._by_suffix(name)[:1]
+        return found
+
+    def _elixir(self, module: str, from_path: str) -> list[str]:
+        """Mix's layout: `Shop.Billing.Invoice` is lib/shop/billing/invoice.ex (in any app)."""
+        parts = [_underscore(part) for part in module.split(".")]
+        found = self._by_suffix("lib/" + "/".join(parts) + ".ex")
+        if not found and len(parts) >= PACKAGE_MIN_TAIL_PARTS:
+            found = self._by_suffix("/".join(parts) + ".ex")
+        return found[:1]
+
+    def _shell(self, module: str, from_path: str) -> list[str]:
+        """A sourced path: beside the script, or from the repository root (where scripts are run)."""
+        here = posixpath.dirname(from_path)
+        script_dir = _SHELL_SCRIPT_DIR.match(module)
+        variable_dir = _SHELL_VARIABLE_DIR.match(module)
+        if script_dir:
+            candidates = [posixpath.join(here, "." + script_dir.group(1))]
+        elif variable_dir:  # $SCRIPT_DIR or $ROOT: the script's folder or the root, whichever exists
+            candidates = [posixpath.join(here, "." + variable_dir.group(1)), "." + variable_dir.group(1)]
+        elif "$" in module or "`" in module or module.startswith(("/", "~")):
+            return []
+        else:
+            candidates = [posixpath.join(here, module), module]
+        normal = [posixpath.normpath(candidate) for candidate in candidates]
+        return self._first_existing(path for path in normal if not path.startswith(".."))
+
+
+def _underscore(name: str) -> str:
+    """Elixir's Macro.underscore for one alias part: `HTTPClient` -> `http_client`."""
+    return _UNDERSCORE_WORD.sub(r"\1_\2", _UNDERSCORE_ACRONYM.sub(r"\1_\2", name)).lower()
 
 
 def _shared_prefix(a: str, b: str) -> int:
