@@ -311,3 +311,324 @@ SAMPLE_FILES: dict[str, str] = {
     "ruby/helper.rb": RUBY_HELPER,
     "cs/Payment.cs": CSHARP,
 }
+
+
+# Languages beyond the first ten, kept out of SAMPLE_FILES so that the ranking and pack
+# tests keep their repository; test_languages.py indexes both.
+
+PHP = """\
+<?php
+
+namespace App\\Billing;
+
+use App\\Support\\Money;
+use App\\Contracts\\{Payable, Refundable as Refund};
+require_once __DIR__ . '/../helpers.php';
+
+interface Invoiceable
+{
+    public function total(): Money;
+}
+
+trait Discounts
+{
+    public function discount(int $percent): int
+    {
+        return intdiv($this->cents * $percent, 100);
+    }
+}
+
+final class Invoice implements Invoiceable
+{
+    use Discounts;
+
+    public function __construct(private int $cents) {}
+
+    public function total(): Money
+    {
+        return Money::of(round_cents($this->cents));
+    }
+}
+
+enum Status: string
+{
+    case Open = 'open';
+}
+
+function format_invoice(Invoice $invoice): string
+{
+    return sprintf('%d', $invoice->total()->cents());
+}
+"""
+
+PHP_MONEY = """\
+<?php
+
+namespace App\\Support;
+
+final class Money
+{
+    public static function of(int $cents): self
+    {
+        return new self($cents);
+    }
+}
+"""
+
+PHP_HELPERS = """\
+<?php
+
+function round_cents(int $cents): int
+{
+    return $cents;
+}
+"""
+
+KOTLIN = """\
+package com.shop.billing
+
+import com.shop.util.Money
+import com.shop.util.formatCents as fmt
+import kotlinx.coroutines.*
+
+interface Payable {
+    fun amount(): Money
+}
+
+data class Invoice(val cents: Long) : Payable {
+    override fun amount(): Money = Money.of(cents)
+
+    fun render(): String {
+        return fmt(roundCents(cents))
+    }
+
+    companion object {
+        fun empty() = Invoice(0)
+    }
+}
+
+object Registry {
+    val invoices = mutableListOf<Invoice>()
+}
+
+enum class Status { OPEN, CLOSED }
+
+typealias Ledger = List<Invoice>
+
+fun total(invoices: List<Invoice>): Long =
+    invoices.sumOf { it.cents }
+"""
+
+KOTLIN_MONEY = """\
+package com.shop.util
+
+data class Money(val cents: Long) {
+    companion object {
+        fun of(cents: Long) = Money(cents)
+    }
+}
+"""
+
+SWIFT = """\
+import Foundation
+import ShopCore
+
+protocol Payable {
+    func amount() -> Decimal
+}
+
+struct Invoice: Payable {
+    let cents: Int
+
+    func amount() -> Decimal {
+        return Decimal(roundCents(cents)) / 100
+    }
+}
+
+final class Ledger {
+    private var invoices: [Invoice] = []
+
+    init(invoices: [Invoice]) {
+        self.invoices = invoices
+    }
+
+    func add(_ invoice: Invoice) {
+        invoices.append(invoice)
+    }
+}
+
+extension Ledger: CustomStringConvertible {
+    var description: String { "Ledger" }
+}
+
+enum Status {
+    case open, closed
+}
+
+func total(_ invoices: [Invoice]) -> Int {
+    return invoices.reduce(0) { $0 + $1.cents }
+}
+"""
+
+SWIFT_CORE = """\
+public func roundCents(_ cents: Int) -> Int {
+    return cents
+}
+"""
+
+SCALA = """\
+package com.shop.billing
+
+import com.shop.util.Money
+import com.shop.util.{Cents, Rounding => R}
+import scala.concurrent._
+
+trait Payable {
+  def amount: Money
+}
+
+case class Invoice(cents: Long) extends Payable {
+  def amount: Money = Money.of(R.round(cents))
+
+  def render(prefix: String): String = {
+    prefix + formatCents(cents)
+  }
+}
+
+object Invoice {
+  def empty: Invoice = new Invoice(0)
+}
+
+enum Status { case Open, Closed }
+
+type Ledger = List[Invoice]
+"""
+
+SCALA_MONEY = """\
+package com.shop.util
+
+case class Money(cents: Long)
+
+object Money {
+  def of(cents: Long): Money = Money(cents)
+}
+"""
+
+LUA = """\
+local json = require("cjson")
+local money = require "shop.util.money"
+
+local Invoice = {}
+Invoice.__index = Invoice
+
+function Invoice.new(cents)
+  local self = setmetatable({}, Invoice)
+  self.cents = cents
+  return self
+end
+
+function Invoice:render(prefix)
+  return prefix .. money.format(self.cents)
+end
+
+local function round_cents(value)
+  return math.floor(value + 0.5)
+end
+
+local describe = function(invoice)
+  return invoice:render("Invoice ")
+end
+
+return Invoice
+"""
+
+LUA_MONEY = """\
+local M = {}
+
+function M.format(cents)
+  return string.format("%d", cents)
+end
+
+return M
+"""
+
+ELIXIR = """\
+defmodule Shop.Billing.Invoice do
+  @moduledoc "Invoices and their totals."
+
+  alias Shop.Billing.{Line, Tax}
+  import Ecto.Query, only: [from: 2]
+  require Logger
+
+  defstruct [:lines, :cents]
+
+  def total(%__MODULE__{lines: lines}) do
+    lines
+    |> Enum.map(&Line.cents/1)
+    |> Enum.sum()
+    |> round_cents()
+  end
+
+  def render(invoice), do: Tax.format(total(invoice))
+
+  defp round_cents(value) when is_integer(value) do
+    value
+  end
+
+  defprotocol Printable do
+    def print(data)
+  end
+end
+"""
+
+ELIXIR_LINE = """\
+defmodule Shop.Billing.Line do
+  def cents(line), do: line.cents
+end
+"""
+
+BASH = """\
+#!/usr/bin/env bash
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$SCRIPT_DIR/lib/log.sh"
+. ./missing.sh
+
+build_image() {
+  local tag="$1"
+  log_info "building $tag"
+  docker build -t "$tag" .
+}
+
+function push_image {
+  build_image "$1"
+  docker push "$1"
+}
+
+push_image "${1:-latest}"
+"""
+
+BASH_LOG = """\
+log_info() {
+  echo "[info] $*" >&2
+}
+"""
+
+MORE_LANGUAGE_FILES: dict[str, str] = {
+    "php/src/Billing/Invoice.php": PHP,
+    "php/src/Support/Money.php": PHP_MONEY,
+    "php/src/helpers.php": PHP_HELPERS,
+    "kotlin/src/main/kotlin/shop/billing/Invoice.kt": KOTLIN,
+    "kotlin/src/main/kotlin/shop/util/Money.kt": KOTLIN_MONEY,
+    "swift/Sources/Billing/Ledger.swift": SWIFT,
+    "swift/Sources/ShopCore/Rounding.swift": SWIFT_CORE,
+    "scala/src/main/scala/com/shop/billing/Invoice.scala": SCALA,
+    "scala/src/main/scala/com/shop/util/Money.scala": SCALA_MONEY,
+    "lua/shop/invoice.lua": LUA,
+    "lua/shop/util/money.lua": LUA_MONEY,
+    "elixir/lib/shop/billing/invoice.ex": ELIXIR,
+    "elixir/lib/shop/billing/line.ex": ELIXIR_LINE,
+    "scripts/deploy.sh": BASH,
+    "scripts/lib/log.sh": BASH_LOG,
+}

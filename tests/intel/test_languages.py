@@ -8,13 +8,25 @@ import pytest
 
 from codecot_mcp.intel import languages
 from codecot_mcp.intel.index import CodeIndex
-from codecot_mcp.intel.languages import LANGUAGES, LanguageSpec, language_for_path, load
+from codecot_mcp.intel.languages import (
+    EXTENSIONS,
+    LANGUAGES,
+    LanguageSpec,
+    language_for_path,
+    load,
+    queries_fingerprint,
+)
+from codecot_mcp.intel.tags import CLASS_LIKE_KINDS, extract_tags
 from tests.intel.helpers import build_repo
+from tests.intel.samples import MORE_LANGUAGE_FILES, SAMPLE_FILES
+
+# Every query names definitions from one vocabulary, so that kinds mean the same everywhere.
+DEFINITION_KINDS = CLASS_LIKE_KINDS | {"function", "method", "macro", "module", "type"}
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeIndex]:
-    root = build_repo(tmp_path_factory.mktemp("languages") / "repo")
+    root = build_repo(tmp_path_factory.mktemp("languages") / "repo", {**SAMPLE_FILES, **MORE_LANGUAGE_FILES})
     with CodeIndex.open(root) as opened:
         yield opened
 
@@ -125,6 +137,125 @@ LANGUAGE_CASES = [
         ],
         ("Round", 17),
     ),
+    (
+        "php/src/Billing/Invoice.php",
+        [
+            ("App\\Billing", "module", 3, 3, None),
+            ("Invoiceable", "interface", 9, 12, None),
+            ("total", "method", 11, 11, "Invoiceable"),
+            ("Discounts", "trait", 14, 20, None),
+            ("discount", "method", 16, 19, "Discounts"),
+            ("Invoice", "class", 22, 32, None),
+            ("__construct", "method", 26, 26, "Invoice"),
+            ("total", "method", 28, 31, "Invoice"),
+            ("Status", "enum", 34, 37, None),
+            ("format_invoice", "function", 39, 42, None),
+        ],
+        ("round_cents", 30),
+    ),
+    (
+        "kotlin/src/main/kotlin/shop/billing/Invoice.kt",
+        [
+            ("Payable", "interface", 7, 9, None),
+            ("amount", "method", 8, 8, "Payable"),
+            ("Invoice", "class", 11, 21, None),
+            ("render", "method", 14, 16, "Invoice"),
+            ("empty", "method", 19, 19, "Invoice"),
+            ("Registry", "class", 23, 25, None),
+            ("Status", "enum", 27, 27, None),
+            ("Ledger", "type", 29, 29, None),
+            ("total", "function", 31, 32, None),
+        ],
+        ("roundCents", 15),
+    ),
+    (
+        "swift/Sources/Billing/Ledger.swift",
+        [
+            ("Payable", "interface", 4, 6, None),
+            ("amount", "method", 5, 5, "Payable"),
+            ("Invoice", "struct", 8, 14, None),
+            ("amount", "method", 11, 13, "Invoice"),
+            ("Ledger", "class", 16, 26, None),
+            ("init", "method", 19, 21, "Ledger"),
+            ("add", "method", 23, 25, "Ledger"),
+            ("Ledger", "impl", 28, 30, None),
+            ("Status", "enum", 32, 34, None),
+            ("total", "function", 36, 38, None),
+        ],
+        ("roundCents", 12),
+    ),
+    (
+        "scala/src/main/scala/com/shop/billing/Invoice.scala",
+        [
+            ("Payable", "trait", 7, 9, None),
+            ("amount", "method", 8, 8, "Payable"),
+            ("Invoice", "class", 11, 17, None),
+            ("render", "method", 14, 16, "Invoice"),
+            ("Invoice", "class", 19, 21, None),
+            ("empty", "method", 20, 20, "Invoice"),
+            ("Status", "enum", 23, 23, None),
+            ("Ledger", "type", 25, 25, None),
+        ],
+        ("formatCents", 15),
+    ),
+    (
+        "lua/shop/invoice.lua",
+        [
+            ("new", "function", 7, 11, None),
+            ("render", "method", 13, 15, None),
+            ("round_cents", "function", 17, 19, None),
+            ("describe", "function", 21, 23, None),
+        ],
+        ("format", 14),
+    ),
+    (
+        "elixir/lib/shop/billing/invoice.ex",
+        [
+            ("Shop.Billing.Invoice", "module", 1, 26, None),
+            ("total", "function", 10, 15, "Shop.Billing.Invoice"),
+            ("render", "function", 17, 17, "Shop.Billing.Invoice"),
+            ("round_cents", "function", 19, 21, "Shop.Billing.Invoice"),
+            ("Printable", "interface", 23, 25, "Shop.Billing.Invoice"),
+            ("print", "method", 24, 24, "Printable"),
+        ],
+        ("round_cents", 14),
+    ),
+    (
+        "scripts/deploy.sh",
+        [("build_image", "function", 8, 12, None), ("push_image", "function", 14, 17, None)],
+        ("build_image", 15),
+    ),
+]
+
+# (path, some of the modules its imports name, the repository files they resolve to)
+IMPORT_CASES = [
+    (
+        "php/src/Billing/Invoice.php",
+        {"App\\Support\\Money", "App\\Contracts\\Payable", "App\\Contracts\\Refundable", "./../helpers.php"},
+        ["php/src/Support/Money.php", "php/src/helpers.php"],
+    ),
+    (
+        "kotlin/src/main/kotlin/shop/billing/Invoice.kt",
+        {"com.shop.util.Money", "com.shop.util.formatCents", "kotlinx.coroutines.*"},
+        ["kotlin/src/main/kotlin/shop/util/Money.kt"],
+    ),
+    (
+        "swift/Sources/Billing/Ledger.swift",
+        {"Foundation", "ShopCore"},
+        ["swift/Sources/ShopCore/Rounding.swift"],
+    ),
+    (
+        "scala/src/main/scala/com/shop/billing/Invoice.scala",
+        {"com.shop.util.Money", "com.shop.util.Rounding", "scala.concurrent.*"},
+        ["scala/src/main/scala/com/shop/util/Money.scala"],
+    ),
+    ("lua/shop/invoice.lua", {"cjson", "shop.util.money"}, ["lua/shop/util/money.lua"]),
+    (
+        "elixir/lib/shop/billing/invoice.ex",
+        {"Shop.Billing.Line", "Shop.Billing.Tax", "Ecto.Query", "Logger"},
+        ["elixir/lib/shop/billing/line.ex"],
+    ),
+    ("scripts/deploy.sh", {"$SCRIPT_DIR/lib/log.sh", "./missing.sh"}, ["scripts/lib/log.sh"]),
 ]
 
 
@@ -140,6 +271,18 @@ def test_definitions_and_references_are_found_with_their_spans(
     found = {(s.name, s.kind, s.start_line, s.end_line, s.parent) for s in index.definitions_in(path)}
     assert set(expected) <= found
     assert reference in {(r.name, r.line) for r in index.references_in(path)}
+
+
+@pytest.mark.parametrize(("path", "modules", "resolved"), IMPORT_CASES, ids=[c[0] for c in IMPORT_CASES])
+def test_imports_are_named_and_resolved_to_repository_files(
+    index: CodeIndex, path: str, modules: set[str], resolved: list[str]
+) -> None:
+    data = MORE_LANGUAGE_FILES[path].encode()
+    language = language_for_path(path)
+    loaded = load(language) if language else None
+    assert loaded is not None
+    assert modules <= {found.module for found in extract_tags(loaded, data).imports}
+    assert index.imports_of(path) == resolved
 
 
 def test_decorators_are_part_of_the_definition_span(index: CodeIndex) -> None:
@@ -184,6 +327,19 @@ def test_signature_is_the_head_of_the_definition(index: CodeIndex, name: str, si
         ("a.hh", "cpp"),
         ("a.rb", "ruby"),
         ("a.cs", "c_sharp"),
+        ("a.php", "php"),
+        ("a.phtml", "php"),
+        ("a.kt", "kotlin"),
+        ("build.gradle.kts", "kotlin"),
+        ("a.swift", "swift"),
+        ("a.scala", "scala"),
+        ("a.sc", "scala"),
+        ("a.lua", "lua"),
+        ("a.ex", "elixir"),
+        ("a_test.exs", "elixir"),
+        ("a.sh", "bash"),
+        ("a.bash", "bash"),
+        ("bin/deploy", None),
         ("README.md", None),
         ("Makefile", None),
     ],
@@ -195,6 +351,32 @@ def test_extension_selects_the_language(path: str, language: str | None) -> None
 @pytest.mark.parametrize("name", sorted(LANGUAGES))
 def test_every_shipped_grammar_and_query_loads(name: str) -> None:
     assert load(name) is not None
+
+
+@pytest.mark.parametrize("name", sorted(LANGUAGES))
+def test_every_query_uses_the_shared_capture_names(name: str) -> None:
+    loaded = load(name)
+    assert loaded is not None
+    names = [loaded.query.capture_name(i) for i in range(loaded.query.capture_count)]
+    for capture in names:
+        role, _, kind = capture.rpartition(".")
+        if capture.startswith("_"):  # a predicate's operand
+            continue
+        assert role in {"definition", "name.definition", "name.reference"}, capture
+        if role != "name.reference":
+            assert kind in DEFINITION_KINDS, capture
+    assert any(capture.startswith("name.definition.") for capture in names)
+    assert any(capture.startswith("name.reference.") for capture in names)
+
+
+def test_the_cache_fingerprint_covers_every_language_and_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = queries_fingerprint()
+    monkeypatch.setitem(
+        LANGUAGES, "elixir", LanguageSpec("elixir", "tree_sitter_elixir", query_file="ruby.scm")
+    )
+    changed_query = queries_fingerprint()
+    monkeypatch.setitem(EXTENSIONS, ".exs", "ruby")
+    assert len({before, changed_query, queries_fingerprint()}) == 3
 
 
 def test_a_grammar_that_fails_to_load_degrades_with_a_warning(

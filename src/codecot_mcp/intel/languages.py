@@ -59,6 +59,14 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("cpp", "tree_sitter_cpp"),
         LanguageSpec("ruby", "tree_sitter_ruby"),
         LanguageSpec("c_sharp", "tree_sitter_c_sharp", fence="csharp"),
+        # language_php reads PHP inside HTML (`<?php ... ?>`); language_php_only needs no tags.
+        LanguageSpec("php", "tree_sitter_php", "language_php"),
+        LanguageSpec("kotlin", "tree_sitter_kotlin"),
+        LanguageSpec("swift", "tree_sitter_swift"),
+        LanguageSpec("scala", "tree_sitter_scala"),
+        LanguageSpec("lua", "tree_sitter_lua"),
+        LanguageSpec("elixir", "tree_sitter_elixir"),
+        LanguageSpec("bash", "tree_sitter_bash"),
     )
 }
 
@@ -86,6 +94,18 @@ EXTENSIONS: dict[str, str] = {
     ".hxx": "cpp",
     ".rb": "ruby",
     ".cs": "c_sharp",
+    ".php": "php",
+    ".phtml": "php",
+    ".kt": "kotlin",
+    ".kts": "kotlin",
+    ".swift": "swift",
+    ".scala": "scala",
+    ".sc": "scala",
+    ".lua": "lua",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".sh": "bash",
+    ".bash": "bash",
 }
 
 
@@ -119,8 +139,10 @@ def query_text(spec: LanguageSpec) -> str:
 
 
 def queries_fingerprint() -> str:
-    """A digest of every shipped query: a changed query must invalidate cached tags."""
+    """A digest of every shipped query and of the extension table: either changing must
+    invalidate cached tags (a new extension turns text files into code)."""
     digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(repr(sorted(EXTENSIONS.items())).encode())
     for name in sorted(LANGUAGES):
         spec = LANGUAGES[name]
         digest.update(spec.query_name.encode())
