@@ -111,11 +111,16 @@ def run_check(
     max_output: int,
     run: Run | None = None,
     home: Path | None = None,
+    stdout_to: Path | None = None,
 ) -> CheckResult:
     """Run one check to completion or timeout; raises only when `run` is cancelled meanwhile.
 
     `home` lends the check a HOME the caller keeps; by default it gets a fresh one, removed
-    with its temp folder when the check ends.
+    with its temp folder when the check ends. `stdout_to` keeps the whole output in a new
+    file at that path (outside the checked tree), for a runner whose report is its output
+    (`go test -json`); the result still holds only the kept tail. stderr goes there too, as
+    the check interleaved it: a runner writes each event as one line, and a report parser
+    skips the lines that are not events.
     """
     executable = shutil.which(argv[0], path=os.environ.get("PATH", os.defpath)) if argv else None
     if executable is None:
@@ -128,7 +133,7 @@ def run_check(
             output_tail=f"cannot run check '{name}': '{argv[0] if argv else ''}' is not on PATH",
         )
     started = time.monotonic()
-    with _scratch_folders(home) as (check_home, scratch), tempfile.TemporaryFile() as output:
+    with _scratch_folders(home) as (check_home, scratch), _output_file(stdout_to) as output:
         limits = [str(MAX_FILE_BYTES), str(os.getpid()), str(scratch.parent)]
         launcher = [sys.executable, "-I", str(_LAUNCHER), *limits, "--"]
         process = subprocess.Popen(  # noqa: S603 (argv from the repository's config, never a tool argument; no shell)
@@ -205,6 +210,12 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=_LAUNCHER_GRACE_SECONDS)
+
+
+def _output_file(path: Path | None) -> IO[bytes]:
+    """Where the check's output goes: an anonymous temp file, or a new file at `path` (never one
+    that was there already, which could be a link the check placed)."""
+    return tempfile.TemporaryFile() if path is None else path.open("xb+")
 
 
 @contextlib.contextmanager
