@@ -389,6 +389,64 @@ def test_tap_from_node() -> None:
     assert cases["math suite::nested fail"].message == 'boom <&> "quoted"'
 
 
+# Real output of `node --test --test-reporter=tap` (node 20) on four files: a.test.js passes a
+# test then sets exitCode 3; b.test.js loads node:test and declares no test; c.test.js is a
+# plain script; d.test.js ends the process in its first test, so its second never reports.
+# node numbers a file's own case apart from the tests before it, and the top-level plan holds.
+NODE_FILE_CASES = """\
+TAP version 13
+# Subtest: ok one
+ok 1 - ok one
+  ---
+  duration_ms: 7.299652
+  ...
+# Subtest: /tmp/nt/test/a.test.js
+not ok 1 - /tmp/nt/test/a.test.js
+  ---
+  duration_ms: 359.80195
+  location: '/tmp/nt/test/a.test.js:1:1'
+  failureType: 'testCodeFailure'
+  exitCode: 3
+  signal: ~
+  error: 'test failed'
+  code: 'ERR_TEST_FAILURE'
+  ...
+# Subtest: /tmp/nt/test/b.test.js
+ok 2 - /tmp/nt/test/b.test.js
+  ---
+  duration_ms: 254.934039
+  ...
+# plain
+# Subtest: /tmp/nt/test/c.test.js
+ok 3 - /tmp/nt/test/c.test.js
+  ---
+  duration_ms: 264.021343
+  ...
+# Subtest: pass then exit
+ok 5 - pass then exit
+  ---
+  duration_ms: 2.521946
+  ...
+1..5
+# tests 5
+# pass 4
+# fail 1
+"""
+
+
+def test_tap_from_node_with_cases_that_stand_for_files() -> None:
+    """The parser keeps what node said; services/reports.py makes the file cases errors."""
+    report = parse_report("tap", NODE_FILE_CASES.encode())
+    assert report.complete and report.outcomes() == {
+        "ok one": "passed",
+        "/tmp/nt/test/a.test.js": "failed",
+        "/tmp/nt/test/b.test.js": "passed",
+        "/tmp/nt/test/c.test.js": "passed",
+        "pass then exit": "passed",
+    }
+    assert _by_id(report)["/tmp/nt/test/a.test.js"].message == "test failed"
+
+
 def test_tap_todo_and_a_parent_that_failed_alone() -> None:
     tap = textwrap.dedent(
         """\

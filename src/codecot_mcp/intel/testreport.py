@@ -10,7 +10,9 @@ Kinds: `pytest` (its `--junitxml`, ids read back into node ids such as
 `tests/test_x.py::TestA::test_b[p]`), `junit` (jest-junit, Maven Surefire, Gradle,
 `node --test --test-reporter=junit`: ids join suites, classname and name with `::`), `go`
 (`go test -json`), `cargo` (`cargo test -- -Z unstable-options --format json`, nextest's
-libtest-json) and `tap`. An id reported twice is one case with its most severe outcome.
+libtest-json) and `tap` (`node --test --test-reporter=tap`). An id reported twice is one case
+with its most severe outcome. Which check is read as which kind, and with what flags, is
+`services/reports.py`.
 
 The caller's part: have the runner write the report to a fresh path outside the work tree,
 and read a missing report as a failed check. pytest writes its XML at the end of the

@@ -12,8 +12,10 @@ runs, each in a throwaway snapshot, make it evidence:
   cannot hide a regression.
 
 Only checks that run tests take part in the extra runs (a linter on the base proves nothing);
-a check that runs pytest is compared test by test from its JUnit report, any other by its
-outcome as a whole.
+a check whose runner writes a report Codecot reads (pytest, `go test`, `node --test`, cargo
+with libtest's JSON: see `reports`) is compared test by test, any other by its outcome as a
+whole. A pytest id names its file; the others' do not (a go package, a node or libtest test
+name), so each of their tests counts as possibly in any test file the change touched.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +48,7 @@ from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
 from codecot_mcp.intel.testreport import TestReport, compare, fail_to_pass
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
-from codecot_mcp.services.reports import judged_by_report, report_kind, with_report
+from codecot_mcp.services.reports import judged_by_report, report_kind, report_request
 from codecot_mcp.services.run import Run
 from codecot_mcp.store.config import Config
 
@@ -110,11 +112,12 @@ def run_checks(names: Sequence[str], config: Config, workdir: Path, run: Run, la
                 output_tail=f"check '{name}' is not in .codecot/config.toml",
             )
         timeout, cap = config.check_timeout_seconds, config.check_output_bytes
-        if report_kind(argv) is None:
-            return run_check(name, argv, workdir, timeout, cap, run)
         with tempfile.TemporaryDirectory(prefix="codecot-report-") as folder:
-            result = run_check(name, with_report(argv, Path(folder)), workdir, timeout, cap, run)
-            judged, report = judged_by_report(result.model_copy(update={"argv": argv}), Path(folder))
+            asked = report_request(argv, Path(folder), workdir)
+            if asked is None:  # a runner whose report Codecot does not read
+                return run_check(name, argv, workdir, timeout, cap, run)
+            result = run_check(name, asked.argv, workdir, timeout, cap, run, stdout_to=asked.stdout_to)
+            judged, report = judged_by_report(result.model_copy(update={"argv": argv}), asked)
         if report is not None:
             reports[name] = report
         return judged
@@ -241,7 +244,7 @@ def _base_as_is(
     """The test checks on the base exactly as it was, made only when a test in a file the change
     touched fails: whether that test failed before the change is known from this run alone."""
     failing_touched = any(
-        outcome in _FAILING and _file_of(i) in touched
+        outcome in _FAILING and _in_files(report, i, touched)
         for report in on_change.reports.values()
         for i, outcome in report.outcomes().items()
     )
@@ -256,10 +259,10 @@ def _outcomes_at_base(
 ) -> dict[str, str]:
     """Each test's outcome before the change: from the base's own version of its file."""
     outcomes: dict[str, str] = {
-        i: o for i, o in with_new_tests.outcomes().items() if _file_of(i) not in touched
+        i: o for i, o in with_new_tests.outcomes().items() if not _in_files(with_new_tests, i, touched)
     }
     if as_is is not None:
-        outcomes.update({i: o for i, o in as_is.outcomes().items() if _file_of(i) in touched})
+        outcomes.update({i: o for i, o in as_is.outcomes().items() if _in_files(as_is, i, touched)})
     return outcomes
 
 
@@ -318,6 +321,12 @@ def _file_of(test_id: str) -> str:
     return test_id.split("::", 1)[0]
 
 
+def _in_files(report: TestReport, test_id: str, paths: Collection[str]) -> bool:
+    """Whether a test may be in one of `paths`: a pytest id starts with its file; the ids of the
+    other runners name none, so any of their tests may be, once there is a path at all."""
+    return _file_of(test_id) in paths if report.kind == "pytest" else bool(paths)
+
+
 def _tolerating_base_failures(result: CheckResult, report: TestReport, at_base: set[str]) -> CheckResult:
     """A check whose only failures failed on the base too passes: the change did not cause them."""
     if result.passed or result.timed_out or not report.complete or report.collected == 0:
@@ -345,11 +354,15 @@ def _compare_restored(
                 evidence.base_tests_failing.append(f"check '{result.name}' with the base's tests")
             continue
         diff = compare(base_report, head_report)
-        evidence.removed += [i for i in diff.missing if _file_of(i) in paths]
-        evidence.skipped += [i for i in diff.skipped if _file_of(i) in paths]
+        evidence.removed += [i for i in diff.missing if _in_files(base_report, i, paths)]
+        evidence.skipped += [i for i in diff.skipped if _in_files(base_report, i, paths)]
         after = head_report.outcomes()
         for test_id, outcome in base_report.outcomes().items():
-            if outcome not in _FAILING or _file_of(test_id) not in paths or after.get(test_id) in _FAILING:
+            if (
+                outcome not in _FAILING
+                or not _in_files(base_report, test_id, paths)
+                or after.get(test_id) in _FAILING
+            ):
                 continue
             if test_id in fail_to_pass_ids:
                 evidence.expectations_changed.append(test_id)
