@@ -615,6 +615,54 @@ log_info() {
 }
 """
 
+SHEBANG_SCRIPT = """\
+#!/bin/sh
+. "$(dirname "$0")/../scripts/lib/log.sh"
+
+release() {
+  log_info "releasing"
+}
+"""
+
+CPP_IN_H = """\
+#pragma once
+#include <vector>
+
+namespace geo {
+template <typename T>
+class Polygon {
+public:
+    explicit Polygon(std::vector<T> points) : points_(std::move(points)) {}
+    T perimeter() const { return sum(points_); }
+
+private:
+    std::vector<T> points_;
+};
+
+int count_sides(const Polygon<int>& polygon);
+}
+"""
+
+C_API_HEADER = """\
+#ifndef SHOP_API_H
+#define SHOP_API_H
+
+/* A C API: this class of functions is safe to call from C++ too. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct shop shop_t;
+int shop_open(shop_t **shop, const char *path);
+void shop_close(shop_t *shop);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+"""
+
 MORE_LANGUAGE_FILES: dict[str, str] = {
     "php/src/Billing/Invoice.php": PHP,
     "php/src/Support/Money.php": PHP_MONEY,
@@ -631,4 +679,7 @@ MORE_LANGUAGE_FILES: dict[str, str] = {
     "elixir/lib/shop/billing/line.ex": ELIXIR_LINE,
     "scripts/deploy.sh": BASH,
     "scripts/lib/log.sh": BASH_LOG,
+    "bin/release": SHEBANG_SCRIPT,
+    "cpp/polygon.h": CPP_IN_H,
+    "c/shop_api.h": C_API_HEADER,
 }

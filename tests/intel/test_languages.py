@@ -12,6 +12,7 @@ from codecot_mcp.intel.languages import (
     EXTENSIONS,
     LANGUAGES,
     LanguageSpec,
+    language_for,
     language_for_path,
     load,
     queries_fingerprint,
@@ -225,6 +226,17 @@ LANGUAGE_CASES = [
         [("build_image", "function", 8, 12, None), ("push_image", "function", 14, 17, None)],
         ("build_image", 15),
     ),
+    ("bin/release", [("release", "function", 4, 6, None)], ("log_info", 5)),
+    (
+        "cpp/polygon.h",
+        [
+            ("geo", "module", 4, 16, None),
+            ("Polygon", "class", 5, 13, "geo"),
+            ("perimeter", "method", 9, 9, "Polygon"),
+            ("count_sides", "function", 15, 15, "geo"),
+        ],
+        ("sum", 9),
+    ),
 ]
 
 # (path, some of the modules its imports name, the repository files they resolve to)
@@ -256,6 +268,7 @@ IMPORT_CASES = [
         ["elixir/lib/shop/billing/line.ex"],
     ),
     ("scripts/deploy.sh", {"$SCRIPT_DIR/lib/log.sh", "./missing.sh"}, ["scripts/lib/log.sh"]),
+    ("bin/release", {'$(dirname "$0")/../scripts/lib/log.sh'}, ["scripts/lib/log.sh"]),
 ]
 
 
@@ -278,11 +291,22 @@ def test_imports_are_named_and_resolved_to_repository_files(
     index: CodeIndex, path: str, modules: set[str], resolved: list[str]
 ) -> None:
     data = MORE_LANGUAGE_FILES[path].encode()
-    language = language_for_path(path)
+    language = language_for(path, data)
     loaded = load(language) if language else None
     assert loaded is not None
     assert modules <= {found.module for found in extract_tags(loaded, data).imports}
     assert index.imports_of(path) == resolved
+
+
+@pytest.mark.parametrize(
+    ("path", "language"),
+    [("cpp/polygon.h", "cpp"), ("c/shop_api.h", "c"), ("c/ledger.h", "c"), ("bin/release", "bash")],
+)
+def test_the_index_reads_headers_and_scripts_by_their_content(
+    index: CodeIndex, path: str, language: str
+) -> None:
+    info = index.file_info(path)
+    assert info is not None and info.language == language
 
 
 def test_decorators_are_part_of_the_definition_span(index: CodeIndex) -> None:
@@ -346,6 +370,71 @@ def test_signature_is_the_head_of_the_definition(index: CodeIndex, name: str, si
 )
 def test_extension_selects_the_language(path: str, language: str | None) -> None:
     assert language_for_path(path) == language
+
+
+CPP_HEADER_CASES = [
+    ("class", b"#pragma once\nclass Shape {\npublic:\n    int sides() const;\n};\n"),
+    ("namespace", b"namespace geo {\nint area(int r);\n}\n"),
+    ("template", b"template <typename T>\nT twice(T x) { return x + x; }\n"),
+    ("scope", b"int geo::area(int r);\n"),
+    ("standard header", b"#include <vector>\nint count(void);\n"),
+    ("enum class", b"enum class Color : int { Red };\n"),
+    ("newer standard", b"#if __cplusplus >= 201703L\ntemplate <class T> struct Box;\n#endif\n"),
+]
+
+C_HEADER_CASES = [
+    ("plain", b"typedef struct point point_t;\nint point_add(point_t *a, const point_t *b);\n"),
+    (
+        "extern C guard",
+        b'#ifdef __cplusplus\nextern "C" {\n#endif\nint f(void);\n#ifdef __cplusplus\n}\n#endif\n',
+    ),
+    (
+        "comment and string",
+        b'/* This class of functions: see geo::area. */\n#define NAME "std::string"\nint f(void);\n',
+    ),
+    ("kernel struct class", b"struct class;\nextern struct class *class_create(const char *name);\n"),
+    (
+        "C++ overloads for C++ callers",
+        b"int f(int);\n#ifdef __cplusplus\ntemplate <class T> T f(T x);\n#endif\n",
+    ),
+    (
+        "guard with a condition",
+        b"#if defined(__cplusplus) && __cplusplus >= 201103L\nnamespace c { }\n#else\nint g(void);\n#endif\n",
+    ),
+    ("negative guard", b"#ifndef __cplusplus\nint g(void);\n#else\nclass G;\n#endif\n"),
+    ("C23 attribute", b"[[gnu::pure]] int h(int x);\n"),
+    ("nested ifs in a guard", b"#ifdef __cplusplus\n#if X\nint a;\n#endif\nclass A;\n#endif\nint b;\n"),
+]
+
+
+@pytest.mark.parametrize(("case", "head"), CPP_HEADER_CASES, ids=[c[0] for c in CPP_HEADER_CASES])
+def test_a_header_with_cpp_syntax_is_read_as_cpp(case: str, head: bytes) -> None:
+    assert language_for("include/shape.h", head) == "cpp"
+    assert language_for_path("include/shape.h") == "c"  # the path alone cannot tell
+
+
+@pytest.mark.parametrize(("case", "head"), C_HEADER_CASES, ids=[c[0] for c in C_HEADER_CASES])
+def test_a_c_header_stays_c(case: str, head: bytes) -> None:
+    assert language_for("include/point.h", head) == "c"
+
+
+@pytest.mark.parametrize(
+    ("path", "head", "language"),
+    [
+        ("bin/deploy", b"#!/bin/bash\necho hi\n", "bash"),
+        ("bin/deploy", b"#! /bin/sh\n", "bash"),
+        ("configure", b"#!/usr/bin/env sh\n", "bash"),
+        ("bin/deploy", b"#!/usr/bin/env -S bash -e\n", "bash"),
+        ("bin/deploy", b"#!/usr/bin/env python3\n", None),
+        ("bin/deploy", b"echo no shebang\n", None),
+        ("notes.txt", b"#!/bin/sh\n", None),
+        ("a.py", b"#!/bin/sh\n", "python"),
+    ],
+)
+def test_a_shebang_names_the_language_of_a_file_without_extension(
+    path: str, head: bytes, language: str | None
+) -> None:
+    assert language_for(path, head) == language
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGES))

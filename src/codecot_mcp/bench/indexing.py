@@ -16,7 +16,7 @@ from pathlib import Path
 
 from codecot_mcp.intel.gitfiles import list_files
 from codecot_mcp.intel.index import CodeIndex
-from codecot_mcp.intel.languages import language_for_path, load
+from codecot_mcp.intel.languages import language_for, load
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES
 from codecot_mcp.intel.tags import extract_tags
 
@@ -43,11 +43,13 @@ def tree_sitter_floor(root: Path) -> tuple[float, int]:
     paths = list_files(root).paths
     sources: list[tuple[str, bytes]] = []
     for path in paths:
-        language = language_for_path(path)
         file = root / path
-        if language is None or not file.is_file() or file.stat().st_size > MAX_FILE_BYTES:
+        if not file.is_file() or file.stat().st_size > MAX_FILE_BYTES:
             continue
-        sources.append((language, file.read_bytes()))
+        data = file.read_bytes()
+        language = language_for(path, data)  # as the index decides: a .h by its content
+        if language is not None:
+            sources.append((language, data))
     loaded = {name: load(name) for name in {language for language, _ in sources}}
     started = time.perf_counter()
     for language, data in sources:

@@ -16,7 +16,7 @@ from typing import IO
 
 from codecot_mcp.intel.diff import Change, ChangedFile
 from codecot_mcp.intel.index import CodeIndex
-from codecot_mcp.intel.languages import language_for_path, load
+from codecot_mcp.intel.languages import language_for, load
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES
 from codecot_mcp.intel.tags import Definition, extract_tags
 from codecot_mcp.repofiles import RepoTree, UnreadableError
@@ -76,7 +76,7 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
 
 
 def definitions_in(path: str, data: bytes | None) -> list[Definition]:
-    language = language_for_path(path)
+    language = language_for(path, data or b"")
     loaded = load(language) if language else None
     if loaded is None or data is None or b"\0" in data[:8192]:
         return []

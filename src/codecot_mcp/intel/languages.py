@@ -1,5 +1,9 @@
 """Which tree-sitter grammar reads which file, loaded once per process.
 
+A file's extension names its language, with two exceptions read from the content
+(`language_for`): a `.h` is C++ when it holds C++-only syntax and C otherwise, and a
+file without an extension is a shell script when its shebang runs sh or bash.
+
 Grammars come from the official wheels, never from the network. Loading is lazy
 (most repositories use two or three languages) and cached per process, so every
 worker of the parsing pool pays for a grammar at most once. A grammar or query
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -108,6 +113,33 @@ EXTENSIONS: dict[str, str] = {
     ".bash": "bash",
 }
 
+# A `.h` is read as C++ when its code holds syntax C does not have. Comments, strings and
+# `[[attributes]]` are taken out first, and so are `#ifdef __cplusplus` blocks: a C header's
+# `extern "C"` guard, a comment about a class or C++ overloads for C++ callers do not count.
+# C23's constexpr and nullptr are left out on purpose.
+HEADER_SNIFF_BYTES = 65_536  # a C++ header shows it early; the scan stays cheap on big ones
+_C_NOISE = re.compile(
+    rb"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|\[\[[^\[\]\n]*\]\]", re.S
+)
+_CPP_ONLY = re.compile(
+    rb"\bnamespace(?:\s+[\w:]+)?\s*\{|\busing\s+namespace\b"
+    rb"|\btemplate\s*<"
+    rb"|(?<!struct )\bclass\s+[A-Za-z_]"  # the Linux kernel's `struct class` is C
+    rb"|^\s*(?:public|private|protected)\s*:"
+    rb"|[A-Za-z_>]::~?[A-Za-z_]"
+    rb"|^\s*#\s*include\s*<\w+>"  # <iostream>, <vector>: C's standard headers end in .h
+    rb"|\b(?:noexcept|static_cast|dynamic_cast|reinterpret_cast|const_cast)\b"
+    rb"|\boperator\s*(?:\(\)|[-+*/%^&|~!=<>\[])",
+    re.M,
+)
+_PREPROCESSOR_IF = re.compile(rb"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)")
+_DEFINED_CALL = re.compile(rb"defined\s*\(\s*(\w+)\s*\)")
+_GROUP = re.compile(rb"\([^()]*\)")
+_DEFINED_CPLUSPLUS = re.compile(rb"defined\s+__cplusplus\b")
+_NOT_DEFINED_CPLUSPLUS = re.compile(rb"!\s*defined\s+__cplusplus\b")
+# Scripts without an extension, by the program their `#!` line runs.
+SHEBANG_LANGUAGES = {"sh": "bash", "bash": "bash", "dash": "bash"}
+
 
 @dataclass(frozen=True)
 class LoadedLanguage:
@@ -123,8 +155,77 @@ _lock = threading.Lock()
 
 
 def language_for_path(path: str) -> str | None:
-    """The language name for a repo-relative path, or None for plain text."""
+    """The language name for a repo-relative path, or None for plain text (path only: a .h is c)."""
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+
+
+def language_for(path: str, data: bytes) -> str | None:
+    """The language of a file from its path and its bytes: what the index parses it as."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix == ".h":
+        return "cpp" if is_cpp_header(data) else "c"
+    if not suffix:
+        return shebang_language(data)
+    return EXTENSIONS.get(suffix)
+
+
+def is_cpp_header(data: bytes) -> bool:
+    """Whether a header's code uses syntax only C++ has (namespace, template, class, `::`...)."""
+    code = _C_NOISE.sub(b" ", data[:HEADER_SNIFF_BYTES])
+    return _CPP_ONLY.search(_without_cplusplus_blocks(code)) is not None
+
+
+def _without_cplusplus_blocks(code: bytes) -> bytes:
+    """The lines a C compiler can see: branches that need `__cplusplus` are left out."""
+    kept: list[bytes] = []
+    # Per open #if: True while its branch needs C++, False while a branch whose #else does.
+    frames: list[bool | None] = []
+    for line in code.split(b"\n"):
+        directive = _PREPROCESSOR_IF.match(line)
+        if directive is None:
+            if True not in frames:
+                kept.append(line)
+            continue
+        kind, condition = directive.groups()
+        if kind in (b"if", b"ifdef", b"ifndef"):
+            frames.append(_cplusplus_guard(kind, condition.strip()))
+        elif not frames:
+            continue
+        elif kind == b"endif":
+            frames.pop()
+        elif kind == b"else":
+            frames[-1] = frames[-1] is False
+        else:  # elif
+            frames[-1] = True if _cplusplus_guard(b"if", condition.strip()) else None
+    return b"\n".join(kept)
+
+
+def _cplusplus_guard(kind: bytes, condition: bytes) -> bool | None:
+    """True when the branch needs C++ (`#ifdef __cplusplus`, `#if X && defined(__cplusplus)`),
+    False when its #else does (`#ifndef __cplusplus`, `#if !defined __cplusplus || X`), else None."""
+    if kind != b"if":
+        if condition != b"__cplusplus":
+            return None
+        return kind == b"ifdef"
+    top = _DEFINED_CALL.sub(rb"defined \1", condition)
+    while _GROUP.search(top):  # only the top level decides: `defined __cplusplus && (A || B)`
+        top = _GROUP.sub(b"x", top)
+    if _NOT_DEFINED_CPLUSPLUS.search(top):
+        return False if b"&&" not in top else None
+    # A bare `__cplusplus >= 201103L` is a C++ header asking for a newer standard, not a C one.
+    if _DEFINED_CPLUSPLUS.search(top) and b"||" not in top:
+        return True
+    return None
+
+
+def shebang_language(data: bytes) -> str | None:
+    """The language a `#!` line names (`#!/bin/sh`, `#!/usr/bin/env bash`), or None."""
+    if not data.startswith(b"#!"):
+        return None
+    words = data[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
+    if words and PurePosixPath(words[0]).name == "env":
+        words = [word for word in words[1:] if not word.startswith("-") and "=" not in word]
+    return SHEBANG_LANGUAGES.get(PurePosixPath(words[0]).name) if words else None
 
 
 def fence_for(language: str | None) -> str:

@@ -21,7 +21,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from codecot_mcp.intel.languages import language_for_path, load
+from codecot_mcp.intel.languages import language_for, load
 from codecot_mcp.intel.tags import Definition, RawImport, RawReference, extract_tags
 from codecot_mcp.intel.words import path_tokens, text_token_counts
 from codecot_mcp.repofiles import RepoTree, UnreadableError
@@ -36,7 +36,7 @@ NON_CODE_WORD_CHARS = 65_536
 # Only texts above ENCODED_CHECK_CHARS are cleaned: a smaller one cannot hold many, and the scan costs.
 ENCODED_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}=*")
 ENCODED_CHECK_CHARS = 16_384
-PARSER_VERSION = "3"  # bump when extraction changes, so cached rows are rebuilt
+PARSER_VERSION = "4"  # bump when extraction changes, so cached rows are rebuilt
 
 
 @dataclass
@@ -108,7 +108,7 @@ def parse_file(root: str, path: str, blob: str | None, tree: RepoTree | None = N
     except UnreadableError:
         return None
     blob = blob or git_blob_id(data)
-    language = language_for_path(path)
+    language = language_for(path, data)  # a .h is C or C++ by its content
     if is_binary(data):
         return ParsedFile(path, blob, len(data), info.st_mtime_ns, language, indexed=False)
     text = data.decode("utf-8", "replace")
