@@ -403,6 +403,10 @@ C_HEADER_CASES = [
     ),
     ("negative guard", b"#ifndef __cplusplus\nint g(void);\n#else\nclass G;\n#endif\n"),
     ("C23 attribute", b"[[gnu::pure]] int h(int x);\n"),
+    (
+        "C++ words as C names",
+        b"int subclass_count;\nstatic int pick(int private) { return x ? private : 0; }\n",
+    ),
     ("nested ifs in a guard", b"#ifdef __cplusplus\n#if X\nint a;\n#endif\nclass A;\n#endif\nint b;\n"),
 ]
 

@@ -18,6 +18,7 @@ import importlib
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import PurePosixPath
@@ -121,16 +122,21 @@ HEADER_SNIFF_BYTES = 65_536  # a C++ header shows it early; the scan stays cheap
 _C_NOISE = re.compile(
     rb"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|\[\[[^\[\]\n]*\]\]", re.S
 )
-_CPP_ONLY = re.compile(
-    rb"\bnamespace(?:\s+[\w:]+)?\s*\{|\busing\s+namespace\b"
-    rb"|\btemplate\s*<"
-    rb"|(?<!struct )\bclass\s+[A-Za-z_]"  # the Linux kernel's `struct class` is C
-    rb"|^\s*(?:public|private|protected)\s*:"
-    rb"|[A-Za-z_>]::~?[A-Za-z_]"
-    rb"|^\s*#\s*include\s*<\w+>"  # <iostream>, <vector>: C's standard headers end in .h
-    rb"|\b(?:noexcept|static_cast|dynamic_cast|reinterpret_cast|const_cast)\b"
-    rb"|\boperator\s*(?:\(\)|[-+*/%^&|~!=<>\[])",
-    re.M,
+# Each pattern opens with a literal, which keeps the scan of a C header (no match) fast;
+# where it must start is checked on the match (`_STARTS`).
+_CPP_ONLY: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"namespace(?:\s+[\w:]+)?\s*\{"), "word"),
+    (re.compile(rb"using\s+namespace\b"), "word"),
+    (re.compile(rb"template\s*<"), "word"),
+    (re.compile(rb"class\s+[A-Za-z_]"), "class"),  # but the Linux kernel's `struct class` is C
+    (re.compile(rb"public\s*:(?!:)"), "line"),
+    (re.compile(rb"private\s*:(?!:)"), "line"),
+    (re.compile(rb"protected\s*:(?!:)"), "line"),
+    (re.compile(rb"::~?[A-Za-z_]"), "name"),  # geo::area, Polygon<T>::size
+    (re.compile(rb"#[ \t]*include[ \t]*<\w+>"), "line"),  # <vector>: C's standard headers end in .h
+    (re.compile(rb"noexcept\b"), "word"),
+    (re.compile(rb"(?:static|dynamic|reinterpret|const)_cast\b"), "word"),
+    (re.compile(rb"operator\s*(?:\(\)|[-+*/%^&|~!=<>\[])"), "word"),
 )
 _PREPROCESSOR_IF = re.compile(rb"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)")
 _DEFINED_CALL = re.compile(rb"defined\s*\(\s*(\w+)\s*\)")
@@ -172,7 +178,44 @@ def language_for(path: str, data: bytes) -> str | None:
 def is_cpp_header(data: bytes) -> bool:
     """Whether a header's code uses syntax only C++ has (namespace, template, class, `::`...)."""
     code = _C_NOISE.sub(b" ", data[:HEADER_SNIFF_BYTES])
-    return _CPP_ONLY.search(_without_cplusplus_blocks(code)) is not None
+    # Most C headers have no candidate at all, and then the preprocessor pass is not needed.
+    return _has_cpp_syntax(code) and _has_cpp_syntax(_without_cplusplus_blocks(code))
+
+
+def _has_cpp_syntax(code: bytes) -> bool:
+    return any(
+        _STARTS[start](code, found.start())
+        for pattern, start in _CPP_ONLY
+        for found in pattern.finditer(code)
+    )
+
+
+def _after_word_break(code: bytes, at: int) -> bool:
+    return at == 0 or not _is_name_byte(code[at - 1])
+
+
+def _after_word_break_not_struct(code: bytes, at: int) -> bool:
+    return _after_word_break(code, at) and not code[max(0, at - 16) : at].rstrip().endswith(b"struct")
+
+
+def _at_line_start(code: bytes, at: int) -> bool:
+    return not code[code.rfind(b"\n", 0, at) + 1 : at].strip()
+
+
+def _after_name(code: bytes, at: int) -> bool:
+    return at > 0 and (_is_name_byte(code[at - 1]) or code[at - 1] == ord(">"))
+
+
+def _is_name_byte(byte: int) -> bool:
+    return byte == ord("_") or chr(byte).isalnum()
+
+
+_STARTS: dict[str, Callable[[bytes, int], bool]] = {
+    "word": _after_word_break,
+    "class": _after_word_break_not_struct,
+    "line": _at_line_start,
+    "name": _after_name,
+}
 
 
 def _without_cplusplus_blocks(code: bytes) -> bytes:
