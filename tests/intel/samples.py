@@ -423,6 +423,8 @@ KOTLIN_MONEY = """\
 package com.shop.util
 
 data class Money(val cents: Long) {
+    constructor(units: Int) : this(units * 100L)
+
     companion object {
         fun of(cents: Long) = Money(cents)
     }

@@ -170,6 +170,15 @@ LANGUAGE_CASES = [
         ("roundCents", 15),
     ),
     (
+        "kotlin/src/main/kotlin/shop/util/Money.kt",
+        [
+            ("Money", "class", 3, 9, None),
+            ("constructor", "method", 4, 4, "Money"),
+            ("of", "method", 7, 7, "Money"),
+        ],
+        ("Money", 7),
+    ),
+    (
         "swift/Sources/Billing/Ledger.swift",
         [
             ("Payable", "interface", 4, 6, None),

@@ -20,6 +20,9 @@
 (function_declaration
   name: (identifier) @name.definition.function) @definition.function
 
+(secondary_constructor
+  "constructor" @name.definition.method) @definition.method
+
 (type_alias
   type: (identifier) @name.definition.type) @definition.type
 
