@@ -12,6 +12,7 @@ from codecot_mcp.intel.languages import (
     EXTENSIONS,
     LANGUAGES,
     LanguageSpec,
+    fence_for,
     language_for,
     language_for_path,
     load,
@@ -379,6 +380,24 @@ def test_signature_is_the_head_of_the_definition(index: CodeIndex, name: str, si
 )
 def test_extension_selects_the_language(path: str, language: str | None) -> None:
     assert language_for_path(path) == language
+
+
+@pytest.mark.parametrize(
+    ("language", "fence"),
+    [
+        ("php", "php"),
+        ("kotlin", "kotlin"),
+        ("swift", "swift"),
+        ("scala", "scala"),
+        ("lua", "lua"),
+        ("elixir", "elixir"),
+        ("bash", "bash"),
+        ("c_sharp", "csharp"),
+        (None, ""),
+    ],
+)
+def test_a_language_names_its_markdown_fence(language: str | None, fence: str) -> None:
+    assert fence_for(language) == fence
 
 
 CPP_HEADER_CASES = [
