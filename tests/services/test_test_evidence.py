@@ -311,3 +311,56 @@ def test_a_forged_validation_cannot_put_tests_before_the_person(make_repo: MakeR
         assert preview_approval(ws, task_id).tests == []
     finally:
         ws.close()
+
+
+HIDE_SUB = (
+    "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
+    "def pytest_runtest_makereport(item, call):\n"
+    "    outcome = yield\n    report = outcome.get_result()\n"
+    "    if report.failed and item.name == 'test_sub':\n        report.outcome = 'passed'\n"
+)
+
+
+def test_a_new_conftest_that_hides_a_regression_is_left_out_of_the_base_tests_run(
+    make_repo: MakeRepo,
+) -> None:
+    # The base's test file is not touched: only a new conftest hides the broken `sub`.
+    validation = _validate(
+        _repo(make_repo),
+        {
+            "calc.py": BROKEN_SUB,
+            "conftest.py": HIDE_SUB,
+            "test_calc_add.py": "from calc import add" + NEW_TEST,
+        },
+    )
+    assert validation.verdict == "fail", validation.reasons
+    failing = next(r for r in validation.reasons if r.code == "base-tests-fail")
+    assert failing.subjects == ["test_calc.py::test_sub"]
+
+
+def test_an_edited_conftest_is_undone_for_every_base_test_not_only_edited_files(make_repo: MakeRepo) -> None:
+    from tests.conftest import git
+
+    root = _repo(make_repo)
+    (root / "conftest.py").write_text("", encoding="utf-8")
+    git(root, "add", "conftest.py")
+    git(root, "commit", "-qm", "an empty conftest")
+    validation = _validate(
+        root,
+        {
+            "calc.py": BROKEN_SUB,
+            "conftest.py": HIDE_SUB,
+            "test_calc_add.py": "from calc import add" + NEW_TEST,
+        },
+    )
+    assert validation.verdict == "fail" and "base-tests-fail" in _codes(validation), validation.reasons
+
+
+def test_a_new_conftest_with_a_fixture_for_new_tests_keeps_an_honest_fix_clean(make_repo: MakeRepo) -> None:
+    fixture = "import pytest\n\n\n@pytest.fixture\ndef three():\n    return 3\n"
+    uses_it = "from calc import add\n\n\ndef test_add(three):\n    assert add(1, 2) == three\n"
+    validation = _validate(
+        _repo(make_repo), {"calc.py": FIXED, "conftest.py": fixture, "test_calc_add.py": uses_it}
+    )
+    assert validation.tests is not None and validation.tests.base_tests_failing == []
+    assert validation.tests.removed == [] and "base-tests-fail" not in _codes(validation)

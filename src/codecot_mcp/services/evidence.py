@@ -223,7 +223,10 @@ def _with_base_runs(
         ]
         results[position] = _tolerating_base_failures(result, head_report, set(evidence.failing_at_base))
     if on_restored is not None:
-        _compare_restored(evidence, on_change, on_restored, set(restored.values()) | set(restored))
+        steered = any(_name(p) in HARNESS_NAMES for p in restored)  # a harness file reaches every test
+        _compare_restored(
+            evidence, on_change, on_restored, None if steered else set(restored.values()) | set(restored)
+        )
     return Judged(results, [], evidence, whole)
 
 
@@ -275,9 +278,10 @@ def _restored(files: Sequence[ChangedFile]) -> dict[str, str]:
     found: dict[str, str] = {}
     for f in files:
         base_path = f.old_path or f.path
-        if f.status in ("added", "untracked") and not f.old_path:  # no base version to restore
-            continue
-        if is_test_path(base_path) or _name(base_path) in HARNESS_NAMES:
+        added = f.status in ("added", "untracked") and not f.old_path
+        if added and _name(f.path) in HARNESS_NAMES:  # a new conftest steers the base's tests too:
+            found[f.path] = f.path  # it has no base version, so the base's run goes without it
+        elif not added and (is_test_path(base_path) or _name(base_path) in HARNESS_NAMES):
             found[base_path] = f.path
     return found
 
@@ -307,7 +311,8 @@ def _restore(tree: Path, workdir: Path, base: str, restored: dict[str, str]) -> 
     try:
         for base_path in restored:
             data = reader.read(base, os.fsencode(base_path))
-            if data is None:
+            if data is None:  # a harness file the change added: the base ran without it
+                (tree / restored[base_path]).unlink(missing_ok=True)
                 continue
             target = tree / base_path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -321,9 +326,12 @@ def _file_of(test_id: str) -> str:
     return test_id.split("::", 1)[0]
 
 
-def _in_files(report: TestReport, test_id: str, paths: Collection[str]) -> bool:
-    """Whether a test may be in one of `paths`: a pytest id starts with its file; the ids of the
-    other runners name none, so any of their tests may be, once there is a path at all."""
+def _in_files(report: TestReport, test_id: str, paths: Collection[str] | None) -> bool:
+    """Whether a test may be in one of `paths` (None: every file): a pytest id starts with its
+    file; the ids of the other runners name none, so any of their tests may be, once there is a
+    path at all."""
+    if paths is None:
+        return True
     return _file_of(test_id) in paths if report.kind == "pytest" else bool(paths)
 
 
@@ -341,9 +349,12 @@ def _tolerating_base_failures(result: CheckResult, report: TestReport, at_base: 
 
 
 def _compare_restored(
-    evidence: TestEvidence, on_change: CheckRun, restored: CheckRun, paths: set[str]
+    evidence: TestEvidence, on_change: CheckRun, restored: CheckRun, paths: set[str] | None
 ) -> None:
-    """The base's versions of the tests the change edited, run on the change, against the change's run."""
+    """The base's versions of the tests the change edited, run on the change, against the change's run.
+
+    `paths` are the test files compared; None compares every test (a harness file was restored).
+    """
     fail_to_pass_ids = set(evidence.fail_to_pass)
     by_name = {r.name: r for r in on_change.results}
     for result in restored.results:
