@@ -22,7 +22,10 @@ The runners, told apart by the command alone:
   reports a test file that told it of no test (it ended the process while its tests ran,
   or does not use `node:test`) as one case named by the file's absolute path: that case is
   an error, named by the file's path in the tree, since a file that collects nothing is
-  not a pass either.
+  not a pass either. A file that ends the process after some of its tests reported loses
+  the rest without a trace in node 20's report (no case stands for it); only the base's
+  version of an edited test file, run on the change, shows them missing. node's ids are
+  test names nested by `describe`, without the file.
 - `cargo test ... -- ... --format json` (libtest's JSON, nightly only, with
   `-Z unstable-options`): the output is kept whole as for go, and `--no-fail-fast` is added
   so that a failing test binary does not stop the ones after it (their tests would be
