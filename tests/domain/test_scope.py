@@ -110,3 +110,11 @@ def test_a_new_file_is_in_scope_only_directly_in_a_new_file_folder() -> None:
 def test_forbidden_wins_over_a_new_file_folder() -> None:
     in_scope, reason = classify_path(".codecot/x.py", [], [".codecot/**"], [".codecot"], new=True)
     assert not in_scope and "forbidden" in reason
+
+
+def test_a_new_file_folder_written_with_stars_admits_new_files_at_any_depth() -> None:
+    folders = ["pkg/tests/**"]
+    assert classify_path("pkg/tests/data/fixture.py", [], [], folders, new=True)[0]
+    assert classify_path("pkg/tests/test_new.py", [], [], folders, new=True)[0]
+    assert not classify_path("pkg/tests/test_old.py", [], [], folders)[0]  # an existing one stays out
+    assert not classify_path("pkg/testsuite/x.py", [], [], folders, new=True)[0]  # a prefix, not the folder

@@ -90,6 +90,7 @@ def test_the_default_scope_takes_the_top_sources_helpers_and_package_init(make_r
         "pkg/tools.py": "def tidy(rows):\n    return rows\n",
         "pkg/unrelated.py": "def other():\n    return 1\n",
         "docs/guide.md": "Nothing here.\n",
+        "tests/unit/test_report.py": "from pkg.report import render_report\n",
         ".codecot/config.toml": '[checks]\nok = ["git", "--version"]\n',
     }
     ws = Workspace(make_repo(files))
@@ -98,7 +99,7 @@ def test_the_default_scope_takes_the_top_sources_helpers_and_package_init(make_r
     assert task.allowed_paths[0] == "pkg/report.py"
     assert {"pkg/tools.py", "pkg/__init__.py"} <= set(task.allowed_paths)  # what it imports, where it exports
     assert "pkg/unrelated.py" not in task.allowed_paths
-    assert task.new_file_folders == ["pkg"]
+    assert task.new_file_folders == ["pkg", "tests/**"]  # beside the code; anywhere in its test tree
 
 
 def test_a_new_module_beside_the_scoped_code_is_in_scope_and_an_existing_neighbour_is_not(

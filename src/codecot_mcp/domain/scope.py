@@ -87,9 +87,10 @@ def classify_path(
 ) -> tuple[bool, str]:
     """(in scope?, the reason) for one changed path; `new` for a file the change adds.
 
-    A new file is in scope in one of the `new_in` folders (not below them): a fix often
-    adds a module beside the code it changes, or a test beside the tests it extends,
-    and that file cannot be named before it exists. Existing files there stay out.
+    A new file is in scope directly in one of the `new_in` folders, or at any depth below
+    one written `folder/**`: a fix often adds a module beside the code it changes, or a
+    test or a fixture in the test tree, and that file cannot be named before it exists.
+    Existing files there stay out.
     """
     hit = first_match(path, forbidden)
     if hit:
@@ -98,12 +99,14 @@ def classify_path(
     if hit:
         return True, f"matches allowed path '{hit}'"
     folder = path.rpartition("/")[0]
-    if new and folder in new_in:
-        return True, f"a new file in '{folder or '.'}/', where the task may add files"
+    home = next((f for f in new_in if f == folder or (f.endswith("/**") and path.startswith(f[:-2]))), None)
+    if new and home is not None:
+        shown = home if home.endswith("/**") else f"{home or '.'}/"
+        return True, f"a new file in '{shown}', where the task may add files"
     return False, "outside the task's allowed paths"
 
 
-_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})
+TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})
 _TEST_NAME = re.compile(
     r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|cc|cpp|c)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?"
     r"|.*Tests?\.(?:java|cs|kt)|.*_spec\.rb)\Z",
@@ -114,7 +117,7 @@ _TEST_NAME = re.compile(
 def is_test_path(path: str) -> bool:
     """Test files by folder (tests/, __tests__/, spec/) or by name (test_x.py, x_test.go, x.spec.ts)."""
     parts = path.split("/")
-    return any(part in _TEST_DIRS for part in parts[:-1]) or bool(_TEST_NAME.match(parts[-1]))
+    return any(part in TEST_DIRS for part in parts[:-1]) or bool(_TEST_NAME.match(parts[-1]))
 
 
 def test_globs_for(path: str) -> list[str]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from codecot_mcp.domain.ids import normalize_id, parse_requirement_id
 from codecot_mcp.domain.models import ChangeBudget, NextCall, Requirement, Spec, SymbolRef, Task, next_call
 from codecot_mcp.domain.scaffold import requirement_example
-from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, check_globs, first_match, is_test_path
+from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, TEST_DIRS, check_globs, first_match, is_test_path
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
 from codecot_mcp.intel.index import CodeIndex
@@ -199,8 +199,18 @@ def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> tuple[list[str
         allowed += [group[rank] for group in tests if len(group) > rank]
     allowed += [p for p in picked if is_test_path(p)]
     allowed = list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
-    folders = list(dict.fromkeys(posixpath.dirname(p) for p in allowed))
-    return allowed, folders
+    folders = [posixpath.dirname(p) for p in allowed if not is_test_path(p)]
+    folders += [f"{root}/**" for root in map(_test_root, allowed) if root]  # new tests, fixtures
+    return allowed, list(dict.fromkeys(folders))
+
+
+def _test_root(path: str) -> str | None:
+    """The test tree a test file sits in (`tests`, `pkg/tests`), or None for a test beside its code."""
+    parts = path.split("/")[:-1]
+    for depth, part in enumerate(parts):
+        if part in TEST_DIRS:
+            return "/".join(parts[: depth + 1])
+    return None
 
 
 def _package_init(path: str) -> str | None:
