@@ -127,3 +127,56 @@ def test_the_definition_around_a_traceback_frame_is_packed_first(index: CodeInde
         174,
     )
     assert first.reason == "traceback frame at line 173, in `step_42`"
+
+
+def _padded_module(header: str, body: str) -> str:
+    """A module too big to be packed whole: its header, the code under test, and filler functions."""
+    filler = "".join(f"\n\ndef unrelated_{n}(value):\n    return value * {n} + {n}\n" for n in range(120))
+    return header + body + filler
+
+
+def test_the_top_files_import_block_is_packed(tmp_path: Path) -> None:
+    header = '"""Widgets."""\n\nimport os\nimport sys\nfrom typing import Any\n\nLIMIT = 3\n'
+    body = "\n\ndef render_widget(widget: Any) -> str:\n    return os.fspath(widget)\n"
+    root = build_repo(tmp_path / "repo", {"app/widgets.py": _padded_module(header, body)})
+    with CodeIndex.open(root) as index:
+        pack = build_pack(index, "render_widget fails for a Path widget", 3000)
+    imports = [s for s in pack.spans if s.path == "app/widgets.py" and s.start_line == 3]
+    assert imports and imports[0].end_line == 5, pack.spans
+    assert "imports, ranked 1" in pack.text
+
+
+def test_a_named_class_brings_its_constructor(tmp_path: Path) -> None:
+    body = (
+        "\n\nclass Blueprint:\n    def __init__(self, name):\n        self.name = name\n\n"
+        "    def register(self, app):\n        app.blueprints[self.name] = self\n"
+    )
+    filler = "".join(f"\n    def helper_{n}(self):\n        return {n}\n" for n in range(200))
+    root = build_repo(tmp_path / "repo", {"app/blueprints.py": _padded_module("", body + filler)})
+    with CodeIndex.open(root) as index:
+        pack = build_pack(index, "Blueprint names with dots should raise an error in register", 2000)
+    constructor = [s for s in pack.spans if s.start_line == 4 and s.end_line == 5]
+    assert constructor, pack.spans
+    assert "constructor of `Blueprint`" in pack.text
+
+
+def test_below_the_top_files_an_outline_lists_only_top_level_names(tmp_path: Path) -> None:
+    files = {
+        f"app/ledger_{n}.py": f"class Ledger{n}:\n    def balance(self):\n        return {n}\n"
+        + "".join(f"\n    def entry_{m}(self):\n        return {m}\n" for m in range(120))
+        for n in range(6)
+    }
+    root = build_repo(tmp_path / "repo", files)
+    with CodeIndex.open(root) as index:
+        pack = build_pack(index, "ledger balance is wrong", 16000)
+    ranks = {f.path: n for n, f in enumerate(pack.files, start=1)}
+    outlines = {s.path: s for s in pack.spans if s.kind == "outline"}
+    deep = [p for p in outlines if ranks[p] > 3]
+    assert deep, pack.spans
+
+    def shown(path: str) -> str:
+        span = outlines[path]
+        return pack.text.split(f"## {path}:{span.start_line}-{span.end_line}", 1)[1].split("\n## ", 1)[0]
+
+    assert "entry_1" not in shown(deep[0]) and "Ledger" in shown(deep[0])  # members left out
+    assert "entry_1" in shown(next(p for p in outlines if ranks[p] == 1))
