@@ -83,3 +83,15 @@ def test_the_benchmark_runs_both_methods_on_real_trees(tmp_path: Path) -> None:
     table = report(ours, theirs)
     assert "| ALL codecot | 1 | 100.0%" in table and "ALL bm25" in table
     assert "| one-file codecot | 1 | 100.0%" in table and "multi-file" not in table
+
+
+def test_the_bm25_baseline_reads_the_source_files_of_every_indexed_language(tmp_path: Path) -> None:
+    from codecot_mcp.bench.baseline import Bm25Baseline
+
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "cart.go").write_text("func checkoutCart() {}\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("checkout cart notes\n", encoding="utf-8")
+    (tmp_path / "cart.py").write_text("def other():\n    pass\n", encoding="utf-8")
+    baseline = Bm25Baseline.build(tmp_path)
+    assert sorted(baseline.paths) == ["cart.py", "web/cart.go"]  # code files only, not prose
+    assert baseline.rank("checkout cart", 5)[0] == "web/cart.go"

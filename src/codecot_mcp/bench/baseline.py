@@ -1,4 +1,7 @@
-"""The baseline the context pack must beat: BM25 over whole `.py` files, whole-file packing.
+"""The baseline the context pack must beat: BM25 over whole source files, whole-file packing.
+
+Source files are those of every language the index reads (by extension), so the
+baseline is fair on a Go or PHP repository as on a Python one.
 
 Deliberately plain (as in the SWE-bench paper's retrieval baseline): words are
 identifier-like runs, lowercased, also split on snake_case and camelCase; no
@@ -13,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from codecot_mcp.intel.languages import language_for_path
 from codecot_mcp.intel.tokens import estimate_tokens
 
 K1 = 1.2
@@ -48,9 +52,11 @@ class Bm25Baseline:
         counts: list[Counter[str]] = []
         sizes: dict[str, int] = {}
         frequency: Counter[str] = Counter()
-        for file in sorted(root.rglob("*.py")):
+        for file in sorted(root.rglob("*")):
             relative = file.relative_to(root).as_posix()
-            if relative.startswith((".git/", ".codecot/")) or file.stat().st_size > MAX_FILE_BYTES:
+            if language_for_path(relative) is None or relative.startswith((".git/", ".codecot/")):
+                continue
+            if not file.is_file() or file.stat().st_size > MAX_FILE_BYTES:
                 continue
             text = file.read_text(encoding="utf-8", errors="replace")
             bag = Counter(words(text) + words(relative))
