@@ -171,7 +171,7 @@ def test_below_the_top_files_an_outline_lists_only_top_level_names(tmp_path: Pat
         pack = build_pack(index, "ledger balance is wrong", 16000)
     ranks = {f.path: n for n, f in enumerate(pack.files, start=1)}
     outlines = {s.path: s for s in pack.spans if s.kind == "outline"}
-    deep = [p for p in outlines if ranks[p] > 3]
+    deep = [p for p in outlines if ranks[p] > 1]
     assert deep, pack.spans
 
     def shown(path: str) -> str:

@@ -50,9 +50,9 @@ BODY_WORDS_SCORE = 2.0  # a body using the query's words (IDF-weighted share of 
 CONTAINER_BODY_FACTOR = 0.5  # a class "uses" every word its methods use; prefer the methods
 WINDOW_SCORE = 2.0  # docs/config without definitions: the lines around the best match
 OUTLINE_SCORE = 1.5  # the map of a file's definitions
-# An outline shows no code to change; below the top files only its top-level names, so the
+# An outline shows no code to change; below the top file only its top-level names, so the
 # budget goes to code (dev set at 8k: outlines of files ranked 2-10 took over half of it).
-OUTLINE_FULL_RANKS = 3
+OUTLINE_FULL_RANKS = 1
 MIN_PIECE_SCORE = 0.3  # below this a definition shows only in the outline
 # A fix often adds an import or a module constant: the top files' import block is worth its few
 # lines once their matching definitions are in (dev set: 1 in 4 missed hunks sat in it).
@@ -323,7 +323,7 @@ def _definition_item(
 
 
 def _outline_item(base: PackItem, symbols: list[Symbol], rank: int, *, compact: bool = False) -> PackItem:
-    """The map of a file's definitions; below the top files only its top-level names."""
+    """The map of a file's definitions; below the top file only its top-level names."""
     outline = replace(
         base,
         kind="outline",
