@@ -218,15 +218,7 @@ def _imports_item(
         return None
     start, end = found[0], found[-1]
     start = max(start, end - IMPORTS_MAX_LINES + 1)
-    return replace(
-        base,
-        start=start,
-        end=end,
-        kind="lines",
-        body=_slice(lines, start, end),
-        reason=_file_reason(ranked, rank, "imports"),
-        can_trim=False,
-    )
+    return _lines_item(base, lines, start, end, _file_reason(ranked, rank, "imports"), can_trim=False)
 
 
 def _match_definitions(
@@ -346,14 +338,23 @@ def _window_item(
     best_line = max(range(len(scores)), key=lambda i: (scores[i], -i)) + 1 if scores else 1
     start = max(1, best_line - WINDOW_LINES // 3)
     end = min(max(1, len(lines)), start + WINDOW_LINES - 1)
+    return _lines_item(
+        base, lines, start, end, _file_reason(ranked, rank, "best matching lines"), can_trim=True
+    )
+
+
+def _lines_item(
+    base: PackItem, lines: list[str], start: int, end: int, reason: str, *, can_trim: bool
+) -> PackItem:
+    """A run of a file's lines that is not one definition."""
     return replace(
         base,
         start=start,
         end=end,
         kind="lines",
         body=_slice(lines, start, end),
-        reason=_file_reason(ranked, rank, "best matching lines"),
-        can_trim=True,
+        reason=reason,
+        can_trim=can_trim,
     )
 
 
