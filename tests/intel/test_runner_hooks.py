@@ -39,3 +39,30 @@ def test_only_added_lines_count() -> None:
     text = "import atexit\nx = 1\n"
     assert runner_hooks(text, [(2, 2)]) == []
     assert runner_hooks(text, [(1, 2)]) == ["line 1: registers an exit hook"]
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ("process.exit(0);", "ends the process"),
+        ("process.exitCode = 0;", "rewrites the process's exit"),
+        ("process.on('exit', () => { process.exitCode = 0; });", "registers an exit hook"),
+        ("const test = require('node:test');", "imports the test framework"),
+        ("import { test } from 'node:test';", "imports the test framework"),
+    ],
+)
+def test_each_way_a_javascript_library_reaches_the_runner_is_named(line: str, what: str) -> None:
+    assert any(what in hit for hit in runner_hooks(f"const x = 1;\n{line}\n", [(2, 2)], "javascript"))
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("// process.exit(0) is never called", "javascript"),
+        ("if (process.exitCode === 1) { log(); }", "typescript"),
+        ("os.Exit(run())", "go"),  # how a Go command ends
+        ("import pytest", "go"),
+    ],
+)
+def test_ordinary_lines_of_other_languages_are_not_named(line: str, language: str) -> None:
+    assert runner_hooks(f"x\n{line}\n", [(2, 2)], language) == []

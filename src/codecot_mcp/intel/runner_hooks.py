@@ -21,14 +21,38 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def runner_hooks(text: str, lines: Iterable[tuple[int, int]]) -> list[str]:
-    """`line N: what` for each added line (1-based inclusive ranges) that reaches the runner or exit."""
+# JavaScript and TypeScript, for node's own test runner: library code has no reason to end
+# the process or to pick the exit code (`process.exitCode = 0` after a failing test).
+_JS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("imports the test framework", re.compile(r"""(?:require\(|from\s+)\s*['"]node:test['"]""")),
+    (
+        "registers an exit hook",
+        re.compile(r"""\bprocess\.(?:on|once|prependListener)\(\s*['"](?:exit|beforeExit)['"]"""),
+    ),
+    (
+        "ends the process",
+        re.compile(r"\bprocess\.(?:exit|reallyExit|abort)\s*\(|\bprocess\.kill\s*\(\s*process\.pid"),
+    ),
+    ("rewrites the process's exit", re.compile(r"\bprocess\.(?:exitCode|exit)\s*=[^=]")),
+)
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+_COMMENT = {"python": "#", "javascript": "//", "typescript": "//", "tsx": "//"}
+
+
+def runner_hooks(text: str, lines: Iterable[tuple[int, int]], language: str = "python") -> list[str]:
+    """`line N: what` for each added line (1-based inclusive ranges) that reaches the runner or exit.
+
+    Python's and JavaScript's ways are known; other languages' files are not looked at (a Go
+    or Rust command's `os.Exit` is how a program ends, not a sign of tampering).
+    """
+    patterns = _JS_PATTERNS if language in _JS_LANGUAGES else _PATTERNS if language == "python" else ()
+    comment = _COMMENT.get(language, "#")
     source = text.splitlines()
     found: list[str] = []
     for start, end in lines:
         for number in range(start, min(end, len(source)) + 1):
             line = source[number - 1]
-            if line.lstrip().startswith("#"):
+            if line.lstrip().startswith(comment):
                 continue
-            found += [f"line {number}: {what}" for what, pattern in _PATTERNS if pattern.search(line)]
+            found += [f"line {number}: {what}" for what, pattern in patterns if pattern.search(line)]
     return found

@@ -228,11 +228,13 @@ def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Rea
     """Added lines of non-test code that reach into the test runner or the process exit."""
     found: list[str] = []
     for f in change.files:
-        if f.status == "deleted" or not f.hunks or is_test_path(f.path) or language_for_path(f.path) is None:
+        language = language_for_path(f.path)
+        if f.status == "deleted" or not f.hunks or is_test_path(f.path) or language is None:
             continue
         data = reader.read(change.head, f.raw_path) if change.head else read_work_file(workdir, f.raw_path)
         if data is not None:
-            found += [f"{f.path} {hit}" for hit in runner_hooks(data.decode("utf-8", "replace"), f.hunks)]
+            text = data.decode("utf-8", "replace")
+            found += [f"{f.path} {hit}" for hit in runner_hooks(text, f.hunks, language)]
     return [reason("reaches-runner", "warn", found)] if found else []
 
 
