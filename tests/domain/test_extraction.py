@@ -301,3 +301,8 @@ def test_the_same_speaker_saying_yes_does_not_answer_their_own_question() -> Non
     text = "maria: We need a CSV export.\ndev: Should the CSV have a header row?\ndev: Yes, I think so.\n"
     intent = extract_intent(text)
     assert [q.text for q in intent.open_questions] == ["Should the CSV have a header row?"]
+
+
+@pytest.mark.parametrize("name", ["conn.ex", "mix.exs", "build.gradle.kts", "init.lua", "run.bash", "app.kt"])
+def test_file_names_of_every_indexed_language_are_code_mentions(name: str) -> None:
+    assert name in find_identifiers([f"The bug is in {name} since the last release."])

@@ -261,7 +261,8 @@ _LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{0,24}?)\s*\d*\s*:\s+(?P<rest
 _URL = re.compile(r"\b\w+://\S+")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _EXTENSIONS = (
-    "py|pyi|js|jsx|mjs|cjs|ts|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|sh|sql|md|rst|txt"
+    "py|pyi|js|jsx|mjs|cjs|ts|tsx|go|rs|java|kts|kt|c|h|cc|cpp|hpp|cs|rb|phtml|php|swift|scala|lua|exs|ex"
+    "|bash|sh|sql|md|rst|txt"
     "|toml|yaml|yml|json|cfg|ini|csv|html|css|scss|xml|proto|lock|scm"
 )
 _FILE_NAME = re.compile(rf"[\w.-]+\.(?:{_EXTENSIONS})")
