@@ -180,3 +180,18 @@ def test_below_the_top_files_an_outline_lists_only_top_level_names(tmp_path: Pat
 
     assert "entry_1" not in shown(deep[0]) and "Ledger" in shown(deep[0])  # members left out
     assert "entry_1" in shown(next(p for p in outlines if ranks[p] == 1))
+
+
+def test_the_definition_that_raises_a_quoted_message_is_shown(tmp_path: Path) -> None:
+    body = (
+        "\n\ndef check_settings(settings):\n    if settings.depth > 3:\n"
+        '        raise ValueError("nesting deeper than three levels is not supported")\n'
+        "    return settings\n"
+    )
+    root = build_repo(tmp_path / "repo", {"app/settings.py": _padded_module("", body)})
+    with CodeIndex.open(root) as index:
+        pack = build_pack(
+            index, 'Loading fails with "Nesting deeper than three levels is not supported"', 2000
+        )
+    assert any(s.start_line == 3 and s.end_line == 6 for s in pack.spans), pack.spans
+    assert "holds a message quoted in the text" in pack.text

@@ -43,6 +43,8 @@ WINDOW_LINES = 30  # for files without definitions (docs, config): lines around 
 # file's good pieces come before a weak file's best one.
 TARGET_SYMBOL_SCORE = 10.0  # named by the task's target symbols
 TRACEBACK_SCORE = 9.0  # the definition around a traceback frame's line (+1 for the deepest frame)
+PHRASE_SCORE = 6.0  # holds a message the text quotes (an error, a warning): where it is raised
+MIN_PHRASE_CHARS = 12  # shorter quotes ('None', 'utf-8') are everywhere
 NAMED_SCORE = 8.0  # a definition the text names like code; plain words get half; rarity scales both
 WHOLE_FILE_SCORE = 7.0  # a small, well-ranked file: everything at once
 NAME_WORDS_SCORE = 3.0  # a name made of the query's words (IDF-weighted share of its parts)
@@ -228,6 +230,7 @@ def _match_definitions(
     terms, weights = context.terms, context.weights
     containers = {ancestor for _, ancestors in nesting(symbols) for ancestor in ancestors}
     line_words = _line_words(lines, weights)
+    phrase_lines = _phrase_lines(lines, terms.phrases)
     all_weight = sum(weights.values()) or 1.0
     scored: list[tuple[Symbol, float, str]] = []
     for symbol in symbols:
@@ -241,6 +244,11 @@ def _match_definitions(
             bonus = 1.0 if context.deepest in framed else 0.0
             reason = f"traceback frame at line {framed[-1].line}, in `{symbol.name}`"
             scored.append((symbol, TRACEBACK_SCORE + bonus, reason))
+        elif quoted := [n for n in phrase_lines if symbol.start_line <= n <= symbol.end_line]:
+            factor = CONTAINER_BODY_FACTOR if symbol in containers else 1.0
+            scored.append(
+                (symbol, PHRASE_SCORE * factor, f"holds a message quoted in the text (line {quoted[0]})")
+            )
         elif norm in terms.identifiers:
             rarity = weights.get(terms.whole_token(norm), 1.0)
             style = 1.0 if norm in terms.code_like else 0.5
@@ -260,6 +268,14 @@ def _match_definitions(
                 scored.append((symbol, name_score + body_score, reason))
     scored.sort(key=lambda item: (-item[1], item[0].end_line - item[0].start_line, item[0].start_line))
     return scored
+
+
+def _phrase_lines(lines: list[str], phrases: Sequence[str]) -> list[int]:
+    """Lines (1-based) that hold a message the text quotes, as code writes it (case aside)."""
+    wanted = [p for p in phrases if len(p) >= MIN_PHRASE_CHARS]
+    if not wanted:
+        return []
+    return [n for n, line in enumerate(lines, start=1) if any(p in line.lower() for p in wanted)]
 
 
 def _line_words(lines: list[str], weights: dict[str, float]) -> list[set[str]]:
