@@ -25,7 +25,7 @@ there when the network allows.
 
 Example::
 
-    python scripts/multilingual_set.py --out /tmp/mlset --mirrors /tmp/mirrors --issues-dir /tmp/issues
+    python scripts/multilingual_set.py --out MLSET --mirrors MIRRORS --issues-dir ISSUES
 """
 
 from __future__ import annotations
