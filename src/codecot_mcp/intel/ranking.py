@@ -29,6 +29,8 @@ from pathlib import Path
 
 from codecot_mcp.domain.models import RankedFile
 from codecot_mcp.domain.scope import first_match, is_test_path
+from codecot_mcp.errors import CodecotError
+from codecot_mcp.intel.generated import attribute_matcher, generated_by_header, generated_by_path
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.mentions import FileNames
 from codecot_mcp.intel.query import QueryTerms, analyze_query, looks_like_code, normalize_line
@@ -89,6 +91,11 @@ TEST_FILE_FACTOR = 0.7
 # Docs, notebooks and data files share the code's words but are rarely what a change is about,
 # unless the text names them (then the mention keeps them on top).
 NON_CODE_FACTOR = 0.6
+# A generated, vendored or bundled file holds its source's words (a bundle every function, a
+# parser every grammar rule) but is not where a fix goes, unless the text names it.
+GENERATED_FACTOR = 0.3
+GENERATED_HEADER_FILES = 60  # top files whose first lines are read for a "generated" header
+HEADER_BYTES = 2000
 # A message from the issue found verbatim in a file: that file printed it. Shared when several do.
 PHRASE_WEIGHT = 2.5
 PHRASE_MAX_FILES = 5
@@ -121,6 +128,7 @@ class Kind(Enum):
     IMPORTS_TOP = auto()  # imports a top match
     TEST_FILE = auto()  # a test file, weighted down
     NON_CODE = auto()  # not source code, weighted down
+    GENERATED = auto()  # generated, vendored or bundled, weighted down
 
 
 # The text names the file itself, so whatever its kind it is what the text is about and is not
@@ -460,6 +468,7 @@ def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
 # Shared by every file they apply to: they carry no evidence of their own.
 _TEST_FILE = Signal(Kind.TEST_FILE, TEST_FILE_FACTOR)
 _NON_CODE = Signal(Kind.NON_CODE, NON_CODE_FACTOR)
+_GENERATED = Signal(Kind.GENERATED, GENERATED_FACTOR)
 
 
 def _weigh_file_kinds(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
@@ -470,6 +479,31 @@ def _weigh_file_kinds(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> N
         info = index.file_info(path)
         if info is not None and info.language is None and not scores.has(path, NAMING_KINDS):
             scores.scale(path, _NON_CODE)
+    for path in _generated(index, scores):
+        if not scores.has(path, NAMING_KINDS):
+            scores.scale(path, _GENERATED)
+
+
+def _generated(index: CodeIndex, scores: _Scores) -> list[str]:
+    """Scored files that are generated, vendored or bundled (the top ones also by their header)."""
+    marked = attribute_matcher(_text_or_empty(index, ".gitattributes"))
+    top = set(sorted(scores.value, key=lambda p: -scores.value[p])[:GENERATED_HEADER_FILES])
+    return [
+        path
+        for path in scores.value
+        if marked(path)
+        or generated_by_path(path, index.has_file)
+        or (path in top and generated_by_header(_text_or_empty(index, path)[:HEADER_BYTES]))
+    ]
+
+
+def _text_or_empty(index: CodeIndex, path: str) -> str:
+    if not index.has_file(path):
+        return ""
+    try:
+        return index.read_text(path)
+    except CodecotError:  # deleted since the index was refreshed
+        return ""
 
 
 def _keep_best(gains: dict[str, Signal], path: str, signal: Signal) -> None:
@@ -495,6 +529,7 @@ MESSAGES: dict[Kind, str] = {
     Kind.IMPORTS_TOP: "imports top match {evidence}",
     Kind.TEST_FILE: "test file, weighted down",
     Kind.NON_CODE: "not source code, weighted down",
+    Kind.GENERATED: "generated, vendored or bundled, weighted down",
 }
 BM25_REASON_TERMS = 4  # the best-matching words are enough to see why; more is noise
 
