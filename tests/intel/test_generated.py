@@ -75,3 +75,20 @@ def test_a_bundle_ranks_below_the_source_it_is_built_from(tmp_path: Path) -> Non
         assert ranked.index("lib/merge.js") < ranked.index("dist/client.js"), ranked
         named = [r.path for r in rank_files(index, "the bundle dist/client.js is out of date", limit=5)]
     assert named[0] == "dist/client.js"  # the text names it: it keeps its place
+
+
+def test_an_example_ranks_below_the_code_it_shows_unless_the_text_names_it(tmp_path: Path) -> None:
+    code = "def merge_config(base, extra):\n    return {**base, **extra}\n"
+    example = (
+        "from app.config import merge_config\n\n"
+        + "# merging a base config keeps its keys\nmerge_config({}, {})\n"
+    )
+    files = {"app/config.py": code, "examples/merge_config_demo.py": example}
+    root = build_repo(tmp_path / "repo", files)
+    with CodeIndex.open(root) as index:
+        ranked = [r.path for r in rank_files(index, "merging a base config loses its keys", limit=5)]
+        assert ranked.index("app/config.py") < ranked.index("examples/merge_config_demo.py"), ranked
+        named = [
+            r.path for r in rank_files(index, "examples/merge_config_demo.py prints the wrong keys", limit=5)
+        ]
+    assert named[0] == "examples/merge_config_demo.py"

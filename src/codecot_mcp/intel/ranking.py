@@ -94,6 +94,16 @@ NON_CODE_FACTOR = 0.6
 # A generated, vendored or bundled file holds its source's words (a bundle every function, a
 # parser every grammar rule) but is not where a fix goes, unless the text names it.
 GENERATED_FACTOR = 0.3
+# Examples, demos and benchmarks use the code's names, often more plainly than the code does;
+# a fix goes into the code unless the text names them ("example" alone says nothing: issues
+# bring "a minimal example" of their own).
+SAMPLE_FACTOR = 0.6
+SAMPLE_FOLDERS = frozenset({"example", "examples", "demo", "demos", "sample", "samples"})
+# Benchmarks are samples too, unless the text is about speed: then a fix often updates them.
+BENCHMARK_FOLDERS = frozenset({"benchmarks", "bench", "asv_bench"})
+_SPEED_TALK = re.compile(
+    r"\b(?:perf|performance|slow|slower|speed|speedup|faster|benchmarks?)\b", re.IGNORECASE
+)
 GENERATED_HEADER_FILES = 60  # top files whose first lines are read for a "generated" header
 HEADER_BYTES = 2000
 # A message from the issue found verbatim in a file: that file printed it. Shared when several do.
@@ -129,6 +139,7 @@ class Kind(Enum):
     TEST_FILE = auto()  # a test file, weighted down
     NON_CODE = auto()  # not source code, weighted down
     GENERATED = auto()  # generated, vendored or bundled, weighted down
+    SAMPLE = auto()  # an example, demo or benchmark, weighted down
 
 
 # The text names the file itself, so whatever its kind it is what the text is about and is not
@@ -469,19 +480,28 @@ def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
 _TEST_FILE = Signal(Kind.TEST_FILE, TEST_FILE_FACTOR)
 _NON_CODE = Signal(Kind.NON_CODE, NON_CODE_FACTOR)
 _GENERATED = Signal(Kind.GENERATED, GENERATED_FACTOR)
+_SAMPLE = Signal(Kind.SAMPLE, SAMPLE_FACTOR)
 
 
 def _weigh_file_kinds(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
     """(f) Tests below the code they test, unless the text is about tests; non-code files lower."""
+    speed = bool(_SPEED_TALK.search(terms.text))
     for path in list(scores.value):
         if is_test_path(path) and not terms.about_tests:
             scores.scale(path, _TEST_FILE)
         info = index.file_info(path)
         if info is not None and info.language is None and not scores.has(path, NAMING_KINDS):
             scores.scale(path, _NON_CODE)
+        if _is_sample(path, speed) and not scores.has(path, NAMING_KINDS):
+            scores.scale(path, _SAMPLE)
     for path in _generated(index, scores):
         if not scores.has(path, NAMING_KINDS):
             scores.scale(path, _GENERATED)
+
+
+def _is_sample(path: str, about_speed: bool) -> bool:
+    folders = SAMPLE_FOLDERS if about_speed else SAMPLE_FOLDERS | BENCHMARK_FOLDERS
+    return any(part in folders for part in path.split("/")[:-1])
 
 
 def _generated(index: CodeIndex, scores: _Scores) -> list[str]:
@@ -530,6 +550,7 @@ MESSAGES: dict[Kind, str] = {
     Kind.TEST_FILE: "test file, weighted down",
     Kind.NON_CODE: "not source code, weighted down",
     Kind.GENERATED: "generated, vendored or bundled, weighted down",
+    Kind.SAMPLE: "an example, demo or benchmark, weighted down",
 }
 BM25_REASON_TERMS = 4  # the best-matching words are enough to see why; more is noise
 
