@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from codecot_mcp.errors import NotFoundError, RepositoryError, UnsafePathError
+from codecot_mcp.errors import CodecotError, NotFoundError, RepositoryError, UnsafePathError
 from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
 from codecot_mcp.intel.cache import IndexCache, StoredState, sql_chunks
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
@@ -256,6 +256,18 @@ class CodeIndex:
             raise NotFoundError(f"'{path}' is not an indexed file", hint=_INDEX_PATH_HINT)
         # A fresh tree: folders may have become links since the refresh.
         return RepoTree(self.root).read_text(path, MAX_FILE_BYTES, errors="replace")
+
+    def read_head(self, path: str, size: int) -> str:
+        """The first `size` bytes of an indexed file as text, "" when it is not indexed or unreadable."""
+        if path not in self._files:
+            return ""
+        blocks = RepoTree(self.root).blocks(path, size)
+        try:
+            return next(blocks, b"").decode("utf-8", errors="replace")
+        except CodecotError:  # gone, or a link since the refresh
+            return ""
+        finally:
+            blocks.close()
 
     # ------------------------------------------------------------ symbols
 

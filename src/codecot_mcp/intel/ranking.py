@@ -29,7 +29,6 @@ from pathlib import Path
 
 from codecot_mcp.domain.models import RankedFile
 from codecot_mcp.domain.scope import first_match, is_test_path
-from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.generated import attribute_matcher, generated_by_header, generated_by_path
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.mentions import FileNames
@@ -106,6 +105,7 @@ _SPEED_TALK = re.compile(
 )
 GENERATED_HEADER_FILES = 60  # top files whose first lines are read for a "generated" header
 HEADER_BYTES = 2000
+ATTRIBUTES_BYTES = 64_000
 # A message from the issue found verbatim in a file: that file printed it. Shared when several do.
 PHRASE_WEIGHT = 2.5
 PHRASE_MAX_FILES = 5
@@ -506,24 +506,15 @@ def _is_sample(path: str, about_speed: bool) -> bool:
 
 def _generated(index: CodeIndex, scores: _Scores) -> list[str]:
     """Scored files that are generated, vendored or bundled (the top ones also by their header)."""
-    marked = attribute_matcher(_text_or_empty(index, ".gitattributes"))
+    marked = attribute_matcher(index.read_head(".gitattributes", ATTRIBUTES_BYTES))
     top = set(sorted(scores.value, key=lambda p: -scores.value[p])[:GENERATED_HEADER_FILES])
     return [
         path
         for path in scores.value
         if marked(path)
         or generated_by_path(path, index.has_file)
-        or (path in top and generated_by_header(_text_or_empty(index, path)[:HEADER_BYTES]))
+        or (path in top and generated_by_header(index.read_head(path, HEADER_BYTES)))
     ]
-
-
-def _text_or_empty(index: CodeIndex, path: str) -> str:
-    if not index.has_file(path):
-        return ""
-    try:
-        return index.read_text(path)
-    except CodecotError:  # deleted since the index was refreshed
-        return ""
 
 
 def _keep_best(gains: dict[str, Signal], path: str, signal: Signal) -> None:
