@@ -98,12 +98,18 @@ def classify_path(
     hit = first_match(path, allowed)
     if hit:
         return True, f"matches allowed path '{hit}'"
-    folder = path.rpartition("/")[0]
-    home = next((f for f in new_in if f == folder or (f.endswith("/**") and path.startswith(f[:-2]))), None)
-    if new and home is not None:
+    home = next((f for f in new_in if glob_match(path, _new_file_glob(f))), None) if new else None
+    if home is not None:
         shown = home if home.endswith("/**") else f"{home or '.'}/"
         return True, f"a new file in '{shown}', where the task may add files"
     return False, "outside the task's allowed paths"
+
+
+def _new_file_glob(folder: str) -> str:
+    """A new-file folder as a glob: `pkg` admits `pkg/x.py` only, `pkg/tests/**` any depth."""
+    if folder.endswith("/**"):
+        return folder
+    return f"{folder}/*" if folder else "*"
 
 
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "testdata"})

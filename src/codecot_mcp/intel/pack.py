@@ -275,7 +275,8 @@ def _phrase_lines(lines: list[str], phrases: Sequence[str]) -> list[int]:
     wanted = [p for p in phrases if len(p) >= MIN_PHRASE_CHARS]
     if not wanted:
         return []
-    return [n for n, line in enumerate(lines, start=1) if any(p in line.lower() for p in wanted)]
+    lowered = (line.lower() for line in lines)
+    return [n for n, line in enumerate(lowered, start=1) if any(p in line for p in wanted)]
 
 
 def _line_words(lines: list[str], weights: dict[str, float]) -> list[set[str]]:

@@ -19,6 +19,7 @@ without moving a file. Only `explain` turns signals into the sentences a
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -507,7 +508,7 @@ def _is_sample(path: str, about_speed: bool) -> bool:
 def _generated(index: CodeIndex, scores: _Scores) -> list[str]:
     """Scored files that are generated, vendored or bundled (the top ones also by their header)."""
     marked = attribute_matcher(index.read_head(".gitattributes", ATTRIBUTES_BYTES))
-    top = set(sorted(scores.value, key=lambda p: -scores.value[p])[:GENERATED_HEADER_FILES])
+    top = set(heapq.nlargest(GENERATED_HEADER_FILES, scores.value, key=scores.value.__getitem__))
     return [
         path
         for path in scores.value

@@ -35,8 +35,13 @@ _JS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("rewrites the process's exit", re.compile(r"\bprocess\.(?:exitCode|exit)\s*=[^=]")),
 )
-_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
-_COMMENT = {"python": "#", "javascript": "//", "typescript": "//", "tsx": "//"}
+# language -> (its patterns, how a line comment starts)
+_RULES: dict[str, tuple[tuple[tuple[str, re.Pattern[str]], ...], str]] = {
+    "python": (_PATTERNS, "#"),
+    "javascript": (_JS_PATTERNS, "//"),
+    "typescript": (_JS_PATTERNS, "//"),
+    "tsx": (_JS_PATTERNS, "//"),
+}
 
 
 def runner_hooks(text: str, lines: Iterable[tuple[int, int]], language: str = "python") -> list[str]:
@@ -45,8 +50,7 @@ def runner_hooks(text: str, lines: Iterable[tuple[int, int]], language: str = "p
     Python's and JavaScript's ways are known; other languages' files are not looked at (a Go
     or Rust command's `os.Exit` is how a program ends, not a sign of tampering).
     """
-    patterns = _JS_PATTERNS if language in _JS_LANGUAGES else _PATTERNS if language == "python" else ()
-    comment = _COMMENT.get(language, "#")
+    patterns, comment = _RULES.get(language, ((), "#"))
     source = text.splitlines()
     found: list[str] = []
     for start, end in lines:
