@@ -105,3 +105,9 @@ def test_a_generated_header_is_read_from_the_head_of_the_file_only(tmp_path: Pat
         ranked = rank_files(index, "merge config rows", limit=5)
     tables_rank = next(r for r in ranked if r.path == "app/_tables.py")
     assert "generated, vendored or bundled, weighted down" in tables_rank.reasons
+
+
+def test_a_gitattributes_pattern_with_a_leading_slash_is_anchored_at_the_root() -> None:
+    marked = attribute_matcher("/bundle.js linguist-generated\nbuild/ linguist-vendored\n")
+    assert marked("bundle.js") and not marked("web/bundle.js")
+    assert marked("build/out.js") and marked("pkg/build/out.js")

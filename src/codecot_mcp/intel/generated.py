@@ -49,10 +49,11 @@ def attribute_matcher(gitattributes: str) -> Callable[[str], bool]:
 
 
 def _anchored(pattern: str) -> str:
-    """A gitattributes pattern as a glob on the whole path: no slash matches at any depth."""
-    pattern = pattern.lstrip("/") if pattern.startswith("/") else pattern
+    """A gitattributes pattern as a glob on the whole path: one with no slash but a trailing
+    one matches at any depth; a leading slash, or one inside, anchors it at the root."""
     if "/" not in pattern.rstrip("/"):
         pattern = f"**/{pattern}"
+    pattern = pattern.lstrip("/")
     return f"{pattern}**" if pattern.endswith("/") else pattern
 
 
