@@ -1,6 +1,6 @@
 import pytest
 
-from codecot_mcp.domain.scope import classify_path, glob_match
+from codecot_mcp.domain.scope import classify_path, glob_match, place_path
 
 
 @pytest.mark.parametrize(
@@ -116,5 +116,18 @@ def test_a_new_file_folder_written_with_stars_admits_new_files_at_any_depth() ->
     folders = ["pkg/tests/**"]
     assert classify_path("pkg/tests/data/fixture.py", [], [], folders, new=True)[0]
     assert classify_path("pkg/tests/test_new.py", [], [], folders, new=True)[0]
-    assert not classify_path("pkg/tests/test_old.py", [], [], folders)[0]  # an existing one stays out
     assert not classify_path("pkg/testsuite/x.py", [], [], folders, new=True)[0]  # a prefix, not the folder
+
+
+def test_an_existing_file_is_nearby_in_a_test_tree_or_when_the_task_recorded_it() -> None:
+    """Tests in the test tree and the sources' one-hop imports are in scope, and say so."""
+    assert place_path("pkg/tests/test_old.py", [], [], ["pkg/tests/**"])[0] == "nearby"
+    assert place_path("pkg/helpers.py", ["pkg/core.py"], [], ["pkg"], {"pkg/helpers.py"})[0] == "nearby"
+    # control: an existing file directly in a source folder, recorded nowhere, stays out
+    assert place_path("pkg/other.py", ["pkg/core.py"], [], ["pkg", "pkg/tests/**"], {"pkg/helpers.py"}) == (
+        "outside",
+        "outside the task's allowed paths",
+    )
+    # a new file takes the new-file rule, and forbidden wins over nearby
+    assert place_path("pkg/helpers.py", [], [], [], {"pkg/helpers.py"}, new=True)[0] == "outside"
+    assert place_path("pkg/tests/x.py", [], ["pkg/tests/**"], ["pkg/tests/**"])[0] == "forbidden"

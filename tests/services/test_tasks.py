@@ -2,10 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from codecot_mcp.domain.models import FileChange
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.views import scope_text
 from codecot_mcp.services.workspace import Workspace
+from codecot_mcp.store.artifacts import TASKS
 from tests.conftest import MakeRepo, git, write_files
 
 FILES = {
@@ -122,3 +124,74 @@ def test_a_new_module_beside_the_scoped_code_is_in_scope_and_an_existing_neighbo
 def test_allowed_paths_given_by_the_caller_admit_no_new_file_folders(ws: Workspace) -> None:
     task = SCOPE_TASK.invoke(ws, spec_id=_spec(ws), allowed_paths=["src/report.py"]).tasks[0]
     assert task.new_file_folders == []
+
+
+NEARBY_FILES = {
+    "pkg/__init__.py": "",
+    "pkg/report.py": "from pkg.helpers import tidy\n\n\ndef render_report(rows):\n    return tidy(rows)\n"
+    "\n\ndef build():\n    return 0\n",
+    "pkg/helpers.py": "from pkg.format import clean\n\n\ndef tidy(rows):\n    return clean(rows)\n",
+    "pkg/format.py": "def clean(items):\n    return items\n",
+    "pkg/cli.py": "from pkg import report as r\n\n\ndef main():\n    return r.build()\n",
+    "pkg/payload.py": "def run():\n    return 0\n",
+    "pkg/tests/__init__.py": "",
+    "pkg/tests/test_report.py": "from pkg.report import render_report\n\n\ndef test_it():\n"
+    "    assert render_report([1]) == [1]\n",
+    "pkg/tests/test_misc.py": "def test_misc():\n    assert True\n",
+    ".codecot/config.toml": '[checks]\nok = ["git", "--version"]\n',
+}
+
+
+def _nearby_task(ws: Workspace) -> str:
+    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `render_report` to sort rows by name.").intent
+    spec_id = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec.id
+    return SCOPE_TASK.invoke(ws, spec_id=spec_id, max_files=8).tasks[0].id
+
+
+def _files(ws: Workspace, task_id: str) -> dict[str, FileChange]:
+    return {f.path: f for f in VALIDATE_CHANGE.invoke(ws, task_id=task_id, run_checks=False).validation.files}
+
+
+def test_an_edit_one_import_away_or_in_the_test_tree_is_in_scope_and_named(make_repo: MakeRepo) -> None:
+    """A fix reaching one import further than the named files, or into another test, is the task's work."""
+    ws = Workspace(make_repo(NEARBY_FILES))
+    task_id = _nearby_task(ws)
+    task = ws.store.load(TASKS, task_id)
+    assert "pkg/helpers.py" in task.allowed_paths  # what the top source imports is named
+    assert task.nearby_paths == ["pkg/format.py"]  # and what that imports is beside it; payload.py is not
+    write_files(
+        ws.root,
+        {
+            "pkg/format.py": "def clean(items):\n    return [i for i in items if i]\n",
+            "pkg/tests/test_misc.py": "def test_misc():\n    assert 1 == 1\n",
+        },
+    )
+    result = VALIDATE_CHANGE.invoke(ws, task_id=task_id, run_checks=False).validation
+    files = {f.path: f for f in result.files}
+    assert all(f.in_scope and f.nearby for f in files.values())
+    named = {r.code: r.subjects for r in result.reasons}
+    assert "out-of-scope" not in named
+    assert set(named["edited-nearby"]) == {"pkg/format.py", "pkg/tests/test_misc.py"}
+    # control: an unrelated module in the same folder is still out of scope
+    write_files(ws.root, {"pkg/payload.py": "def run():\n    return 1\n"})
+    assert not _files(ws, task_id)["pkg/payload.py"].in_scope
+
+
+def test_an_import_added_to_the_scoped_code_does_not_bring_a_file_into_scope(make_repo: MakeRepo) -> None:
+    """The agent cannot widen the scope by importing the file it wants to edit, before or after."""
+    ws = Workspace(make_repo(NEARBY_FILES))
+    write_files(ws.root, {"pkg/report.py": NEARBY_FILES["pkg/report.py"] + "from pkg import payload\n"})
+    before = _nearby_task(ws)  # scoped on a tree that already imports it
+    assert "pkg/payload.py" not in ws.store.load(TASKS, before).nearby_paths
+    write_files(ws.root, {"pkg/payload.py": "def run():\n    return 1\n"})
+    assert not _files(ws, before)["pkg/payload.py"].in_scope
+    git(ws.root, "checkout", "--", ".")
+    after = _nearby_task(ws)  # scoped on the clean tree, then the import is added
+    write_files(
+        ws.root,
+        {
+            "pkg/report.py": NEARBY_FILES["pkg/report.py"] + "from pkg import payload\n",
+            "pkg/payload.py": "def run():\n    return 1\n",
+        },
+    )
+    assert not _files(ws, after)["pkg/payload.py"].in_scope

@@ -167,6 +167,7 @@ class WorkflowResult:
     allowed_paths: list[str] = field(default_factory=list)
     forbidden_paths: list[str] = field(default_factory=list)
     new_file_folders: list[str] = field(default_factory=list)
+    nearby_paths: list[str] = field(default_factory=list)
     new_files: list[str] = field(default_factory=list)  # gold and test files the tree lacks at the base
     allowed_files: int | None = None
     task_pack: PackResult | None = None
@@ -306,6 +307,7 @@ def record_artifacts(result: WorkflowResult, data: dict[str, Any]) -> None:
         result.allowed_paths = list(task["allowed_paths"])
         result.forbidden_paths = list(task["forbidden_paths"])
         result.new_file_folders = list(task.get("new_file_folders", []))
+        result.nearby_paths = list(task.get("nearby_paths", []))
 
 
 def server_params(repo: Path) -> StdioServerParameters:
@@ -643,12 +645,9 @@ def hunk_lines_shown(spans: Sequence[tuple[str, int, int]], hunks: dict[str, lis
 
 def in_scope(paths: Sequence[str], r: WorkflowResult) -> int:
     """How many of `paths` the task admits; a file the tree lacks is judged as one the change adds."""
-    new = set(r.new_files)
-    return sum(
-        1
-        for path in paths
-        if classify_path(path, r.allowed_paths, r.forbidden_paths, r.new_file_folders, new=path in new)[0]
-    )
+    new, nearby = set(r.new_files), set(r.nearby_paths)
+    scope = (r.allowed_paths, r.forbidden_paths, r.new_file_folders, nearby)
+    return sum(1 for path in paths if classify_path(path, *scope, new=path in new)[0])
 
 
 def count_allowed_files(files: Sequence[str], allowed: Sequence[str], forbidden: Sequence[str]) -> int:
@@ -719,6 +718,7 @@ def pack_cells(results: Sequence[WorkflowResult], which: str) -> list[str]:
 def workflow_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
     n = len(results)
     allowed = quartiles([r.allowed_files for r in results if r.allowed_files is not None])
+    nearby = quartiles([len(r.nearby_paths) for r in results if r.task_id])
     return [
         name,
         str(n),
@@ -734,6 +734,7 @@ def workflow_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
         f"{recall(results, scope_found):.1%}",
         f"{recall(results, scope_with_tests_found):.1%}",
         "/".join(f"{v:g}" for v in allowed),
+        "/".join(f"{v:g}" for v in nearby),
     ]
 
 
@@ -768,7 +769,7 @@ def report(results: Sequence[WorkflowResult]) -> str:
         [
             "rows", "tasks", "errors", "calls", "request tok", "result tok", "wire KiB", "dead ends",
             "goals ≥1", "template titles", "affected recall", "scope recall", "scope+tests recall",
-            "allowed files p25/p50/p75/max",
+            "allowed files p25/p50/p75/max", "nearby files p25/p50/p75/max",
         ],
         [workflow_cells(name, group) for name, group in groups],
     )  # fmt: skip

@@ -169,7 +169,13 @@ class Task(_Stored):
     forbidden_paths: list[str] = []
     new_file_folders: list[str] = Field(
         default=[],
-        description="Folders where the change may add new files ('' is the root); existing ones stay out.",
+        description="Folders where the change may add new files ('' is the root); in a test tree "
+        "('tests/**') its existing files may be edited too.",
+    )
+    nearby_paths: list[str] = Field(
+        default=[],
+        description="Existing files beside the allowed ones, from the base's imports: what the task's "
+        "sources import or are imported by. Edits there are in scope and named in the verdict.",
     )
     target_symbols: list[SymbolRef] = []
     checks: list[str] = Field(default=[], description="Names of checks in .codecot/config.toml.")
@@ -206,6 +212,9 @@ class FileChange(BaseModel):
     deleted: int = 0
     binary: bool = False
     in_scope: bool = True
+    nearby: bool = Field(
+        default=False, description="In scope as a file beside the allowed ones (an import, the test tree)."
+    )
     reason: str = ""
     symbols: list[str] = Field(default=[], description="Definitions whose lines the change touches.")
     accepted: str | None = Field(
@@ -220,7 +229,7 @@ class FileChange(BaseModel):
     def scope_label(self) -> str:
         """'in scope', or why not, with the justification it was accepted with."""
         if self.in_scope:
-            return "in scope"
+            return "in scope, beside the task's files" if self.nearby else "in scope"
         return self.reason + (f"; accepted: {self.accepted}" if self.accepted else "")
 
 

@@ -18,6 +18,7 @@ ReasonCode = Literal[
     "out-of-scope",
     "out-of-scope-justified",
     "out-of-scope-accepted",
+    "edited-nearby",
     "off-target",
     "over-budget",
     "check-failed",
@@ -56,6 +57,8 @@ MESSAGES: dict[ReasonCode, str] = {
     "out-of-scope-justified": "out-of-scope edits justified, awaiting a person's approval: "
     "{listed} ({detail})",
     "out-of-scope-accepted": "out-of-scope edits accepted: {listed} (justification: {detail})",
+    "edited-nearby": "edited beside the task's allowed files (imports of its sources, their importers, "
+    "its test tree): {listed}",
     "off-target": "changed beyond the task's target symbols: {detail}",
     "over-budget": "over budget: {detail}",
     "check-failed": "check '{listed}' failed ({detail})",

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Literal
 
 from wcmatch import glob
 
@@ -77,32 +78,59 @@ def first_match(path: str, patterns: Sequence[str]) -> str | None:
     return next((p for p in patterns if glob_match(path, p)), None)
 
 
+Placement = Literal["forbidden", "allowed", "nearby", "new", "outside"]
+IN_SCOPE: frozenset[Placement] = frozenset({"allowed", "nearby", "new"})
+
+
+def place_path(
+    path: str,
+    allowed: Sequence[str],
+    forbidden: Sequence[str],
+    new_in: Sequence[str] = (),
+    nearby: Collection[str] = (),
+    *,
+    new: bool = False,
+) -> tuple[Placement, str]:
+    """Where one changed path stands in a task's scope, and why; `new` for a file the change adds.
+
+    Forbidden wins. Then the allowed globs; then the files beside them (`nearby`: what the
+    task's sources import or are imported by, sealed when it was scoped, and existing files
+    in a test tree written `folder/**`), in scope and named in the verdict; then a new file
+    directly in one of the `new_in` folders or at any depth below a `folder/**`: a fix often
+    adds a module beside the code it changes, or a test or a fixture in the test tree, and
+    that file cannot be named before it exists.
+    """
+    hit = first_match(path, forbidden)
+    if hit:
+        return "forbidden", f"matches forbidden path '{hit}'"
+    hit = first_match(path, allowed)
+    if hit:
+        return "allowed", f"matches allowed path '{hit}'"
+    trees = [f for f in new_in if f.endswith("/**")]
+    if not new and path in nearby:
+        return "nearby", "beside the task's files: its sources import it or are imported by it"
+    tree = next((f for f in trees if glob_match(path, f)), None) if not new else None
+    if tree is not None:
+        return "nearby", f"an existing file in the test tree '{tree}'"
+    home = next((f for f in new_in if glob_match(path, _new_file_glob(f))), None) if new else None
+    if home is not None:
+        shown = home if home.endswith("/**") else f"{home or '.'}/"
+        return "new", f"a new file in '{shown}', where the task may add files"
+    return "outside", "outside the task's allowed paths"
+
+
 def classify_path(
     path: str,
     allowed: Sequence[str],
     forbidden: Sequence[str],
     new_in: Sequence[str] = (),
+    nearby: Collection[str] = (),
     *,
     new: bool = False,
 ) -> tuple[bool, str]:
-    """(in scope?, the reason) for one changed path; `new` for a file the change adds.
-
-    A new file is in scope directly in one of the `new_in` folders, or at any depth below
-    one written `folder/**`: a fix often adds a module beside the code it changes, or a
-    test or a fixture in the test tree, and that file cannot be named before it exists.
-    Existing files there stay out.
-    """
-    hit = first_match(path, forbidden)
-    if hit:
-        return False, f"matches forbidden path '{hit}'"
-    hit = first_match(path, allowed)
-    if hit:
-        return True, f"matches allowed path '{hit}'"
-    home = next((f for f in new_in if glob_match(path, _new_file_glob(f))), None) if new else None
-    if home is not None:
-        shown = home if home.endswith("/**") else f"{home or '.'}/"
-        return True, f"a new file in '{shown}', where the task may add files"
-    return False, "outside the task's allowed paths"
+    """(in scope?, the reason) for one changed path: `place_path` as a yes or no."""
+    placement, why = place_path(path, allowed, forbidden, new_in, nearby, new=new)
+    return placement in IN_SCOPE, why
 
 
 def _new_file_glob(folder: str) -> str:

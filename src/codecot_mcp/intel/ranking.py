@@ -23,7 +23,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from pathlib import Path
@@ -196,6 +196,11 @@ class _Scores:
         self.value[path] += signal.weight
         self.signals[path].append(signal)
 
+    def drop(self, paths: Collection[str]) -> None:
+        for path in paths:
+            self.value.pop(path, None)
+            self.signals.pop(path, None)
+
     def scale(self, path: str, signal: Signal) -> None:
         """A factor: the file's score is multiplied by the signal's weight."""
         self.value[path] *= signal.weight
@@ -235,10 +240,17 @@ def rank_files(
     *,
     boost_paths: Sequence[str] = (),
     boost_symbols: Sequence[str] = (),
+    exclude: Collection[str] = (),
     limit: int = 50,
 ) -> list[RankedFile]:
-    """Files best first (score desc, path asc), scores normalized to 1.0 for the top file."""
-    scored = score_files(index, query, boost_paths=boost_paths, boost_symbols=boost_symbols, limit=limit)
+    """Files best first (score desc, path asc), scores normalized to 1.0 for the top file.
+
+    `exclude` files neither rank nor pass a score on through their imports: a scope is not
+    derived from files the change already touched.
+    """
+    scored = score_files(
+        index, query, boost_paths=boost_paths, boost_symbols=boost_symbols, exclude=exclude, limit=limit
+    )
     return [RankedFile(path=item.path, score=item.score, reasons=explain(item.signals)) for item in scored]
 
 
@@ -248,6 +260,7 @@ def score_files(
     *,
     boost_paths: Sequence[str] = (),
     boost_symbols: Sequence[str] = (),
+    exclude: Collection[str] = (),
     limit: int = 50,
 ) -> list[ScoredFile]:
     """`rank_files` with each file's signals instead of sentences."""
@@ -259,7 +272,9 @@ def score_files(
     _score_definitions(index, terms, postings, scores)
     _score_phrases(index, terms, scores)
     _score_boosts(index, boost_paths, boost_symbols, scores)
+    scores.drop(exclude)
     _score_propagation(index, scores)
+    scores.drop(exclude)
     _weigh_file_kinds(index, terms, scores)
     top = max(scores.value.values(), default=0.0)
     if top <= 0:

@@ -6,6 +6,7 @@ both go in fences they cannot close, and paths and reasons are escaped onto one 
 
 from __future__ import annotations
 
+from codecot_mcp.domain.models import Task
 from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.services.tasks import load_task
@@ -13,6 +14,7 @@ from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import SPECS, VALIDATIONS
 
 MAX_TAIL_LINES = 30
+NEARBY_SHOWN = 3  # nearby files named in a brief; the task holds them all
 
 
 def task_brief(ws: Workspace, task_id: str) -> str:
@@ -40,6 +42,7 @@ def task_brief(ws: Workspace, task_id: str) -> str:
         f"Forbidden paths: {_paths(task.forbidden_paths) or 'none'}",
         "New files may be added directly in: "
         + (_paths([f"{f}/" if f else "./" for f in task.new_file_folders]) or "no folder"),
+        "Also in scope, named in the verdict: " + nearby_summary(task),
         "Target symbols: "
         + (
             ", ".join(f"{display_path(s.name)} ({display_path(s.path)})" for s in task.target_symbols)
@@ -88,3 +91,20 @@ def validation_brief(ws: Workspace, task_id: str) -> str:
 
 def _paths(paths: list[str]) -> str:
     return ", ".join(display_path(path) for path in paths)
+
+
+def nearby_summary(task: Task) -> str:
+    """The files beside a task's allowed ones, in a line: a count and a few names, not the list."""
+    trees = [f.removesuffix("/**") + "/" for f in task.new_file_folders if f.endswith("/**")]
+    parts: list[str] = []
+    if task.nearby_paths:
+        shown = _paths(task.nearby_paths[:NEARBY_SHOWN])
+        more = len(task.nearby_paths) - NEARBY_SHOWN
+        parts.append(
+            f"{len(task.nearby_paths)} files one import away from its sources ({shown}"
+            + (f" and {more} more" if more > 0 else "")
+            + ")"
+        )
+    if trees:
+        parts.append(f"existing files in the test tree {_paths(trees)}")
+    return "; ".join(parts) or "nothing"

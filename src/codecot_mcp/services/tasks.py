@@ -15,6 +15,7 @@ from codecot_mcp.domain.models import ChangeBudget, NextCall, Requirement, Spec,
 from codecot_mcp.domain.scaffold import requirement_example
 from codecot_mcp.domain.scope import DEFAULT_FORBIDDEN, TEST_DIRS, check_globs, first_match, is_test_path
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
+from codecot_mcp.intel.diff import collect_change
 from codecot_mcp.intel.gitrepo import create_worktree, head_commit
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.ranking import rank_files
@@ -35,6 +36,7 @@ SCOPE_IMPORTED_FILES = 8  # modules of the top source's own imports a task may t
 TESTS_PER_FILE = 2  # test files kept per source file, named-after ones first
 MAX_ALLOWED_ENTRIES = 30  # a scope a reviewer can still read through
 MAX_TARGET_SYMBOLS = 12  # target symbols beyond this dilute the context pack's boost
+MAX_NEARBY_FILES = 200  # files beside the scope a task records; a core module's importers can be many
 # Top-level folders of prose and samples: a fix lands in the code, so their files are not sources.
 _NOT_SOURCE_DIRS = frozenset({"doc", "docs", "example", "examples", "benchmarks", "performance"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -91,7 +93,15 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
     )
     index = ws.index(run)
     query = _spec_text(ws, spec)
-    derived, new_folders = _default_allowed(index, spec, query)
+    changed = _changed_paths(ws, base)
+    if changed:
+        shown = ", ".join(sorted(changed)[:5]) + (" ..." if len(changed) > 5 else "")
+        run.note(
+            f"{len(changed)} files changed since the base commit are left out of the derived scope "
+            f"({shown}): a change is not evidence of where it belongs. Scope on a clean tree, or "
+            "pass allowed_paths (a person approves what goes beyond the derived scope)."
+        )
+    derived, new_folders, nearby = _default_allowed(index, spec, query, changed)
     allowed = allowed_paths or derived
     if not allowed:
         top = next(iter(index.files()), "README.md")
@@ -101,7 +111,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
             hint=f"call scope_task(spec_id='{spec.id}', allowed_paths=['{top}'])",
         )
     targets = _target_symbols(index, spec, allowed, query)
-    widened = _widened(index.files(), derived, allowed, forbidden_paths, budget, config)
+    widened = _widened(index.files(), derived + nearby, allowed, forbidden_paths, budget, config)
     created: list[Task] = []
     for group in groups:
         title = group[0].title if len(group) == 1 else spec.title
@@ -117,6 +127,7 @@ def scope_task(ws: Workspace, request: ScopeTaskRequest, run: Run) -> ScopeResul
                 allowed_paths=allowed,
                 forbidden_paths=forbidden_paths or list(DEFAULT_FORBIDDEN),
                 new_file_folders=[] if allowed_paths else new_folders,
+                nearby_paths=[] if allowed_paths else nearby,
                 target_symbols=targets,
                 checks=checks or list(config.checks),
                 budget=budget,
@@ -172,16 +183,24 @@ def _spec_text(ws: Workspace, spec: Spec) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> tuple[list[str], list[str]]:
-    """(named files, folders for new files): the evidence a fix is likely to touch.
+def _default_allowed(
+    index: CodeIndex, spec: Spec, query: str, changed: set[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """(named files, folders for new files, files nearby): the evidence a fix is likely to touch.
 
     The spec's affected code and the top ranked sources; what the top source imports (a fix
     in a module often changes the helper it calls); the `__init__` of each source's package
     (where a new name is exported); then their existing tests. New files may be added in the
-    folders of those sources and tests, as a fix adds a module or a test beside them.
+    folders of those sources and tests, as a fix adds a module or a test beside them. Nearby are
+    the files those sources import or are imported by: a fix often reaches one hop into a
+    helper or a caller the text never names, and the base's imports are evidence of that.
+
+    The index reads the working tree, so a file changed since the base (`changed`) is no
+    evidence: an agent could write the issue's words or an import into it before scoping.
+    It is left out, and its imports with it.
     """
-    affected = list(dict.fromkeys(a.path for a in spec.affected_code))
-    ranked = rank_files(index, query, boost_paths=affected, limit=SCOPE_RANK_LIMIT)
+    affected = [p for p in dict.fromkeys(a.path for a in spec.affected_code) if p not in changed]
+    ranked = rank_files(index, query, boost_paths=affected, exclude=changed, limit=SCOPE_RANK_LIMIT)
     picked = [r.path for r in ranked if r.score >= SCOPE_MIN_SCORE and r.path not in affected]
     primary = list(dict.fromkeys(affected + [p for p in picked if _is_source(index, p)][:SCOPE_SOURCE_FILES]))
     secondary: list[str] = []
@@ -191,17 +210,42 @@ def _default_allowed(index: CodeIndex, spec: Spec, query: str) -> tuple[list[str
         secondary += [p for p in imported if _is_source(index, p)][:SCOPE_IMPORTED_FILES]
     secondary += [init for init in map(_package_init, primary + secondary) if init and index.has_file(init)]
     secondary = [p for p in dict.fromkeys(secondary) if p not in primary]
-    files = index.files()
-    tests = [tests_for(path, files, index.importers_of(path), TESTS_PER_FILE) for path in primary + secondary]
+    files = [f for f in index.files() if f not in changed]
+    tests = [
+        tests_for(path, files, [p for p in index.importers_of(path) if p not in changed], TESTS_PER_FILE)
+        for path in primary + secondary
+    ]
     # The first test of every primary source, then the rest: a cut at the end drops the least evidence.
     allowed = primary + [group[0] for group in tests[: len(primary)] if group] + secondary
     for rank in range(TESTS_PER_FILE):
         allowed += [group[rank] for group in tests if len(group) > rank]
     allowed += [p for p in picked if is_test_path(p)]
-    allowed = list(dict.fromkeys(allowed))[:MAX_ALLOWED_ENTRIES]
+    allowed = [p for p in dict.fromkeys(allowed) if p not in changed][:MAX_ALLOWED_ENTRIES]
     folders = [posixpath.dirname(p) for p in allowed if not is_test_path(p)]
     folders += [f"{root}/**" for root in map(_test_root, allowed) if root]  # new tests, fixtures
-    return allowed, list(dict.fromkeys(folders))
+    return allowed, list(dict.fromkeys(folders)), _nearby(index, allowed, changed)
+
+
+def _changed_paths(ws: Workspace, base: str | None) -> set[str]:
+    """Files the working tree changed since `base` (both names of a rename); none without a base."""
+    if base is None:
+        return set()
+    files = collect_change(ws.root, base).files
+    return {f.path for f in files} | {f.old_path for f in files if f.old_path}
+
+
+def _nearby(index: CodeIndex, allowed: list[str], changed: set[str]) -> list[str]:
+    """Sources one import away from the allowed ones: their imports, the `__init__` of their
+    package (where a name is exported), then their importers (a core module's can be many, so
+    they come last). Changed files are none of them; root files (setup.py, conftest.py: the
+    project's plumbing) stay out."""
+    sources = [p for p in allowed if _is_source(index, p)]
+    found = [q for p in sources for q in index.imports_of(p)]
+    found += [init for init in map(_package_init, sources) if init and index.has_file(init)]
+    found += [q for p in sources for q in index.importers_of(p)]
+    taken = set(allowed) | changed
+    near = [q for q in dict.fromkeys(found) if q not in taken and "/" in q and _is_source(index, q)]
+    return near[:MAX_NEARBY_FILES]
 
 
 def _test_root(path: str) -> str | None:

@@ -29,7 +29,7 @@ from codecot_mcp.domain.models import (
     next_call,
 )
 from codecot_mcp.domain.reasons import Reason, fix_for, reason
-from codecot_mcp.domain.scope import classify_path, is_test_path
+from codecot_mcp.domain.scope import IN_SCOPE, is_test_path, place_path
 from codecot_mcp.errors import CodecotError, InvalidInputError, UnsafePathError
 from codecot_mcp.intel.changed_symbols import REMOVED, BlobReader, read_work_file, symbol_finder
 from codecot_mcp.intel.diff import Change, ChangedFile, collect_change
@@ -318,6 +318,9 @@ def _scope_reasons(files: list[FileChange], policy: str) -> list[Reason]:
         )
     if outside:
         found.append(reason("out-of-scope", "fail" if policy == "fail" else "warn", outside))
+    nearby = [f.path for f in files if f.in_scope and f.nearby]
+    if nearby:
+        found.append(reason("edited-nearby", "note", nearby))
     off_target = [f"{f.path}: {', '.join(f.off_target[:4])}" for f in files if f.off_target]
     if off_target:
         off_paths = [f.path for f in files if f.off_target]
@@ -362,17 +365,24 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
 
 
 def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileChange:
-    in_scope, reason = classify_path(
+    nearby = set(task.nearby_paths)
+    placement, reason = place_path(
         changed.path,
         task.allowed_paths,
         task.forbidden_paths,
         task.new_file_folders,
+        nearby,
         new=changed.status in ("added", "untracked"),
     )
-    if in_scope and changed.old_path:
-        old_in, old_reason = classify_path(changed.old_path, task.allowed_paths, task.forbidden_paths)
-        if not old_in:
-            in_scope, reason = False, f"renamed from {changed.old_path}, which is {old_reason}"
+    if placement in IN_SCOPE and changed.old_path:
+        old_place, old_reason = place_path(
+            changed.old_path, task.allowed_paths, task.forbidden_paths, task.new_file_folders, nearby
+        )
+        if old_place not in IN_SCOPE:
+            placement, reason = "outside", f"renamed from {changed.old_path}, which is {old_reason}"
+        elif old_place == "nearby":
+            placement = "nearby"
+    in_scope = placement in IN_SCOPE
     return FileChange(
         path=changed.path,
         status=changed.status,
@@ -381,6 +391,7 @@ def _file_report(changed: ChangedFile, task: Task, symbols: list[str]) -> FileCh
         deleted=changed.deleted,
         binary=changed.binary,
         in_scope=in_scope,
+        nearby=placement == "nearby",
         reason=reason,
         symbols=symbols,
         off_target=_off_target(symbols, {s.name for s in task.target_symbols if s.path == changed.path}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from codecot_mcp.domain.markdown import render_intent, render_spec
 from codecot_mcp.domain.models import ContextPack, Finding
 from codecot_mcp.domain.untrusted import display_path, escape_controls, inline_code
+from codecot_mcp.services.briefing import nearby_summary
 from codecot_mcp.services.intents import IntentResult
 from codecot_mcp.services.pr import PullRequestDraft
 from codecot_mcp.services.specs import SpecResult
@@ -69,6 +70,8 @@ def scope_text(result: ScopeResult) -> str:
         lines.append(f"  forbidden: {', '.join(task.forbidden_paths)}")
         if task.new_file_folders:
             lines.append(f"  new files: {', '.join(_folder(f) for f in task.new_file_folders)}")
+        if task.nearby_paths or task.new_file_folders:
+            lines.append(f"  nearby:    {nearby_summary(task)}")
         lines.append(f"  checks:    {', '.join(task.checks) or 'none'}")
         lines.append(f"  budget:    {task.budget.max_files} files, {task.budget.max_lines} lines")
     lines.append(f"Next: {result.next_step}")
@@ -91,6 +94,8 @@ def scope_markdown(result: ScopeResult) -> str:
                 "New files may be added in:",
                 *_code_items([_folder(f) for f in task.new_file_folders]),
             ]
+        if task.nearby_paths or task.new_file_folders:
+            lines += ["", f"Also in scope, named in the verdict: {nearby_summary(task)}."]
         lines.append("")
     return "\n".join(lines)
 
