@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,9 @@ def add_bench_command(sub: Any) -> None:
     soak.add_argument("--seed", type=int, default=7, help="seed of the call mix (7)")
     soak.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
 
+    hooks = bench_sub.add_parser("hooks", help="how long a host waits for a hook's decision (p50, p99)")
+    hooks.add_argument("--runs", type=int, default=50, help="warm runs per case (50)")
+
     capture = bench_sub.add_parser(
         "capture", help="precision and recall of intent capture on labelled discussions"
     )
@@ -81,51 +85,71 @@ def add_bench_command(sub: Any) -> None:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    if args.bench_command == "index":
-        from codecot_mcp.bench.indexing import measure, measure_synthetic, render
+    return _BENCHES.get(args.bench_command, _run_localize)(args)
 
-        if not args.trees and not args.synthetic:
-            print("codecot-mcp: error: give trees to index or --synthetic N", file=sys.stderr)
-            return 2
-        rows = [measure(tree.resolve()) for tree in args.trees]
-        if args.synthetic:
-            rows.append(measure_synthetic(args.synthetic))
-        print(render(rows))
-        return 0
-    if args.bench_command == "validate":
-        from codecot_mcp.bench import validate
 
-        result = validate.run(args.files, args.small, args.repeat, keep=args.keep)
-        print(validate.render(result))
-        miscounted = [r.label for r in result.rows if r.classified != r.planned]
-        if miscounted:
-            print(
-                f"codecot-mcp: error: the {' and '.join(miscounted)} change was miscounted", file=sys.stderr
-            )
-            return 1
-        return 0
-    if args.bench_command == "soak":
-        from codecot_mcp.bench import soak
+def _run_index(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench.indexing import measure, measure_synthetic, render
 
-        if args.calls < 1:
-            print("codecot-mcp: error: --calls must be at least 1", file=sys.stderr)
-            return 2
-        outcome = soak.run(args.calls, args.seed, keep=args.keep)
-        print(soak.render(outcome))
-        return 1 if outcome.errors else 0
-    if args.bench_command == "capture":
-        from codecot_mcp.bench import capture as capture_bench
+    if not args.trees and not args.synthetic:
+        print("codecot-mcp: error: give trees to index or --synthetic N", file=sys.stderr)
+        return 2
+    rows = [measure(tree.resolve()) for tree in args.trees]
+    if args.synthetic:
+        rows.append(measure_synthetic(args.synthetic))
+    print(render(rows))
+    return 0
 
-        print(capture_bench.run(args.data, args.split, verbose=args.verbose))
-        return 0
-    if args.bench_command == "workflow":
-        return _run_workflow(args)
-    if args.bench_command == "integrity":
-        from codecot_mcp.bench import integrity
 
-        outcomes = integrity.run_integrity()
-        print(integrity.report(outcomes))
-        return 0 if all(o.right for o in outcomes) else 1
+def _run_validate(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import validate
+
+    result = validate.run(args.files, args.small, args.repeat, keep=args.keep)
+    print(validate.render(result))
+    miscounted = [r.label for r in result.rows if r.classified != r.planned]
+    if miscounted:
+        print(f"codecot-mcp: error: the {' and '.join(miscounted)} change was miscounted", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_soak(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import soak
+
+    if args.calls < 1:
+        print("codecot-mcp: error: --calls must be at least 1", file=sys.stderr)
+        return 2
+    outcome = soak.run(args.calls, args.seed, keep=args.keep)
+    print(soak.render(outcome))
+    return 1 if outcome.errors else 0
+
+
+def _run_capture(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import capture as capture_bench
+
+    print(capture_bench.run(args.data, args.split, verbose=args.verbose))
+    return 0
+
+
+def _run_hooks(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import hooks
+
+    if args.runs < 1:
+        print("codecot-mcp: error: --runs must be at least 1", file=sys.stderr)
+        return 2
+    print(hooks.render(hooks.run(args.runs)))
+    return 0
+
+
+def _run_integrity(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import integrity
+
+    outcomes = integrity.run_integrity()
+    print(integrity.report(outcomes))
+    return 0 if all(o.right for o in outcomes) else 1
+
+
+def _run_localize(args: argparse.Namespace) -> int:
     tasks = load_tasks(args.tasks, ids=args.ids, repos=args.repos, limit=args.limit)
     if not tasks:
         print("codecot-mcp: error: no tasks matched", file=sys.stderr)
@@ -162,3 +186,14 @@ def _run_workflow(args: argparse.Namespace) -> int:
     )
     print(workflow.report(results))
     return 0
+
+
+_BENCHES: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": _run_index,
+    "validate": _run_validate,
+    "soak": _run_soak,
+    "capture": _run_capture,
+    "hooks": _run_hooks,
+    "workflow": _run_workflow,
+    "integrity": _run_integrity,
+}

@@ -11,17 +11,17 @@ to stdout, diagnostics to stderr; when serving, stdout belongs to the protocol a
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codecot_mcp import __version__
+import codecot_mcp
 from codecot_mcp.errors import CodecotError
+
+if TYPE_CHECKING:  # imported where used: a host hook starts this module on every edit
+    import argparse
 
 EPILOG = """examples:
   codecot-mcp --repo .                      serve MCP over stdio (what an MCP host runs)
@@ -36,11 +36,15 @@ EPILOG = """examples:
   codecot-mcp status                        where every intent, spec and task stands
   codecot-mcp demo                          the whole workflow on a sample repository
   codecot-mcp index                         build the code index now, so the first tool call is fast
+  codecot-mcp init --host claude-code       install the host's hooks and MCP config for this repository
+  codecot-mcp task use TASK-1               the task the hooks hold the agent to in this work tree
   codecot-mcp doctor                        check Python, git, grammars and config; say what to fix
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="codecot-mcp",
         description="Codecot: a deterministic MCP server for the discussion-to-PR workflow.",
@@ -50,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--repo", type=Path, default=Path("."), help="repository (default: current directory)"
     )
-    parser.add_argument("--version", action="version", version=f"codecot-mcp {__version__}")
+    parser.add_argument("--version", action="version", version=f"codecot-mcp {codecot_mcp.__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -64,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_command(sub)
     add_ci_command(sub)
+
+    from codecot_mcp.cli.hook import add_hook_command
+    from codecot_mcp.cli.hosts import add_host_commands
+
+    add_hook_command(sub)
+    add_host_commands(sub)
 
     sub.add_parser("index", help="build or refresh the code index now, so the first tool call is fast")
 
@@ -99,7 +109,15 @@ def _add_serve_command(sub: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    hook = _hook_call(words)
+    if hook is not None:  # a host runs this on every edit: no parser of every command, no services
+        from codecot_mcp.cli.hook import run_hook
+
+        return run_hook(*hook)
+    import logging
+
+    args = build_parser().parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         stream=sys.stderr,
@@ -112,6 +130,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _hook_call(words: list[str]) -> tuple[str, Path] | None:
+    """`[--repo R] [-v] hook EVENT` read without building the whole parser, or None."""
+    repo, rest = Path("."), list(words)
+    while rest and rest[0] != "hook":
+        flag = rest.pop(0)
+        if flag in ("-v", "--verbose"):
+            continue
+        if flag == "--repo" and rest:
+            repo = Path(rest.pop(0))
+        elif flag.startswith("--repo="):
+            repo = Path(flag.removeprefix("--repo="))
+        else:
+            return None
+    if len(rest) != 2:
+        return None
+    from codecot_mcp.cli.hook import EVENTS
+
+    return (rest[1], repo) if rest[1] in EVENTS else None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -150,6 +188,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codecot_mcp.cli.ci import run_ci
 
         return run_ci(args)
+    if command == "hook":
+        from codecot_mcp.cli.hook import run_hook
+
+        return run_hook(args.event, args.repo)
+    if command in ("init", "task"):
+        from codecot_mcp.cli.hosts import run_init, run_task
+
+        return run_init(args) if command == "init" else run_task(args)
     from codecot_mcp.cli.operations import run_operation
 
     return run_operation(args)
@@ -176,6 +222,8 @@ def _index(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     """The doctor runs before any Workspace: it must also work where no repository is found."""
+    import shutil
+
     if shutil.which("git") is None:
         # GitPython refuses to import without git; let the doctor say so instead of a traceback.
         os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")

@@ -13,6 +13,7 @@ from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.diff import collect_change
 from codecot_mcp.intel.gitrepo import resolve_commit
 from codecot_mcp.services.drift import drifted, workdir_of
+from codecot_mcp.services.hooks import active_task
 from codecot_mcp.services.requests import WorkflowStatusRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.trust import untrusted_records
@@ -39,6 +40,9 @@ class WorkflowStatus(BaseModel):
     specs: list[ArtifactState]
     tasks: list[ArtifactState]
     problems: list[Finding] = Field(description="Artifacts or config that could not be read.")
+    active_task: str | None = Field(
+        default=None, description="The task the host hooks hold the agent to in this work tree."
+    )
     next_action: str
     next_call: NextCall | None = None
 
@@ -82,6 +86,7 @@ def workflow_status(ws: Workspace, request: WorkflowStatusRequest, run: Run) -> 
         specs=spec_states,
         tasks=task_states,
         problems=problems,
+        active_task=active.task_id if (active := active_task(ws.root)) else None,
         next_action=next_text,
         next_call=call,
     )

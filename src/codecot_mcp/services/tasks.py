@@ -20,6 +20,7 @@ from codecot_mcp.intel.gitrepo import create_worktree, head_commit
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.ranking import rank_files
 from codecot_mcp.intel.testfiles import tests_for
+from codecot_mcp.services.hooks import set_active_task
 from codecot_mcp.services.requests import ScopeTaskRequest
 from codecot_mcp.services.run import Run
 from codecot_mcp.services.specs import MIN_SYMBOL_CHARS, intent_text
@@ -330,6 +331,7 @@ def _attach_worktree(ws: Workspace, task: Task, base: str | None) -> Task:
     branch = f"codecot/{task.id.lower()}"
     path = ws.root.parent / f"{ws.root.name}.worktrees" / task.id
     create_worktree(ws.root, branch, path, base)
+    set_active_task(path, task.id, store_root=ws.root)  # the hooks hold an agent there to this task
     return ws.store.update(
         TASKS,
         task.id,

@@ -116,6 +116,8 @@ def status_text(status: WorkflowStatus) -> str:
     if status.problems:
         lines.append("Problems:")
         lines += [f"  {p.path}{':' + str(p.line) if p.line else ''}: {p.message}" for p in status.problems]
+    if status.active_task:
+        lines.append(f"Active task (the hooks hold the agent to it): {status.active_task}")
     lines.append(f"Next: {status.next_action}")
     return "\n".join(lines)
 
@@ -125,6 +127,8 @@ def status_markdown(status: WorkflowStatus) -> str:
     for item in (*status.intents, *status.specs, *status.tasks):
         cells = (item.id, item.state, escape_controls(item.title), escape_controls(item.detail))
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if status.active_task:
+        lines += ["", f"Active task (the hooks hold the agent to it): {status.active_task}."]
     lines += ["", f"**Next:** {status.next_action}"]
     return "\n".join(lines)
 

@@ -295,6 +295,11 @@ class ArtifactStore:
             self._append_event(event, normalize_id(artifact_id, codec.kind), logged)
         return codec.parse(text, self.display_path(codec, artifact_id))
 
+    def record(self, kind: str, artifact_id: str, **detail: str | int | bool | None) -> None:
+        """Log an event that writes no artifact (a hook letting a stop through, say), under the lock."""
+        with self.lock():
+            self._append_event(kind, artifact_id, dict(detail))
+
     def _append_event(self, kind: str, artifact_id: str, detail: dict[str, str | int | bool | None]) -> None:
         """Append one event naming the hash of the line before it (callers hold the lock)."""
         event = Event(

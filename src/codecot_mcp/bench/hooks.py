@@ -1,0 +1,102 @@
+"""How long a host waits for a hook: the decision before an edit and before a stop.
+
+The hook runs as its own process on every edit, so the figure that matters is the
+whole process, started as a host starts it (the console script), on a copy of the
+sample repository with an active task. Warm: the first run of each case is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codecot_mcp.cli.demo import prepare_sample_repo
+from codecot_mcp.data import data_dir
+
+DISCUSSION = "Ana: The stock report must list low-stock items first. Done when the report test passes."
+
+
+@dataclass
+class HookTimes:
+    runs: int
+    ms: dict[str, list[float]] = field(default_factory=dict)  # case -> wall times of the warm runs
+    exits: dict[str, set[int]] = field(default_factory=dict)
+
+
+def hook_command() -> list[str]:
+    """The console script beside this Python (what `codecot-mcp` on PATH is), else the module."""
+    script = Path(sys.executable).with_name("codecot-mcp")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "codecot_mcp"]
+
+
+def run(runs: int) -> HookTimes:
+    from codecot_mcp.services.hooks import set_active_task
+    from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
+    from codecot_mcp.services.workspace import Workspace
+
+    with tempfile.TemporaryDirectory(prefix="codecot-hooks-") as tmp:
+        repo = Path(tmp) / "repo"
+        prepare_sample_repo(data_dir("examples") / "sample-repo", repo)
+        ws = Workspace(repo)
+        try:
+            intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+            spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+            task = SCOPE_TASK.invoke(ws, spec_id=spec.id).tasks[0]
+            ws.index()
+        finally:
+            ws.close()
+        set_active_task(repo, task.id)
+        inside = next(p for p in task.allowed_paths if (repo / p).is_file())
+        cases: dict[str, dict[str, object]] = {
+            "edit in scope": _edit(repo, inside),
+            "edit out of scope": _edit(repo, "README.md"),
+            "shell command": {"cwd": str(repo), "tool_input": {"command": "python -m pytest -q > out.txt"}},
+        }
+        times = HookTimes(runs)
+        for name, payload in cases.items():
+            _time(times, name, "PreToolUse", [payload] * (runs + 1))
+        stops: list[dict[str, object]] = [{"cwd": str(repo), "session_id": f"s{n}"} for n in range(runs + 1)]
+        _time(times, "stop (no pass yet)", "Stop", stops)  # each session's first stop: judged in full
+        shutil.rmtree(repo, ignore_errors=True)
+    return times
+
+
+def _edit(repo: Path, path: str) -> dict[str, object]:
+    return {"cwd": str(repo), "tool_name": "Edit", "tool_input": {"file_path": str(repo / path)}}
+
+
+def _time(times: HookTimes, name: str, event: str, payloads: list[dict[str, object]]) -> None:
+    command = [*hook_command(), "hook", event]
+    for n, payload in enumerate(payloads):
+        started = time.perf_counter()
+        done = subprocess.run(  # noqa: S603 (a fixed argument list)
+            command, input=json.dumps(payload), capture_output=True, text=True, check=False, timeout=60
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        times.exits.setdefault(name, set()).add(done.returncode)
+        if n:  # the first run warms the file cache
+            times.ms.setdefault(name, []).append(elapsed)
+
+
+def _p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98] if len(values) > 1 else values[0]
+
+
+def render(times: HookTimes) -> str:
+    lines = [
+        f"Hook decisions, {times.runs} warm runs each, the whole process as a host starts it:",
+        "",
+        "| case | exit codes | p50 ms | p99 ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, values in times.ms.items():
+        codes = ", ".join(map(str, sorted(times.exits[name])))
+        lines.append(f"| {name} | {codes} | {statistics.median(values):.0f} | {_p99(values):.0f} |")
+    return "\n".join(lines)

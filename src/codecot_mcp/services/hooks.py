@@ -1,0 +1,374 @@
+"""Host hooks: hold an agent to its active task when it edits a file and when it stops.
+
+A host (Claude Code, Codex) runs `codecot-mcp hook EVENT` before each edit, after it,
+and when the agent is about to stop. The edit check runs on every edit, so it reads
+the task's JSON and the event log with the standard library and the scope rules
+alone; the stop check needs the verdict and opens the workspace.
+
+A hook is a guardrail at the moment it matters, not the verdict: the agent can write
+the active-task file or edit outside the host's tools. The verdict (`validate_change`,
+and the CI gate from the base) is what decides; the README says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from codecot_mcp.domain.scope import IN_SCOPE, place_path
+
+CODECOT = ".codecot"
+ACTIVE_FILE = "active-task.json"  # in .codecot/cache/: per worktree, never committed
+STATE_FILE = "hook-state.json"
+SHOWN_PATHS = 8  # allowed paths named in a refusal
+_TASK_ID = re.compile(r"\ATASK-[1-9][0-9]{0,8}\Z")
+_PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$", re.MULTILINE)
+_WRITE_COMMANDS = frozenset({"tee", "touch", "truncate"})
+_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
+_OTHER_REDIRECTS = frozenset({"<", "<<", "<<<", ">&", "<&"})  # their word is read, or a descriptor
+_PATH_KEYS = ("file_path", "notebook_path", "path")  # edit tools' path fields (Claude Code, Codex)
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "|&"})
+
+
+class HookDecision(NamedTuple):
+    """What the hook tells the host: block with a reason the model reads, or go on (with a note).
+
+    NamedTuples, not dataclasses: importing dataclasses (and inspect) costs a fifth of a hook's run.
+    """
+
+    block: bool = False
+    reason: str = ""
+    note: str = ""
+
+
+class ActiveTask(NamedTuple):
+    task_id: str
+    store_root: Path  # the repository whose .codecot/ holds the task (a worktree's main checkout)
+
+
+def find_root(start: Path) -> Path | None:
+    """The work tree holding `start` (a folder with `.git`, a folder or a worktree's file)."""
+    path = start.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def active_task(root: Path) -> ActiveTask | None:
+    """The task made active in this work tree (`codecot-mcp task use`, or a task's own worktree)."""
+    try:
+        data = json.loads((root / CODECOT / "cache" / ACTIVE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    task_id = data.get("task") if isinstance(data, dict) else None
+    if not isinstance(task_id, str) or not _TASK_ID.match(task_id):
+        return None
+    store = data.get("store")
+    return ActiveTask(task_id, Path(store) if isinstance(store, str) and store else root)
+
+
+def set_active_task(root: Path, task_id: str | None, store_root: Path | None = None) -> None:
+    """Make `task_id` the active task of the work tree at `root`; None clears it."""
+    from codecot_mcp.store.fsio import atomic_write_text
+
+    target = _cache_dir(root) / ACTIVE_FILE
+    if task_id is None:
+        target.unlink(missing_ok=True)
+        return
+    data: dict[str, str] = {"task": task_id}
+    if store_root is not None and store_root.resolve() != root.resolve():
+        data["store"] = str(store_root.resolve())
+    atomic_write_text(target, json.dumps(data) + "\n")
+
+
+# ---------------------------------------------------------------- before an edit
+
+
+def check_edit(root: Path, paths: Iterable[str], session: str = "") -> HookDecision:
+    """Block an edit outside the active task's scope, with the scope and how to widen it."""
+    active = active_task(root)
+    if active is None:
+        note = (
+            "Codecot: no active task in this work tree, so edits are not checked against a scope. "
+            "Scope one with scope_task, then run `codecot-mcp task use TASK-N`."
+        )
+        return HookDecision(note=note if _first_time(root, session, "no-task") else "")
+    _clear_stop_block(root, session)
+    task, problem = _read_task(active)
+    if task is None:
+        return HookDecision(True, f"Codecot: the active task {active.task_id} {problem}; {_RESET}")
+    refused = [(rel, why) for rel, why in map(lambda p: _place(root, task, p), paths) if why]
+    if not refused:
+        return HookDecision()
+    listed = "; ".join(f"{rel} ({why})" for rel, why in refused[:5])
+    allowed = [str(p) for p in task.get("allowed_paths", [])][:SHOWN_PATHS]
+    return HookDecision(
+        True,
+        f"Codecot: {active.task_id} does not cover {listed}. It may change: {', '.join(allowed)}"
+        + (" ..." if len(task.get("allowed_paths", [])) > SHOWN_PATHS else "")
+        + ", files one import away from them and its test tree. Make the change inside that scope; "
+        "if the task really needs this file, stop and ask the user to widen the task "
+        "(scope_task with allowed_paths, which a person approves with "
+        f"`codecot-mcp approve {active.task_id}`).",
+    )
+
+
+_RESET = (
+    "run `codecot-mcp task use TASK-N` with a task Codecot scoped, or clear it with `codecot-mcp task clear`"
+)
+
+
+def _place(root: Path, task: dict[str, list[str]], raw: str) -> tuple[str, str]:
+    """(the path as the task names it, why it is refused or '')."""
+    path = Path(raw) if os.path.isabs(raw) else root / raw
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return raw, ""  # outside the work tree: not the task's scope to judge
+    if rel == ".git" or rel.startswith(".git/"):
+        return rel, "git's own files"
+    placement, why = place_path(
+        rel,
+        task.get("allowed_paths", []),
+        task.get("forbidden_paths", []),
+        task.get("new_file_folders", []),
+        set(task.get("nearby_paths", [])),
+        new=not path.exists(),
+    )
+    return rel, "" if placement in IN_SCOPE else why
+
+
+def _read_task(active: ActiveTask) -> tuple[dict[str, list[str]] | None, str]:
+    """The task's scope fields, if the file is the one Codecot last wrote (by the event log)."""
+    import hashlib
+
+    path = active.store_root / CODECOT / "tasks" / f"{active.task_id}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None, "cannot be read"
+    if not isinstance(data, dict):
+        return None, "is not a task"
+    recorded = _last_digest(active.store_root / CODECOT / "events.jsonl", active.task_id)
+    if recorded != hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]:
+        return None, "differs from what Codecot wrote, so its scope cannot be trusted"
+    scope = {
+        key: [str(v) for v in data.get(key, []) if isinstance(v, str)]
+        for key in ("allowed_paths", "forbidden_paths", "new_file_folders", "nearby_paths")
+    }
+    return scope, ""
+
+
+def _last_digest(log: Path, artifact_id: str) -> str | None:
+    """The digest of the last write of `artifact_id` the log records (the verdict checks the chain)."""
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if f'"{artifact_id}"' not in line:
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        digest = event.get("detail", {}).get("digest") if event.get("id") == artifact_id else None
+        if isinstance(digest, str):
+            return digest
+    return None
+
+
+def _clear_stop_block(root: Path, session: str) -> None:
+    """An edit ends a run of stops: the next stop is judged again."""
+    state = _load_state(root)
+    if state.get("stop-blocked", {}).pop(session, None):
+        _save_state(root, state)
+
+
+def _first_time(root: Path, session: str, what: str) -> bool:
+    """True the first time `what` is said in this session (a state file in the cache)."""
+    state = _load_state(root)
+    said = state.setdefault("said", {})
+    key = f"{session}:{what}"
+    if said.get(key):
+        return False
+    said[key] = True
+    _save_state(root, state)
+    return True
+
+
+def _load_state(root: Path) -> dict[str, dict[str, bool]]:
+    try:
+        data = json.loads((root / CODECOT / "cache" / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_state(root: Path, state: dict[str, dict[str, bool]]) -> None:
+    from codecot_mcp.store.fsio import atomic_write_text
+
+    atomic_write_text(_cache_dir(root) / STATE_FILE, json.dumps(state) + "\n")
+
+
+def _cache_dir(root: Path) -> Path:
+    """`.codecot/cache/` of the work tree, made (and kept out of git) if it is not there yet."""
+    from codecot_mcp.store.fsio import atomic_write_text
+
+    folder = root / CODECOT / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        atomic_write_text(ignore, "# Rebuildable caches: never committed.\n*\n")
+    return folder
+
+
+# ---------------------------------------------------------------- what an edit touches
+
+
+def edited_paths(tool_input: object) -> list[str]:
+    """The files a tool call writes, where they can be seen: an edit tool's path, the files of
+    an `apply_patch` patch, and a shell command's redirections and `tee`/`touch` targets."""
+    if not isinstance(tool_input, dict):
+        return []
+    found = [
+        str(tool_input[k])
+        for k in ("file_path", "notebook_path", "path")
+        if isinstance(tool_input.get(k), str)
+    ]
+    for text in _strings(tool_input):
+        found += [m.group(1) or m.group(2) for m in _PATCH_FILE.finditer(text)]
+    command = tool_input.get("command")
+    if isinstance(command, list):
+        command = shlex.join(str(c) for c in command)
+    if isinstance(command, str):
+        found += list(_shell_writes(command))
+    return [p.strip() for p in dict.fromkeys(found) if p.strip()]
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _shell_writes(command: str) -> Iterator[str]:
+    """Targets of `>`, `>>`, `tee`, `touch` in a shell command; what a parse cannot see is not here."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|<>")
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        return
+    first: str | None = None  # the command word of the simple command being read
+    n = 0
+    while n < len(tokens):
+        token = tokens[n]
+        if token in _REDIRECTS or token in _OTHER_REDIRECTS:
+            target = tokens[n + 1] if n + 1 < len(tokens) else ""
+            if token in _REDIRECTS and target and target != "/dev/null":
+                yield target
+            n += 2
+            continue
+        if token.isdigit() and n + 1 < len(tokens) and tokens[n + 1] in _REDIRECTS | _OTHER_REDIRECTS:
+            pass  # the file descriptor of `2>err.log` or `2>&1`
+        elif token in _SEPARATORS:
+            first = None
+        elif first is None:
+            first = token.rsplit("/", 1)[-1]
+        elif first in _WRITE_COMMANDS and not token.startswith("-"):
+            yield token
+        n += 1
+
+
+# ---------------------------------------------------------------- before a stop
+
+
+def check_stop(root: Path, *, continued: bool, session: str = "") -> HookDecision:
+    """Block the first stop while the active task has no current pass; let the next one through.
+
+    `continued` is the host saying this stop follows one a hook blocked; a stop that
+    follows a block with no edit between is the same. Letting it through is logged, so a
+    session is never trapped and the release is on the record.
+    """
+    active = active_task(root)
+    if active is None:
+        return HookDecision()
+    state = _load_state(root)
+    blocked = state.setdefault("stop-blocked", {})
+    if continued or blocked.get(session):
+        blocked.pop(session, None)
+        _save_state(root, state)
+        _record(active, "hook.stop-released", session)
+        return HookDecision(
+            note=f"Codecot: let the stop through without a pass for {active.task_id}; recorded."
+        )
+    problem = current_problem(active)
+    if not problem:
+        return HookDecision()
+    blocked[session] = True
+    _save_state(root, state)
+    return HookDecision(
+        True,
+        f"Codecot: {active.task_id} has no current pass: {problem}. Call "
+        f"validate_change(task_id='{active.task_id}') and fix what it reports; the task is done only on "
+        "'pass'. Stopping again now is let through, and recorded.",
+    )
+
+
+def current_problem(active: ActiveTask) -> str:
+    """Why the active task's change has no current, trusted pass; '' when it has one."""
+    from codecot_mcp.errors import CodecotError
+    from codecot_mcp.services.drift import workdir_of
+    from codecot_mcp.services.status import is_stale
+    from codecot_mcp.services.trust import untrusted_records
+    from codecot_mcp.services.workspace import Workspace
+    from codecot_mcp.store.artifacts import TASKS, VALIDATIONS
+
+    ws = Workspace(active.store_root)
+    try:
+        task = ws.store.load(TASKS, active.task_id)
+        if not task.last_validation:
+            return "it has not been validated"
+        validation = ws.store.load(VALIDATIONS, task.last_validation)
+        untrusted = untrusted_records(ws, task, validation)
+        if untrusted:
+            return untrusted[0]
+        if validation.verdict != "pass":
+            held = [r.message for r in validation.reasons if r.level != "note"][:3]
+            return f"its last verdict is {validation.verdict} ({'; '.join(held)})"
+        if is_stale(workdir_of(ws.root, task), validation):
+            return "the change differs from what was validated"
+        return ""
+    except CodecotError as exc:
+        return f"its records cannot be read ({exc})"
+    finally:
+        ws.close()
+
+
+def _record(active: ActiveTask, kind: str, session: str) -> None:
+    from codecot_mcp.store.artifacts import ArtifactStore
+
+    ArtifactStore(active.store_root).record(kind, active.task_id, session=session[:80])
+
+
+# ---------------------------------------------------------------- after an edit
+
+
+def refresh_index(root: Path) -> None:
+    """Re-index what changed, so the next context pack shows the edit."""
+    from codecot_mcp.intel.index import CodeIndex
+
+    CodeIndex.open(root).close()

@@ -1,0 +1,15 @@
+"""The hook bench times real decisions: an edit in scope goes through, one outside is blocked."""
+
+from codecot_mcp.bench import hooks
+
+
+def test_the_hook_bench_times_each_case_with_the_decision_it_got() -> None:
+    times = hooks.run(1)
+    assert times.exits == {
+        "edit in scope": {0},
+        "edit out of scope": {2},
+        "shell command": {2},
+        "stop (no pass yet)": {2},
+    }
+    assert all(len(values) == 1 for values in times.ms.values())
+    assert "| edit in scope | 0 |" in hooks.render(times)

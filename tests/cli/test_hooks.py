@@ -1,0 +1,267 @@
+"""Host hooks with recorded payloads of both hosts: edits outside the active task are blocked,
+a stop without a current pass is blocked once, and a broken hook blocks instead of letting
+everything through."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codecot_mcp.cli.hosts import SETTINGS_FILE, host_settings
+from codecot_mcp.cli.main import main
+from codecot_mcp.services import hooks
+from codecot_mcp.services.operations import (
+    CAPTURE_INTENT,
+    DRAFT_SPEC,
+    SCOPE_TASK,
+    VALIDATE_CHANGE,
+    WORKFLOW_STATUS,
+)
+from codecot_mcp.services.workspace import Workspace
+from tests.conftest import MakeRepo, git, write_files
+
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calc.py"]
+FILES = {
+    "calc.py": "def add(a, b):\n    return a - b\n",
+    "test_calc.py": "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n",
+    "notes/other.py": "def other():\n    return 0\n",
+    ".codecot/config.toml": f"[checks]\ntests = {json.dumps(PYTEST)}\n",
+}
+FIX = {
+    "calc.py": "def add(a, b):\n    return a + b\n",
+    "test_calc.py": FILES["test_calc.py"] + "\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+}
+Captured = pytest.CaptureFixture[str]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hosts"
+
+
+@pytest.fixture
+def repo(make_repo: MakeRepo) -> Path:
+    """A repository with TASK-1 scoped (calc.py, test_calc.py) and made active."""
+    root = make_repo(FILES)
+    ws = Workspace(root)
+    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `add` to add its numbers.").intent
+    spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+    SCOPE_TASK.invoke(ws, spec_id=spec.id)
+    ws.close()
+    assert main(["--repo", str(root), "task", "use", "TASK-1"]) == 0
+    return root
+
+
+def _hook(
+    root: Path, event: str, payload: object, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> tuple[int, str, str]:
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code = main(["--repo", str(root), "hook", event])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _claude_edit(root: Path, path: str, tool: str = "Edit") -> dict[str, object]:
+    """Claude Code's PreToolUse payload for an edit (paths are absolute)."""
+    return {
+        "session_id": "s-1",
+        "cwd": str(root),
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": {"file_path": str(root / path), "old_string": "a", "new_string": "b"},
+    }
+
+
+def _codex_shell(root: Path, command: str) -> dict[str, object]:
+    """Codex's PreToolUse payload for its shell tool."""
+    return {
+        "session_id": "c-1",
+        "cwd": str(root),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+    }
+
+
+def test_an_edit_inside_the_task_goes_through_silently(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    assert _hook(repo, "PreToolUse", _claude_edit(repo, "calc.py"), monkeypatch, capsys) == (0, "", "")
+    new_test = _claude_edit(repo, "test_more.py", "Write")  # a new file beside the task's files
+    assert _hook(repo, "PreToolUse", new_test, monkeypatch, capsys)[0] == 0
+
+
+def test_an_edit_outside_the_task_or_in_a_forbidden_path_is_blocked_with_the_scope(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    code, out, err = _hook(repo, "PreToolUse", _claude_edit(repo, "notes/other.py"), monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert "TASK-1 does not cover notes/other.py" in err and "calc.py" in err and "codecot-mcp approve" in err
+    code, _, err = _hook(repo, "PreToolUse", _claude_edit(repo, ".codecot/config.toml"), monkeypatch, capsys)
+    assert code == 2 and "forbidden" in err
+    code, _, err = _hook(repo, "PreToolUse", _claude_edit(repo, ".git/config"), monkeypatch, capsys)
+    assert code == 2 and "git's own files" in err
+
+
+def test_codex_patches_and_shell_writes_are_read_for_the_files_they_touch(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    def shell(command: str) -> tuple[int, str, str]:
+        return _hook(repo, "PreToolUse", _codex_shell(repo, command), monkeypatch, capsys)
+
+    code, _, err = shell("apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: notes/other.py\n@@\nEOF")
+    assert code == 2 and "notes/other.py" in err
+    code, _, err = shell("echo 1 > notes/other.py")
+    assert code == 2 and "notes/other.py" in err
+    # controls: a command that writes nothing in the tree, and a write inside the task
+    assert shell("pytest -q 2>&1 | tee /dev/null")[0] == 0
+    assert shell("echo '#' >> calc.py")[0] == 0
+
+
+def test_shell_writes_are_found_by_redirection_and_write_commands() -> None:
+    piped = "cat a.py | tee -a b.py c.py > d.py 2>&1"
+    assert hooks.edited_paths({"command": piped}) == ["b.py", "c.py", "d.py"]
+    assert hooks.edited_paths({"command": "grep -r x src < input.txt"}) == []
+    assert hooks.edited_paths({"command": "touch new.py && python -m pytest"}) == ["new.py"]
+
+
+def test_a_task_file_edited_by_hand_is_not_believed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    task_file = repo / ".codecot" / "tasks" / "TASK-1.json"
+    task_file.write_text(task_file.read_text().replace('"calc.py"', '"**"'), encoding="utf-8")
+    code, _, err = _hook(repo, "PreToolUse", _claude_edit(repo, "notes/other.py"), monkeypatch, capsys)
+    assert code == 2 and "differs from what Codecot wrote" in err
+
+
+def test_without_an_active_task_edits_go_through_and_it_is_said_once(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    root = make_repo(FILES)
+    code, out, _ = _hook(root, "PreToolUse", _claude_edit(root, "notes/other.py"), monkeypatch, capsys)
+    assert code == 0 and "no active task" in json.loads(out)["systemMessage"]
+    assert _hook(root, "PreToolUse", _claude_edit(root, "notes/other.py"), monkeypatch, capsys) == (0, "", "")
+
+
+def test_a_stop_without_a_pass_is_blocked_once_then_let_through_and_recorded(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    stop = {"session_id": "s-1", "cwd": str(repo), "hook_event_name": "Stop", "stop_hook_active": False}
+    code, out, err = _hook(repo, "Stop", stop, monkeypatch, capsys)
+    assert code == 2 and out == "" and "has not been validated" in err and "validate_change" in err
+    code, out, _ = _hook(repo, "Stop", {**stop, "stop_hook_active": True}, monkeypatch, capsys)
+    assert code == 0 and "recorded" in json.loads(out)["systemMessage"]
+    events = [json.loads(line) for line in (repo / ".codecot" / "events.jsonl").read_text().splitlines()]
+    assert events[-1]["kind"] == "hook.stop-released" and events[-1]["id"] == "TASK-1"
+    # a host that does not say it continued: a second stop in a row is let through as well
+    assert _hook(repo, "Stop", stop, monkeypatch, capsys)[0] == 2
+    assert _hook(repo, "Stop", stop, monkeypatch, capsys)[0] == 0
+
+
+def test_a_stop_after_a_failing_verdict_names_it_and_after_a_pass_goes_through(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    stop = {"session_id": "s-2", "cwd": str(repo), "hook_event_name": "Stop"}
+    write_files(repo, {"calc.py": "def add(a, b):\n    return 0\n"})
+    VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1")
+    code, _, err = _hook(repo, "Stop", stop, monkeypatch, capsys)
+    assert code == 2 and "last verdict is" in err
+    write_files(repo, FIX)
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
+    assert _hook(repo, "Stop", {**stop, "session_id": "s-3"}, monkeypatch, capsys) == (0, "", "")
+    write_files(repo, {"calc.py": FIX["calc.py"] + "# later\n"})  # the pass is for another change now
+    code, _, err = _hook(repo, "Stop", {**stop, "session_id": "s-4"}, monkeypatch, capsys)
+    assert code == 2 and "differs from what was validated" in err
+
+
+def test_the_hook_fails_closed_on_a_bad_payload_or_a_crash(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    code, out, err = _hook(repo, "PreToolUse", "{not json", monkeypatch, capsys)
+    assert code == 2 and out == "" and "could not read the host's hook payload" in err
+
+    def crash(*_: object, **__: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(hooks, "check_stop", crash)
+    code, out, err = _hook(repo, "Stop", {"cwd": str(repo)}, monkeypatch, capsys)
+    assert code == 2 and out == "" and "disk on fire" in err
+    monkeypatch.setattr(hooks, "refresh_index", crash)
+    assert _hook(repo, "PostToolUse", {"cwd": str(repo)}, monkeypatch, capsys)[0] == 1  # warns, cannot undo
+
+
+def test_the_hook_answers_over_a_real_process_with_only_the_decision_on_stdout(repo: Path) -> None:
+    payload = json.dumps(_claude_edit(repo, "notes/other.py"))
+    done = subprocess.run(
+        [sys.executable, "-m", "codecot_mcp", "hook", "PreToolUse"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == "" and "does not cover notes/other.py" in done.stderr
+
+
+def test_an_edit_re_indexes_the_file(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured) -> None:
+    def defined(name: str) -> bool:
+        with sqlite3.connect(repo / ".codecot" / "cache" / "index.sqlite") as db:
+            return bool(db.execute("SELECT count(*) FROM defs WHERE name = ?", (name,)).fetchone()[0])
+
+    Workspace(repo).index()
+    write_files(repo, {"calc.py": FILES["calc.py"] + "\n\ndef multiply(a, b):\n    return a * b\n"})
+    assert not defined("multiply")
+    assert _hook(repo, "PostToolUse", {"cwd": str(repo), "tool_name": "Edit"}, monkeypatch, capsys)[0] == 0
+    assert defined("multiply")
+
+
+def test_init_installs_each_hosts_settings_merged_and_the_examples_are_the_same(
+    make_repo: MakeRepo, capsys: Captured
+) -> None:
+    root = make_repo(FILES)
+    mine = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "mine"}]}]}}
+    write_files(root, {".claude/settings.json": json.dumps(mine)})
+    for _ in range(2):  # twice: nothing is added the second time
+        assert main(["--repo", str(root), "init", "--host", "claude-code"]) == 0
+    settings = json.loads((root / ".claude" / "settings.json").read_text())
+    assert settings["hooks"]["PreToolUse"][0] == mine["hooks"]["PreToolUse"][0]  # a person's own hook stays
+    assert len(settings["hooks"]["PreToolUse"]) == 2 and len(settings["hooks"]["Stop"]) == 1
+    assert json.loads((root / ".mcp.json").read_text())["mcpServers"]["codecot"]["command"] == "codecot-mcp"
+    assert main(["--repo", str(root), "init", "--host", "codex"]) == 0
+    assert json.loads((root / SETTINGS_FILE["codex"]).read_text()) == host_settings("codex")
+    assert "wrote .codex/hooks.json" in capsys.readouterr().out
+    assert json.loads((EXAMPLES / "claude-code-settings.json").read_text()) == host_settings("claude-code")
+    plugin_hooks = EXAMPLES / "claude-code-plugin" / "hooks" / "hooks.json"
+    assert json.loads(plugin_hooks.read_text()) == host_settings("claude-code")
+    assert json.loads((EXAMPLES / "codex-hooks.json").read_text()) == host_settings("codex")
+
+
+def test_init_refuses_a_settings_file_it_cannot_read_and_leaves_it(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    write_files(root, {".claude/settings.json": "{broken"})
+    assert main(["--repo", str(root), "init", "--host", "claude-code"]) == 2
+    assert (root / ".claude" / "settings.json").read_text() == "{broken"
+
+
+def test_the_active_task_is_per_work_tree_and_status_shows_it(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    ws = Workspace(root)
+    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `add` to add its numbers.").intent
+    spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+    task = SCOPE_TASK.invoke(ws, spec_id=spec.id, worktree=True).tasks[0]
+    assert task.worktree is not None
+    worktree = (root / task.worktree).resolve()
+    active = hooks.active_task(worktree)
+    assert active is not None and active.task_id == task.id and active.store_root == root.resolve()
+    assert hooks.active_task(root) is None  # the main checkout has none until a person picks one
+    assert WORKFLOW_STATUS.invoke(ws).active_task is None
+    assert main(["--repo", str(root), "task", "use", "task-1"]) == 0
+    assert WORKFLOW_STATUS.invoke(ws).active_task == "TASK-1"
+    assert main(["--repo", str(root), "task", "use", "TASK-9"]) == 2  # no such task: nothing changes
+    assert WORKFLOW_STATUS.invoke(ws).active_task == "TASK-1"
+    assert main(["--repo", str(root), "task", "clear"]) == 0
+    assert WORKFLOW_STATUS.invoke(ws).active_task is None
+    git(root, "status")
