@@ -17,7 +17,7 @@ from mcp import Client
 
 from codecot_mcp.domain.untrusted import display_path, escape_controls, fenced, inline_code
 from codecot_mcp.server.app import build_server
-from codecot_mcp.server.prompts import parse_prompt_file
+from codecot_mcp.services.prompts import parse_prompt_file
 from tests.conftest import MakeRepo
 
 from .test_workflow import call, run_workflow, sample_repo  # noqa: F401  (a fixture)

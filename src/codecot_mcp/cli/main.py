@@ -38,6 +38,7 @@ EPILOG = """examples:
   codecot-mcp index                         build the code index now, so the first tool call is fast
   codecot-mcp init --host claude-code       install the host's hooks and MCP config for this repository
   codecot-mcp task use TASK-1               the task the hooks hold the agent to in this work tree
+  codecot-mcp run TASK-1 --profile claude   a headless agent implements it, validated each round
   codecot-mcp doctor                        check Python, git, grammars and config; say what to fix
 """
 
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_hook_command(sub)
     add_host_commands(sub)
+
+    from codecot_mcp.cli.runner import add_run_command
+
+    add_run_command(sub)
 
     sub.add_parser("index", help="build or refresh the code index now, so the first tool call is fast")
 
@@ -192,6 +197,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codecot_mcp.cli.hook import run_hook
 
         return run_hook(args.event, args.repo)
+    if command == "run":
+        from codecot_mcp.cli.runner import run_runner
+
+        return run_runner(args)
     if command in ("init", "task"):
         from codecot_mcp.cli.hosts import run_init, run_task
 
