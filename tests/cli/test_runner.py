@@ -163,3 +163,39 @@ def test_parallel_tasks_without_worktrees_and_bad_arguments_are_refused(make_rep
 def test_the_prompt_takes_the_templates_placeholder_or_goes_to_stdin() -> None:
     assert agent_command(["claude", "-p", "{prompt}"], "do it") == (["claude", "-p", "do it"], None)
     assert agent_command(["my-agent", "--task"], "do it") == (["my-agent", "--task"], "do it")
+
+
+def test_ctrl_c_kills_the_agent_and_leaves_the_task_in_a_state_status_explains(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from codecot_mcp.services.operations import WORKFLOW_STATUS
+
+    root = _scoped(make_repo)
+    pid_file = tmp_path / "agent.pid"
+    agent = _agent(
+        tmp_path,
+        "stuck",
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n",
+    )
+    command = [sys.executable, "-m", "codecot_mcp", "--repo", str(root), "run", "TASK-1", "--agent", agent]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):  # the agent has started when it wrote its pid
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 130
+    agent_pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(agent_pid, 0)
+    assert (
+        "interrupted: the agent was killed"
+        in (root / ".codecot" / "cache" / "runs" / "TASK-1.log").read_text()
+    )
+    state = next(t for t in WORKFLOW_STATUS.invoke(Workspace(root)).tasks if t.id == "TASK-1")
+    assert state.state == "open"
