@@ -19,6 +19,7 @@ import logging
 import os
 import sqlite3
 import stat
+import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,7 @@ from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
 from codecot_mcp.intel.cache import IndexCache, StoredState, sql_chunks
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
 from codecot_mcp.intel.gitrepo import find_repo_root
+from codecot_mcp.intel.history import CoChange, read_co_change
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id
@@ -66,6 +68,7 @@ class CodeIndex:
         self._files: dict[str, FileInfo] = {}
         self._paths_by_id: dict[int, str] = {}
         self.last_stats: IndexStats | None = None  # what the latest refresh (or open) did
+        self._history: tuple[str | None, CoChange] | None = None  # (HEAD it was read at, co-change)
 
     @classmethod
     def open(cls, root: Path, progress: ProgressCallback | None = None) -> CodeIndex:
@@ -231,6 +234,13 @@ class CodeIndex:
         self._paths_by_id = {row[0]: row[1] for row in rows}
 
     # ------------------------------------------------------------ files
+
+    def co_change(self) -> CoChange:
+        """Which files changed together in the recent history, read again when HEAD moves."""
+        head = _head(self.root)
+        if self._history is None or self._history[0] != head:
+            self._history = (head, read_co_change(self.root, head))
+        return self._history[1]
 
     def files(self) -> list[str]:
         """Every indexed file (text files under 1 MB), sorted."""
@@ -412,3 +422,19 @@ def _refuse_linked_cache(top: Path) -> None:
     folder = top / CACHE_FOLDER
     for name in (".gitignore", CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm"):
         refuse_links(top, folder / name)
+
+
+def _head(root: Path) -> str | None:
+    """HEAD's commit, or None (no commit yet, or git cannot say)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--verify", "-q", "HEAD"],  # noqa: S607 (git on PATH, as the user runs it)
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None

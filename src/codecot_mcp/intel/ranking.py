@@ -86,6 +86,12 @@ IMPORTED_BY_TOP_SHARE = 0.2  # files a top match imports
 IMPORTED_BY_TEST_SHARE = 0.3  # files a top-matching test imports: the code under test (0.5 overfed hubs)
 IMPORTS_TOP_SHARE = 0.08  # files that import a top match (callers), weaker: often many
 MAX_IMPORTERS_PER_SOURCE = 20
+# (e) co-change: a weak signal from the repository's own history, where it has one.
+CO_CHANGE_SOURCES = 3  # top matches whose partners are looked up
+CO_CHANGE_PARTNERS = 10  # partners per top match, most frequent first
+CO_CHANGE_MIN = 2  # commits two files shared before they count as coupled
+CO_CHANGE_CEILING = 0.99  # of the source's score: a partner stays below the file it came from
+CO_CHANGE_SHARE = 0.3  # of the top match's score, times the share of its commits they shared
 # Tests mention the code they test, so they match nearly as well; the code is usually what to read.
 TEST_FILE_FACTOR = 0.7
 # Docs, notebooks and data files share the code's words but are rarely what a change is about,
@@ -137,6 +143,7 @@ class Kind(Enum):
     TARGET_SYMBOL = auto()  # defines one of the task's target symbols
     IMPORTED_BY_TOP = auto()  # imported by a top match
     IMPORTS_TOP = auto()  # imports a top match
+    CO_CHANGE = auto()  # changed together with a top match in the recent history
     TEST_FILE = auto()  # a test file, weighted down
     NON_CODE = auto()  # not source code, weighted down
     GENERATED = auto()  # generated, vendored or bundled, weighted down
@@ -276,6 +283,7 @@ def score_files(
     _score_propagation(index, scores)
     scores.drop(exclude)
     _weigh_file_kinds(index, terms, scores)
+    _score_co_change(index, scores, exclude)
     top = max(scores.value.values(), default=0.0)
     if top <= 0:
         return []
@@ -492,6 +500,35 @@ def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
         scores.add(target, gains[target])
 
 
+def _score_co_change(index: CodeIndex, scores: _Scores, exclude: Collection[str]) -> None:
+    """Source files that changed together with a top match before, by the share of its commits.
+
+    After the file kinds are weighed, so a partner is lifted at most to the final score of
+    the file it came from; tests, non-code and `exclude` files are not lifted.
+    """
+    history = index.co_change()
+    if not history.commits:
+        return
+    ordered = sorted(scores.value.items(), key=lambda item: (-item[1], item[0]))
+    sources = [(path, value) for path, value in ordered if not is_test_path(path)][:CO_CHANGE_SOURCES]
+    gains: dict[str, Signal] = {}
+    for source, value in sources:
+        seen = history.commits.get(source, 0)
+        for partner, together in history.partners(source)[:CO_CHANGE_PARTNERS]:
+            if together >= CO_CHANGE_MIN and partner not in exclude and _is_code(index, partner):
+                # Derived evidence: it may lift a partner up to its source, never past it.
+                room = CO_CHANGE_CEILING * value - scores.value.get(partner, 0.0)
+                gain = min(CO_CHANGE_SHARE * value * together / seen, room)
+                _keep_best(gains, partner, Signal(Kind.CO_CHANGE, gain, source))
+    for target in sorted(gains):
+        scores.add(target, gains[target])
+
+
+def _is_code(index: CodeIndex, path: str) -> bool:
+    info = index.file_info(path)
+    return info is not None and info.language is not None and not is_test_path(path)
+
+
 # Shared by every file they apply to: they carry no evidence of their own.
 _TEST_FILE = Signal(Kind.TEST_FILE, TEST_FILE_FACTOR)
 _NON_CODE = Signal(Kind.NON_CODE, NON_CODE_FACTOR)
@@ -554,6 +591,7 @@ MESSAGES: dict[Kind, str] = {
     Kind.TARGET_SYMBOL: "defines target symbol `{evidence}`",
     Kind.IMPORTED_BY_TOP: "imported by top match {evidence}",
     Kind.IMPORTS_TOP: "imports top match {evidence}",
+    Kind.CO_CHANGE: "changed together with top match {evidence} before",
     Kind.TEST_FILE: "test file, weighted down",
     Kind.NON_CODE: "not source code, weighted down",
     Kind.GENERATED: "generated, vendored or bundled, weighted down",
