@@ -257,6 +257,10 @@ def test_the_active_task_is_per_work_tree_and_status_shows_it(make_repo: MakeRep
     active = hooks.active_task(worktree)
     assert active is not None and active.task_id == task.id and active.store_root == root.resolve()
     assert hooks.active_task(root) is None  # the main checkout has none until a person picks one
+    elsewhere = make_repo(FILES, name="other")  # an active-task file pointing at another repository
+    hooks.set_active_task(worktree, task.id, store_root=elsewhere)
+    assert hooks.active_task(worktree) is None
+    hooks.set_active_task(worktree, task.id, store_root=root)
     assert WORKFLOW_STATUS.invoke(ws).active_task is None
     assert main(["--repo", str(root), "task", "use", "task-1"]) == 0
     assert WORKFLOW_STATUS.invoke(ws).active_task == "TASK-1"

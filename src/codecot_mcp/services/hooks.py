@@ -70,7 +70,21 @@ def active_task(root: Path) -> ActiveTask | None:
     if not isinstance(task_id, str) or not _TASK_ID.match(task_id):
         return None
     store = data.get("store")
-    return ActiveTask(task_id, Path(store) if isinstance(store, str) and store else root)
+    if not isinstance(store, str) or not store:
+        return ActiveTask(task_id, root)
+    return ActiveTask(task_id, Path(store)) if _is_main_checkout(Path(store), root) else None
+
+
+def _is_main_checkout(store: Path, worktree: Path) -> bool:
+    """Whether `store` is the repository `worktree` is a linked worktree of (its `.git` file
+    points into `store/.git/worktrees/`): an active-task file cannot send the hooks elsewhere."""
+    try:
+        pointer = (worktree / ".git").read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    gitdir = Path(pointer.removeprefix("gitdir:").strip())
+    gitdir = gitdir if gitdir.is_absolute() else worktree / gitdir
+    return gitdir.resolve().parent == (store / ".git" / "worktrees").resolve()
 
 
 def set_active_task(root: Path, task_id: str | None, store_root: Path | None = None) -> None:
