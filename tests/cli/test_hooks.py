@@ -122,10 +122,16 @@ def test_codex_patches_and_shell_writes_are_read_for_the_files_they_touch(
 
 
 def test_shell_writes_are_found_by_redirection_and_write_commands() -> None:
-    piped = "cat a.py | tee -a b.py c.py > d.py 2>&1"
-    assert hooks.edited_paths({"command": piped}) == ["b.py", "c.py", "d.py"]
-    assert hooks.edited_paths({"command": "grep -r x src < input.txt"}) == []
-    assert hooks.edited_paths({"command": "touch new.py && python -m pytest"}) == ["new.py"]
+    def writes(command: str) -> set[str]:
+        return set(hooks.edited_paths({"command": command}))
+
+    assert writes("cat a.py | tee -a b.py c.py > d.py 2>&1") == {"b.py", "c.py", "d.py"}
+    assert writes("grep -r x src < input.txt") == set()
+    assert writes("touch new.py && python -m pytest") == {"new.py"}
+    assert writes("sed -i 's/a/b/' x.py y.py; cp a.py b.py") == {"x.py", "y.py", "b.py"}
+    assert writes("sed -i.bak -e s/a/b/ x.py && rm -f old.py") == {"x.py", "old.py"}
+    assert writes("mv a.py b.py") == {"a.py", "b.py"}
+    assert writes("sed s/a/b/ x.py") == set()  # prints, writes nothing
 
 
 def test_a_task_file_edited_by_hand_is_not_believed(

@@ -28,7 +28,8 @@ STATE_FILE = "hook-state.json"
 SHOWN_PATHS = 8  # allowed paths named in a refusal
 _TASK_ID = re.compile(r"\ATASK-[1-9][0-9]{0,8}\Z")
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$", re.MULTILINE)
-_WRITE_COMMANDS = frozenset({"tee", "touch", "truncate"})
+_WRITE_ALL = frozenset({"tee", "touch", "truncate", "rm", "unlink", "mv", "shred"})  # every file argument
+_WRITE_LAST = frozenset({"cp", "install", "ln"})  # the destination
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 _OTHER_REDIRECTS = frozenset({"<", "<<", "<<<", ">&", "<&"})  # their word is read, or a descriptor
 _PATH_KEYS = ("file_path", "notebook_path", "path")  # edit tools' path fields (Claude Code, Codex)
@@ -279,14 +280,16 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def _shell_writes(command: str) -> Iterator[str]:
-    """Targets of `>`, `>>`, `tee`, `touch` in a shell command; what a parse cannot see is not here."""
+    """Files a shell command writes where a parse can see it: redirections, and the file
+    arguments of `tee`, `touch`, `rm`, `mv`, `cp`, `sed -i` and the like. A script, `python -c`
+    or a command built at run time is not seen."""
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|<>")
     lexer.whitespace_split = True
     try:
         tokens = list(lexer)
     except ValueError:
         return
-    first: str | None = None  # the command word of the simple command being read
+    words: list[str] = []  # the simple command being read
     n = 0
     while n < len(tokens):
         token = tokens[n]
@@ -299,12 +302,42 @@ def _shell_writes(command: str) -> Iterator[str]:
         if token.isdigit() and n + 1 < len(tokens) and tokens[n + 1] in _REDIRECTS | _OTHER_REDIRECTS:
             pass  # the file descriptor of `2>err.log` or `2>&1`
         elif token in _SEPARATORS:
-            first = None
-        elif first is None:
-            first = token.rsplit("/", 1)[-1]
-        elif first in _WRITE_COMMANDS and not token.startswith("-"):
-            yield token
+            yield from _command_writes(words)
+            words = []
+        else:
+            words.append(token)
         n += 1
+    yield from _command_writes(words)
+
+
+def _command_writes(words: list[str]) -> list[str]:
+    """The files one simple command (`sed -i s/a/b/ x.py`) writes or removes."""
+    if not words:
+        return []
+    name, options = words[0].rsplit("/", 1)[-1], [w for w in words[1:] if w.startswith("-")]
+    args = [w for w in words[1:] if not w.startswith("-") and w != "/dev/null"]
+    if name in _WRITE_ALL:
+        return args
+    if name in _WRITE_LAST:
+        return args[-1:]
+    if name == "sed" and any(o.startswith(("-i", "--in-place")) for o in options):
+        return _sed_files(words[1:])
+    return []
+
+
+def _sed_files(words: list[str]) -> list[str]:
+    """The files `sed -i` edits: what is left after the options and the script (`-e S`, `-f F`,
+    or else the first word)."""
+    files: list[str] = []
+    scripted, skip = False, False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("-e", "-f", "--expression", "--file"):
+            scripted, skip = True, True
+        elif not word.startswith("-"):
+            files.append(word)
+    return files if scripted else files[1:]
 
 
 # ---------------------------------------------------------------- before a stop
