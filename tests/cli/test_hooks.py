@@ -275,3 +275,23 @@ def test_the_active_task_is_per_work_tree_and_status_shows_it(make_repo: MakeRep
     assert main(["--repo", str(root), "task", "clear"]) == 0
     assert WORKFLOW_STATUS.invoke(ws).active_task is None
     git(root, "status")
+
+
+def test_a_warm_edit_check_reuses_the_translated_globs_without_importing_wcmatch(repo: Path) -> None:
+    probe = (
+        "import io, sys\n"
+        "from codecot_mcp.cli.main import main\n"
+        f"sys.stdin = io.StringIO({json.dumps(json.dumps(_claude_edit(repo, 'notes/other.py')))})\n"
+        "code = main(['hook', 'PreToolUse'])\n"
+        "print(code, 'wcmatch' in sys.modules)\n"
+    )
+
+    def run() -> str:
+        command = [sys.executable, "-c", probe]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=repo, check=True)
+        return " ".join(done.stdout.split()[-2:])
+
+    assert run() == "2 True"  # the first check translates the task's globs, and keeps them
+    assert run() == "2 False"  # the same decision, from the kept regexes
+    (repo / ".codecot" / "cache" / "hook-globs.json").write_text("{garbled", encoding="utf-8")
+    assert run() == "2 True"  # a broken cache is ignored and written again

@@ -131,3 +131,20 @@ def test_an_existing_file_is_nearby_in_a_test_tree_or_when_the_task_recorded_it(
     # a new file takes the new-file rule, and forbidden wins over nearby
     assert place_path("pkg/helpers.py", [], [], [], {"pkg/helpers.py"}, new=True)[0] == "outside"
     assert place_path("pkg/tests/x.py", [], ["pkg/tests/**"], ["pkg/tests/**"])[0] == "forbidden"
+
+
+def test_the_matcher_agrees_with_wcmatch_on_every_pattern_and_path() -> None:
+    """Matching runs wcmatch's own regexes (so a hook can load them from a cache): same answers."""
+    from wcmatch import glob
+
+    flags = glob.GLOBSTAR | glob.DOTGLOB | glob.FORCEUNIX
+    patterns = ["src/**/*.py", "src/*.py", "**", "pkg/tests/**", ".github/workflows/**", "a?.py"]
+    patterns += ["app/[slug]/x", ".codecot/**", "**/setup.py", "docs/*", "x/**/y/*.md"]
+    paths = ["src/a.py", "src/a/b/c.py", "src/.hidden.py", "src/a.py\n", "pkg/tests/t.py"]
+    paths += ["pkg/testsuite/t.py", ".github/workflows/ci.yml", "ab.py", "app/[slug]/x", "apps/x"]
+    paths += [".codecot/config.toml", "setup.py", "v/setup.py", "docs/a/b", "docs/a", "x/y/a.md"]
+    paths += ["x/q/y/a.md", "src/../etc"]
+    for pattern in patterns:
+        expected = glob.compile(pattern.replace("[", "[[]"), flags=flags)
+        for path in paths:
+            assert glob_match(path, pattern) == (path == pattern or expected.match(path)), (pattern, path)

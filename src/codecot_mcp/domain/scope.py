@@ -31,15 +31,13 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Literal
 
-from wcmatch import glob
-
 from codecot_mcp.errors import InvalidInputError
 
 DEFAULT_FORBIDDEN = (".github/workflows/**", ".codecot/**")
 
-# No NEGATE, BRACE, EXTGLOB or MATCHBASE: '!', '{', '@(' mean themselves, and no pattern floats.
-# wcmatch 10.1 or newer: before it, 'src/a.py\n' matched 'src/*.py'.
-_GLOB_FLAGS = glob.GLOBSTAR | glob.DOTGLOB | glob.FORCEUNIX
+# Patterns translated ahead (pattern -> (include, exclude) regexes), as wcmatch would: a host
+# hook loads them from its cache so that it need not import wcmatch on every edit.
+KNOWN_REGEXES: dict[str, tuple[list[str], list[str]]] = {}
 
 
 def _normalise(pattern: str) -> str:
@@ -47,10 +45,29 @@ def _normalise(pattern: str) -> str:
     return pattern + "**" if pattern.endswith("/") else pattern
 
 
+def translate(pattern: str) -> tuple[list[str], list[str]]:
+    """A (normalised) pattern as wcmatch's regexes: what `glob.compile(...).match` tests."""
+    from wcmatch import glob
+
+    # No NEGATE, BRACE, EXTGLOB or MATCHBASE: '!', '{', '@(' mean themselves, and no pattern floats.
+    # wcmatch 10.1 or newer: before it, 'src/a.py\n' matched 'src/*.py'.
+    flags = glob.GLOBSTAR | glob.DOTGLOB | glob.FORCEUNIX
+    include, exclude = glob.translate(pattern.replace("[", "[[]"), flags=flags)
+    KNOWN_REGEXES[pattern] = ([str(p) for p in include], [str(p) for p in exclude])
+    return KNOWN_REGEXES[pattern]
+
+
 @functools.lru_cache(maxsize=1024)
 def _compile(pattern: str) -> Callable[[str], bool]:
-    """The compiled matcher of one pattern; cached, as ranking tries each on every indexed file."""
-    return glob.compile(pattern.replace("[", "[[]"), flags=_GLOB_FLAGS).match
+    """The compiled matcher of one pattern; cached, as ranking tries each on every indexed file.
+
+    wcmatch's own match is a full match of each include regex and of no exclude one; the
+    same is done here with its regexes, so they can come from a cache without wcmatch.
+    """
+    include, exclude = KNOWN_REGEXES.get(pattern) or translate(pattern)
+    yes = [re.compile(p) for p in include]
+    no = [re.compile(p) for p in exclude]
+    return lambda path: any(r.fullmatch(path) for r in yes) and not any(r.fullmatch(path) for r in no)
 
 
 def check_globs(patterns: Sequence[str]) -> list[str]:

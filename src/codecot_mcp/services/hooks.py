@@ -20,11 +20,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from codecot_mcp.domain import scope
 from codecot_mcp.domain.scope import IN_SCOPE, place_path
 
 CODECOT = ".codecot"
 ACTIVE_FILE = "active-task.json"  # in .codecot/cache/: per worktree, never committed
 STATE_FILE = "hook-state.json"
+REGEX_FILE = "hook-globs.json"  # scope globs as regexes, so an edit's check skips importing wcmatch
+REGEX_VERSION = 1
+MAX_CACHED_GLOBS = 2000
 SHOWN_PATHS = 8  # allowed paths named in a refusal
 _TASK_ID = re.compile(r"\ATASK-[1-9][0-9]{0,8}\Z")
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$", re.MULTILINE)
@@ -118,7 +122,10 @@ def check_edit(root: Path, paths: Iterable[str], session: str = "") -> HookDecis
     task, problem = _read_task(active)
     if task is None:
         return HookDecision(True, f"Codecot: the active task {active.task_id} {problem}; {_RESET}")
+    known = _load_regexes(root)
     refused = [(rel, why) for rel, why in map(lambda p: _place(root, task, p), paths) if why]
+    if len(scope.KNOWN_REGEXES) > known:
+        _save_regexes(root)
     if not refused:
         return HookDecision()
     listed = "; ".join(f"{rel} ({why})" for rel, why in refused[:5])
@@ -198,6 +205,30 @@ def _last_digest(log: Path, artifact_id: str) -> str | None:
         if isinstance(digest, str):
             return digest
     return None
+
+
+def _load_regexes(root: Path) -> int:
+    """Load the scope globs translated by earlier runs, so this one need not import wcmatch.
+
+    The cache is the hook's alone (the verdict translates its globs itself) and, like all
+    of `.codecot/cache/`, not sealed. Returns how many globs are known now.
+    """
+    try:
+        data = json.loads((root / CODECOT / "cache" / REGEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, dict) and data.get("version") == REGEX_VERSION:
+        for pattern, (include, exclude) in data.get("globs", {}).items():
+            scope.KNOWN_REGEXES.setdefault(pattern, (list(include), list(exclude)))
+    return len(scope.KNOWN_REGEXES)
+
+
+def _save_regexes(root: Path) -> None:
+    from codecot_mcp.store.fsio import atomic_write_text
+
+    globs = dict(list(scope.KNOWN_REGEXES.items())[-MAX_CACHED_GLOBS:])
+    text = json.dumps({"version": REGEX_VERSION, "globs": globs})
+    atomic_write_text(_cache_dir(root) / REGEX_FILE, text + "\n")
 
 
 def _clear_stop_block(root: Path, session: str) -> None:
