@@ -67,7 +67,8 @@ def claude_code_command() -> list[str]:
 
 
 def test_every_host_file_is_covered() -> None:
-    covered = {*STDIO_JSON, "vscode-mcp-http.json", "claude-code.sh"}
+    hooks = {"claude-code-settings.json", "claude-code-plugin", "codex-hooks.json"}  # tests/cli/test_hooks.py
+    covered = {*STDIO_JSON, "vscode-mcp-http.json", "claude-code.sh", *hooks}
     assert {p.name for p in HOSTS.iterdir()} == covered
 
 

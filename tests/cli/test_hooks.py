@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.cli.hosts import SETTINGS_FILE, host_settings
+from codecot_mcp.cli.hosts import MCP_CONFIG, SETTINGS_FILE, host_settings
 from codecot_mcp.cli.main import main
 from codecot_mcp.services import hooks
 from codecot_mcp.services.operations import (
@@ -243,6 +243,9 @@ def test_init_installs_each_hosts_settings_merged_and_the_examples_are_the_same(
     plugin_hooks = EXAMPLES / "claude-code-plugin" / "hooks" / "hooks.json"
     assert json.loads(plugin_hooks.read_text()) == host_settings("claude-code")
     assert json.loads((EXAMPLES / "codex-hooks.json").read_text()) == host_settings("codex")
+    assert json.loads((EXAMPLES / "claude-code-plugin" / ".mcp.json").read_text()) == MCP_CONFIG
+    manifest = json.loads((EXAMPLES / "claude-code-plugin" / ".claude-plugin" / "plugin.json").read_text())
+    assert manifest["name"] == "codecot"
 
 
 def test_init_refuses_a_settings_file_it_cannot_read_and_leaves_it(make_repo: MakeRepo) -> None:
