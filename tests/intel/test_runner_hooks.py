@@ -12,6 +12,9 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ("from _pytest import runner", "imports the test framework"),
         ("import atexit", "registers an exit hook"),
         ("atexit.register(lambda: os._exit(0))", "registers an exit hook"),
+        ("from atexit import register", "registers an exit hook"),
+        ("hook = __import__('atexit')", "registers an exit hook"),
+        ("hook = importlib.import_module('atexit')", "registers an exit hook"),
         ("    os._exit(0)", "ends the process"),
         ("sys.exit(0)", "exits at import"),
         ("raise SystemExit", "exits at import"),
@@ -29,6 +32,8 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         "# atexit is not used here",
         "def exit_code(x):",
         "unittest_like = 1",
+        '    "atexit",  # stdlib module names listed as data (astroid-2015)',
+        '    "unittest", "doctest",',
     ],
 )
 def test_ordinary_code_is_not_named(line: str) -> None:

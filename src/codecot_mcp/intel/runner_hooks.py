@@ -14,7 +14,13 @@ from collections.abc import Iterable
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("imports the test framework", re.compile(r"^\s*(?:import|from)\s+(?:_?pytest|unittest|nose2?)\b")),
-    ("registers an exit hook", re.compile(r"\batexit\b")),
+    # the module imported or used, not its name in a string (a list of stdlib module names)
+    (
+        "registers an exit hook",
+        re.compile(
+            r"^\s*(?:import|from)\s+atexit\b|\batexit\.\w|(?:__import__|import_module)\(\s*['\"]atexit"
+        ),
+    ),
     ("ends the process", re.compile(r"\bos\._exit\s*\(|\bos\.kill\s*\(\s*os\.getpid")),
     ("exits at import", re.compile(r"^(?:sys\.)?exit\s*\(|^raise\s+SystemExit\b")),
     ("rewrites the interpreter's exit", re.compile(r"\bsys\.(?:exit|excepthook)\s*=")),
