@@ -179,7 +179,7 @@ def _supervise(process: subprocess.Popen[bytes], deadline: float, run: Run | Non
         _stop(process)
         raise
     finally:
-        _kill_group(process)
+        kill_group(process)
 
 
 def _wait(process: subprocess.Popen[bytes], deadline: float, run: Run | None) -> bool:
@@ -204,8 +204,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=_LAUNCHER_GRACE_SECONDS)
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL what is left in the launcher's process group (its id is the launcher's pid)."""
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL what is left in a process group started with `start_new_session` (its id is the
+    leader's pid): a check's launcher, or the runner's agent."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):

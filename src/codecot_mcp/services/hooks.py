@@ -266,13 +266,13 @@ def _save_state(root: Path, state: dict[str, dict[str, bool]]) -> None:
 
 def _cache_dir(root: Path) -> Path:
     """`.codecot/cache/` of the work tree, made (and kept out of git) if it is not there yet."""
-    from codecot_mcp.store.fsio import atomic_write_text
+    from codecot_mcp.store.fsio import CACHE_GITIGNORE, atomic_write_text
 
     folder = root / CODECOT / "cache"
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
-        atomic_write_text(ignore, "# Rebuildable caches: never committed.\n*\n")
+        atomic_write_text(ignore, CACHE_GITIGNORE)
     return folder
 
 

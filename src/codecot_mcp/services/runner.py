@@ -11,8 +11,6 @@ every round's output goes to a log per task, and every verdict is a validation r
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codecot_mcp.errors import InvalidInputError
+from codecot_mcp.services.checks import kill_group
 from codecot_mcp.services.drift import workdir_of
 from codecot_mcp.services.prompts import render_prompt
 from codecot_mcp.services.tasks import load_task
@@ -36,7 +35,6 @@ PROFILES: dict[str, list[str]] = {
     "aider": ["aider", "--yes-always", "--message", PROMPT],
     "opencode": ["opencode", "run", PROMPT],
 }
-KILL_GRACE_SECONDS = 5.0
 
 Say = Callable[[str], None]
 
@@ -129,24 +127,15 @@ def run_agent(
                     process.stdin.close()
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
             out.write(f"=== killed after {timeout:g}s\n".encode())
             return None
         except BaseException:
-            _kill_group(process)
             out.write(b"=== interrupted: the agent was killed\n")
             raise
         finally:
-            _kill_group(process)  # what the agent left running in its group
+            kill_group(process)  # on a timeout, Ctrl-C, or what the agent left running in its group
         out.write(f"=== exit {process.returncode}\n".encode())
         return process.returncode
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=KILL_GRACE_SECONDS)
 
 
 def run_spec(

@@ -40,7 +40,13 @@ from codecot_mcp.domain.models import Event, Intent, Spec, Task, Validation
 from codecot_mcp.errors import ArtifactError, InvalidInputError, NotFoundError
 from codecot_mcp.repofiles import MissingFileError, RepoTree, refuse_links
 from codecot_mcp.store import ledger
-from codecot_mcp.store.fsio import append_line, atomic_write_text, remove_stale_temp_files, store_lock
+from codecot_mcp.store.fsio import (
+    CACHE_GITIGNORE,
+    append_line,
+    atomic_write_text,
+    remove_stale_temp_files,
+    store_lock,
+)
 from codecot_mcp.store.paths import CODECOT_DIR, MAX_STORE_FILE_BYTES
 
 M = TypeVar("M", bound=BaseModel)
@@ -122,7 +128,7 @@ class ArtifactStore:
         refuse_links(self.root, self.cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         for path, content in (
-            (self.cache_dir / ".gitignore", "# Rebuildable caches: never committed.\n*\n"),
+            (self.cache_dir / ".gitignore", CACHE_GITIGNORE),
             (self.dir / ".gitignore", "# Temp files of interrupted writes.\n.*.tmp\n"),
         ):
             refuse_links(self.root, path)

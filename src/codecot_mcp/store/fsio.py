@@ -20,6 +20,9 @@ from pathlib import Path
 
 from codecot_mcp.errors import ConflictError
 
+# What `.codecot/cache/.gitignore` says: the caches are rebuilt, never committed.
+CACHE_GITIGNORE = "# Rebuildable caches: never committed.\n*\n"
+
 LOCK_TIMEOUT_SECONDS = 30.0
 _LOCK_POLL_SECONDS = 0.005
 
