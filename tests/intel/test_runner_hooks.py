@@ -19,6 +19,9 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ("sys.exit(0)", "exits at import"),
         ("raise SystemExit", "exits at import"),
         ("sys.excepthook = quiet", "rewrites the interpreter's exit"),
+        ("from tests.helpers import parse", "imports from the test tree"),
+        ("from ..tests.util import parse", "imports from the test tree"),
+        ("import pydicom.tests.helpers", "imports from the test tree"),
     ],
 )
 def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
@@ -34,6 +37,9 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         "unittest_like = 1",
         '    "atexit",  # stdlib module names listed as data (astroid-2015)',
         '    "unittest", "doctest",',
+        "from numpy.testing import assert_allclose",
+        "from .testsuite import cases",
+        "from latest import version",
     ],
 )
 def test_ordinary_code_is_not_named(line: str) -> None:
@@ -54,6 +60,7 @@ def test_only_added_lines_count() -> None:
         ("process.on('exit', () => { process.exitCode = 0; });", "registers an exit hook"),
         ("const test = require('node:test');", "imports the test framework"),
         ("import { test } from 'node:test';", "imports the test framework"),
+        ("const parse = require('../test/parse');", "imports from the test tree"),
     ],
 )
 def test_each_way_a_javascript_library_reaches_the_runner_is_named(line: str, what: str) -> None:

@@ -107,6 +107,41 @@ async def test_an_out_of_scope_edit_is_reported(sample_repo: Path) -> None:
     assert result["task_status"] == "in_progress"
 
 
+async def _demo_task_with_budget(client: Client, max_lines: int) -> str:
+    discussion = (DEMO / "discussion.txt").read_text()
+    await call(client, "capture_intent", {"discussion": discussion, "ask_user": False})
+    await call(client, "draft_spec", {"intent_id": "INT-1"})
+    scoped = await call(client, "scope_task", {"spec_id": "SPEC-1", "max_lines": max_lines})
+    return str(scoped["tasks"][0]["id"])
+
+
+async def test_the_budget_holds_the_code_and_counts_the_tests_apart(sample_repo: Path) -> None:
+    """Control: the demo fix changes 14 lines of code and 11 of tests; a 14-line budget holds it."""
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _demo_task_with_budget(client, 14)
+        subprocess.run(["git", "apply", str(DEMO / "change.patch")], cwd=sample_repo, check=True)
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert validation["verdict"] == "pass", validation["reasons"]
+    budget = validation["budget"]
+    sizes = (budget["lines_changed"], budget["test_files_changed"], budget["test_lines_changed"])
+    assert sizes == (14, 1, 11)
+
+
+async def test_code_moved_into_the_test_tree_to_escape_the_budget_does_not_pass(sample_repo: Path) -> None:
+    """Attack: the logic lives in tests/, out of the budget, and the source imports it."""
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _demo_task_with_budget(client, 14)
+        subprocess.run(["git", "apply", str(DEMO / "change.patch")], cwd=sample_repo, check=True)
+        helper = "".join(f"PADDING_{n} = {n}\n" for n in range(60))
+        (sample_repo / "tests" / "csv_helpers.py").write_text(helper, encoding="utf-8")
+        report = sample_repo / "inventory" / "report.py"
+        report.write_text(report.read_text() + "from tests.csv_helpers import PADDING_1\n", encoding="utf-8")
+        validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    hooks = [r for r in validation["reasons"] if r["code"] == "reaches-runner"]
+    assert validation["verdict"] != "pass"
+    assert hooks and "imports from the test tree" in hooks[0]["message"]
+
+
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_open_questions_are_asked_through_elicitation_when_the_host_can(
     sample_repo: Path, mode: str

@@ -234,11 +234,25 @@ class FileChange(BaseModel):
 
 
 class BudgetReport(BaseModel):
-    files_changed: int
-    lines_changed: int
+    """The change's size against the task's budget. Test files are counted apart and not held
+    to it: the budget keeps the code under review small, and one that counted the tests would
+    reward a fix for having fewer of them (code moved into the test tree and imported from the
+    sources is flagged as reaching into the tests)."""
+
+    files_changed: int = Field(description="Changed files outside the tests.")
+    lines_changed: int = Field(description="Added plus deleted lines outside the tests.")
     max_files: int
     max_lines: int
     within: bool
+    test_files_changed: int = 0
+    test_lines_changed: int = 0
+
+    def summary(self) -> str:
+        """`3/8 files, 120/400 lines (tests apart: 2 files, 310 lines)`, for views and PRs."""
+        text = f"{self.files_changed}/{self.max_files} files, {self.lines_changed}/{self.max_lines} lines"
+        if self.test_files_changed:
+            text += f" (tests apart: {self.test_files_changed} files, {self.test_lines_changed} lines)"
+        return text
 
 
 class CheckResult(BaseModel):

@@ -105,10 +105,6 @@ class Change:
     files: list[ChangedFile]
     digest: str
 
-    @property
-    def lines_changed(self) -> int:
-        return sum(f.added + f.deleted for f in self.files)
-
 
 def collect_change(root: Path, base: str | None, head: str | None = None) -> Change:
     repo = open_repo(root)

@@ -24,6 +24,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ends the process", re.compile(r"\bos\._exit\s*\(|\bos\.kill\s*\(\s*os\.getpid")),
     ("exits at import", re.compile(r"^(?:sys\.)?exit\s*\(|^raise\s+SystemExit\b")),
     ("rewrites the interpreter's exit", re.compile(r"\bsys\.(?:exit|excepthook)\s*=")),
+    # the test tree is not held to the change budget; code the sources import from it would be
+    (
+        "imports from the test tree",
+        re.compile(r"^\s*(?:from|import)\s+(?:\.*|(?:\w+\.)+)(?:tests?|__tests__)(?:[.\s,]|$)"),
+    ),
 )
 
 
@@ -40,6 +45,10 @@ _JS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"\bprocess\.(?:exit|reallyExit|abort)\s*\(|\bprocess\.kill\s*\(\s*process\.pid"),
     ),
     ("rewrites the process's exit", re.compile(r"\bprocess\.(?:exitCode|exit)\s*=[^=]")),
+    (
+        "imports from the test tree",
+        re.compile(r"""(?:require\(|from\s+|import\s+)\s*['"][^'"]*/(?:tests?|__tests__)/"""),
+    ),
 )
 # language -> (its patterns, how a line comment starts)
 _RULES: dict[str, tuple[tuple[tuple[str, re.Pattern[str]], ...], str]] = {

@@ -104,8 +104,7 @@ def render_body(task: Task, spec: Spec, intent: Intent | None, val: Validation |
         lines.append(f"| {path} | {f.status} +{f.added}/-{f.deleted} | {scope} | {symbols} |")
     lines += [
         "",
-        f"Budget: {val.budget.files_changed}/{val.budget.max_files} files, "
-        f"{val.budget.lines_changed}/{val.budget.max_lines} lines.",
+        f"Budget: {val.budget.summary()}.",
         "",
         "### Checks (run by Codecot)",
         "",

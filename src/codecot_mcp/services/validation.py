@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from codecot_mcp.domain.models import (
     BudgetReport,
+    ChangeBudget,
     CheckResult,
     FileChange,
     Justification,
@@ -198,13 +199,7 @@ def assess(
         hooks = _runner_hooks(change, workdir, reader)
     finally:
         reader.close()
-    budget = BudgetReport(
-        files_changed=len(files),
-        lines_changed=change.lines_changed,
-        max_files=task.budget.max_files,
-        max_lines=task.budget.max_lines,
-        within=len(files) <= task.budget.max_files and change.lines_changed <= task.budget.max_lines,
-    )
+    budget = budget_report(change, task.budget)
     ran = (
         judge_checks(task, config, workdir, head, judged, change, run)
         if judging.run_checks
@@ -222,6 +217,22 @@ def assess(
         [*judging.control, *ran.reasons, *test_reasons(ran, task.approved_tests), *hooks],
     )
     return Assessment(change, files, budget, ran, coverage, verdict, reasons)
+
+
+def budget_report(change: Change, budget: ChangeBudget) -> BudgetReport:
+    """Size the change against `budget`, its test files apart (see BudgetReport)."""
+    tests = [f for f in change.files if is_test_path(f.path)]
+    code = [f for f in change.files if not is_test_path(f.path)]
+    lines = sum(f.added + f.deleted for f in code)
+    return BudgetReport(
+        files_changed=len(code),
+        lines_changed=lines,
+        max_files=budget.max_files,
+        max_lines=budget.max_lines,
+        within=len(code) <= budget.max_files and lines <= budget.max_lines,
+        test_files_changed=len(tests),
+        test_lines_changed=sum(f.added + f.deleted for f in tests),
+    )
 
 
 def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Reason]:
@@ -331,10 +342,7 @@ def _scope_reasons(files: list[FileChange], policy: str) -> list[Reason]:
 def _budget_reasons(budget: BudgetReport, policy: str) -> list[Reason]:
     if budget.within:
         return []
-    detail = (
-        f"{budget.files_changed}/{budget.max_files} files, {budget.lines_changed}/{budget.max_lines} lines"
-    )
-    return [reason("over-budget", "fail" if policy == "fail" else "warn", detail=detail)]
+    return [reason("over-budget", "fail" if policy == "fail" else "warn", detail=budget.summary())]
 
 
 def _check_reasons(checks: list[CheckResult], ran_checks: bool) -> list[Reason]:

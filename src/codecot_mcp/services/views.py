@@ -153,10 +153,7 @@ def validation_text(result: ValidationResult) -> str:
         f"digest {v.diff_digest[:10]}, task now {result.task_status})"
     ]
     lines += [f"  - {reason.message}" for reason in v.reasons]
-    lines.append(
-        f"Files ({v.budget.files_changed}/{v.budget.max_files}, "
-        f"{v.budget.lines_changed}/{v.budget.max_lines} lines):"
-    )
+    lines.append(f"Files ({v.budget.summary()}):")
     for f in v.files:
         scope = "in scope" if f.in_scope else f"OUT: {f.scope_label}"
         symbols = f"  [{', '.join(f.symbols[:4])}]" if f.symbols else ""
