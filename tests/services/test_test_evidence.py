@@ -197,6 +197,16 @@ def test_library_code_that_ends_the_process_is_named(make_repo: MakeRepo) -> Non
     ]
 
 
+@pytest.mark.parametrize("name", ["sitecustomize.py", "usercustomize.py", "calc_paths.pth"])
+def test_a_file_the_interpreter_runs_at_start_is_named(make_repo: MakeRepo, name: str) -> None:
+    """Attack: code that runs before every test, the base's tests' run included."""
+    root = _repo(make_repo, name=name.replace(".", "_"))
+    validation = _validate(root, {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST, name: "X = 1\n"})
+    assert validation.verdict != "pass"
+    (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
+    assert found.subjects == [f"{name}: runs at interpreter start"]
+
+
 def test_a_later_base_cannot_hide_earlier_commits(make_repo: MakeRepo) -> None:
     from tests.conftest import git
 

@@ -236,8 +236,10 @@ def budget_report(change: Change, budget: ChangeBudget) -> BudgetReport:
 
 
 def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Reason]:
-    """Added lines of non-test code that reach into the test runner or the process exit."""
-    found: list[str] = []
+    """Added lines of non-test code that reach into the test runner or the process exit, and
+    files the interpreter runs at its start (a `sitecustomize.py` on the path of a src-layout
+    package runs before any test does, in every run, the base's tests' run included)."""
+    found = [f"{f.path}: runs at interpreter start" for f in change.files if _startup_file(f)]
     for f in change.files:
         language = language_for_path(f.path)
         if f.status == "deleted" or not f.hunks or is_test_path(f.path) or language is None:
@@ -247,6 +249,14 @@ def _runner_hooks(change: Change, workdir: Path, reader: BlobReader) -> list[Rea
             text = data.decode("utf-8", "replace")
             found += [f"{f.path} {hit}" for hit in runner_hooks(text, f.hunks, language)]
     return [reason("reaches-runner", "warn", found)] if found else []
+
+
+_STARTUP_NAMES = frozenset({"sitecustomize.py", "usercustomize.py"})
+
+
+def _startup_file(f: ChangedFile) -> bool:
+    name = f.path.rsplit("/", 1)[-1]
+    return f.status != "deleted" and (name in _STARTUP_NAMES or name.endswith(".pth"))
 
 
 def _spec_of(ws: Workspace, task: Task) -> Spec | None:
