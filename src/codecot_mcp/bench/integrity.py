@@ -142,6 +142,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         },
     ),
     Scenario(
+        "a sitecustomize.py that runs before the tests",
+        False,
+        lambda r: {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST, "sitecustomize.py": "X = 1\n"},
+    ),
+    Scenario(
+        "the fix kept in the test tree, where the budget does not look",
+        False,
+        lambda r: {
+            "calc.py": BUGGY + "\n\nfrom tests.helpers import add  # noqa\n",
+            "tests/__init__.py": "",
+            "tests/helpers.py": "def add(a, b):\n    return a + b\n",
+            "test_calc.py": TESTS + NEW_TEST,
+        },
+    ),
+    Scenario(
         "a later base hides a commit",
         False,
         lambda r: {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST},
@@ -183,7 +198,7 @@ def run_scenario(scenario: Scenario, folder: Path) -> Outcome:
     try:
         intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
         spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
-        SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["calc.py", "test_calc.py"])
+        SCOPE_TASK.invoke(ws, spec_id=spec.id, allowed_paths=["*.py", "tests/**"])
         if scenario.base:
             (root / "extra.py").write_text("x = 1\n", encoding="utf-8")
             _git(root, "add", "extra.py")
