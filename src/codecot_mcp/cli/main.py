@@ -15,13 +15,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import codecot_mcp
 from codecot_mcp.errors import CodecotError
 
-if TYPE_CHECKING:  # imported where used: a host hook starts this module on every edit
+TYPE_CHECKING = False  # neither typing nor argparse at run time: a host hook starts this module on every edit
+if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
 EPILOG = """examples:
   codecot-mcp --repo .                      serve MCP over stdio (what an MCP host runs)

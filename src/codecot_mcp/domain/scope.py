@@ -29,9 +29,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Sequence
-from typing import Literal
 
 from codecot_mcp.errors import InvalidInputError
+
+TYPE_CHECKING = False  # typing is not imported at run time: a host hook imports this module on every edit
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Placement = Literal["forbidden", "allowed", "nearby", "new", "outside"]
 
 DEFAULT_FORBIDDEN = (".github/workflows/**", ".codecot/**")
 
@@ -95,7 +100,6 @@ def first_match(path: str, patterns: Sequence[str]) -> str | None:
     return next((p for p in patterns if glob_match(path, p)), None)
 
 
-Placement = Literal["forbidden", "allowed", "nearby", "new", "outside"]
 IN_SCOPE: frozenset[Placement] = frozenset({"allowed", "nearby", "new"})
 
 

@@ -18,7 +18,6 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from codecot_mcp.domain import scope
 from codecot_mcp.domain.scope import IN_SCOPE, place_path
@@ -40,20 +39,33 @@ _PATH_KEYS = ("file_path", "notebook_path", "path")  # edit tools' path fields (
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "|&"})
 
 
-class HookDecision(NamedTuple):
+class HookDecision:
     """What the hook tells the host: block with a reason the model reads, or go on (with a note).
 
-    NamedTuples, not dataclasses: importing dataclasses (and inspect) costs a fifth of a hook's run.
+    Plain classes, not dataclasses or NamedTuples: importing dataclasses (and inspect) or typing
+    is a good part of a hook's whole run.
     """
 
-    block: bool = False
-    reason: str = ""
-    note: str = ""
+    __slots__ = ("block", "note", "reason")
+
+    def __init__(self, block: bool = False, reason: str = "", note: str = "") -> None:
+        self.block, self.reason, self.note = block, reason, note
+
+    def __repr__(self) -> str:
+        return f"HookDecision(block={self.block!r}, reason={self.reason!r}, note={self.note!r})"
 
 
-class ActiveTask(NamedTuple):
-    task_id: str
-    store_root: Path  # the repository whose .codecot/ holds the task (a worktree's main checkout)
+class ActiveTask:
+    """The task the hooks hold this work tree to, and the repository whose .codecot/ holds it
+    (a worktree's main checkout)."""
+
+    __slots__ = ("store_root", "task_id")
+
+    def __init__(self, task_id: str, store_root: Path) -> None:
+        self.task_id, self.store_root = task_id, store_root
+
+    def __repr__(self) -> str:
+        return f"ActiveTask({self.task_id!r}, {self.store_root!r})"
 
 
 def find_root(start: Path) -> Path | None:
