@@ -15,7 +15,7 @@ from tests.intel.samples import SAMPLE_FILES
 
 BIG_CLASS = 'class Engine:\n    """Many small methods."""\n\n' + "".join(
     f"    def step_{n}(self, value):\n        total = value + {n}\n        return total * {n}\n\n"
-    for n in range(150)
+    for n in range(600)  # too big to be packed whole, even as the top file at 8k
 )
 
 
@@ -131,8 +131,23 @@ def test_the_definition_around_a_traceback_frame_is_packed_first(index: CodeInde
 
 def _padded_module(header: str, body: str) -> str:
     """A module too big to be packed whole: its header, the code under test, and filler functions."""
-    filler = "".join(f"\n\ndef unrelated_{n}(value):\n    return value * {n} + {n}\n" for n in range(120))
+    filler = "".join(f"\n\ndef unrelated_{n}(value):\n    return value * {n} + {n}\n" for n in range(1200))
     return header + body + filler
+
+
+def test_the_top_file_is_shown_whole_when_it_fits_in_most_of_the_budget(tmp_path: Path) -> None:
+    """The edit is often in a definition the text does not describe (here `_load`, under `read`)."""
+    body = "\n\ndef read(path):\n    return _load(path)\n\n\ndef _load(path):\n    return open(path).read()\n"
+    filler = "".join(f"\n\ndef unrelated_{n}(value):\n    return value * {n} + {n}\n" for n in range(60))
+    root = build_repo(tmp_path / "repo", {"app/reader.py": body + filler, "app/other.py": "X = 1\n"})
+    with CodeIndex.open(root) as index:
+        size = estimate_tokens(index.read_text("app/reader.py"))
+        whole = build_pack(index, "read fails on a missing path", 8000)
+        small = build_pack(index, "read fails on a missing path", size)  # below 0.9 of it: in parts
+    assert 800 < size < 0.9 * 8000  # above the small-file limit, so only the top-file rule shows it
+    assert [(s.path, s.kind) for s in whole.spans][:1] == [("app/reader.py", "file")]
+    assert "the top file, whole" in whole.text and "def _load(path):" in whole.text
+    assert "file" not in {s.kind for s in small.spans if s.path == "app/reader.py"}
 
 
 def test_the_top_files_import_block_is_packed(tmp_path: Path) -> None:
@@ -163,7 +178,11 @@ def test_a_named_class_brings_its_constructor(tmp_path: Path) -> None:
 def test_below_the_top_files_an_outline_lists_only_top_level_names(tmp_path: Path) -> None:
     files = {
         f"app/ledger_{n}.py": f"class Ledger{n}:\n    def balance(self):\n        return {n}\n"
-        + "".join(f"\n    def entry_{m}(self):\n        return {m}\n" for m in range(120))
+        + "".join(
+            f"\n    def entry_{m}(self):\n        first = self.balance() * {m}\n"
+            f"        second = first + {m} * {m} - self.balance()\n        return first + second\n"
+            for m in range(400)  # long bodies: too big to be packed whole, a short outline
+        )
         for n in range(6)
     }
     root = build_repo(tmp_path / "repo", files)
