@@ -667,6 +667,27 @@ COMPARE_TABLE: list[tuple[str, dict[str, Outcome], dict[str, Outcome], dict[str,
     ("fixed", {"a": "failed"}, {"a": "passed"}, {}, False),
     ("added", {"a": "passed"}, {"a": "passed", "b": "failed"}, {"new": ["b"]}, False),
     ("renamed", {"a": "failed"}, {"b": "passed"}, {"missing": ["a"], "new": ["b"]}, False),
+    (  # a case inserted first: pytest renumbers the later ones, none is lost (sqlfluff-4778)
+        "cases renumbered",
+        {"t::f[x-out0]": "passed", "t::f[y-out1]": "passed"},
+        {"t::f[new-out0]": "passed", "t::f[x-out1]": "passed", "t::f[y-out2]": "passed"},
+        {"new": ["t::f[new-out0]", "t::f[x-out1]", "t::f[y-out2]"]},
+        False,
+    ),
+    (  # renumbered, and a case taken out: that one is still missing
+        "a case removed among renumbered ones",
+        {"t::f[x-out0]": "passed", "t::f[y-out1]": "passed", "t::f[z-out2]": "passed"},
+        {"t::f[new-out0]": "passed", "t::f[x-out1]": "passed", "t::f[y-out2]": "passed"},
+        {"missing": ["t::f[z-out2]"], "new": ["t::f[new-out0]", "t::f[x-out1]", "t::f[y-out2]"]},
+        False,
+    ),
+    (  # positional ids alone: two cases cut to one loses one, whichever
+        "positional cases cut",
+        {"t::f[out0]": "passed", "t::f[out1]": "passed"},
+        {"t::f[out0]": "passed"},
+        {"missing": ["t::f[out1]"]},
+        True,
+    ),
 ]
 
 

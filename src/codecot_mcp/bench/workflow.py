@@ -174,6 +174,7 @@ class WorkflowResult:
     query_pack: PackResult | None = None
     verdict: str | None = None
     reason_codes: list[str] = field(default_factory=list)
+    reason_subjects: dict[str, list[str]] = field(default_factory=dict)  # code -> its first subjects
     checks: list[str] = field(default_factory=list)  # e.g. "tests: failed, exit 2, 3.1s"
     pr_ready: bool | None = None
     env: str | None = None  # with --envs: the test environment's key, or None when none was built
@@ -344,6 +345,8 @@ async def play(
         validation = checked.data.get("validation") or {}
         result.verdict = validation.get("verdict", "error" if checked.error else None)
         result.reason_codes = [r["code"] for r in validation.get("reasons", [])]
+        reasons = validation.get("reasons", [])
+        result.reason_subjects = {r["code"]: list(r["subjects"])[:8] for r in reasons if r.get("subjects")}
         result.checks = [check_note(c) for c in validation.get("checks", [])]
         result.fail_to_pass = list((validation.get("tests") or {}).get("fail_to_pass", []))
         draft = await session.call(Call.of("draft_pr", {"task_id": task_id}))

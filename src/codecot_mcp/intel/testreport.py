@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, cast
@@ -147,7 +148,7 @@ def compare(base: TestReport, head: TestReport) -> ReportDiff:
     """
     before, after = base.outcomes(), head.outcomes()
     return ReportDiff(
-        missing=sorted(set(before) - set(after)),
+        missing=_missing(before, after),
         skipped=sorted(i for i, o in before.items() if o not in _HIDDEN and after.get(i) in _HIDDEN),
         regressions=sorted(i for i, o in before.items() if o in _PASSING and after.get(i) in _FAILING),
         new=sorted(set(after) - set(before)),
@@ -155,6 +156,37 @@ def compare(base: TestReport, head: TestReport) -> ReportDiff:
         base_collected=base.collected,
         head_collected=head.collected,
     )
+
+
+# pytest names a parameter it cannot show by its argument name and position (`expected3`): a
+# case inserted before it renumbers every later case without removing any.
+_POSITIONAL_ID = re.compile(r"(?<![^\[\-])([A-Za-z_]\w*?)\d+(?=[\]\-])")
+
+
+def _case_key(test_id: str) -> str:
+    """`test_x[a-expected3]` as `test_x[a-expected#]`: the same case wherever it now stands."""
+    if not test_id.endswith("]") or "[" not in test_id:
+        return test_id
+    head, _, params = test_id.partition("[")
+    return head + "[" + _POSITIONAL_ID.sub(r"\1#", params)
+
+
+def _missing(before: dict[str, Outcome], after: dict[str, Outcome]) -> list[str]:
+    """The base's test ids the head lacks, less those that were only renumbered: of each case
+    key, only as many as the head has fewer of. (A case replaced by another keeps the count; its
+    base version still runs against the change, so a failure there is still seen.)"""
+    gone = [i for i in before if i not in after]
+    if not gone:
+        return []
+    spare = Counter(_case_key(i) for i in after if i not in before)
+    missing: list[str] = []
+    for test_id in sorted(gone):
+        key = _case_key(test_id)
+        if spare[key] > 0:
+            spare[key] -= 1
+        else:
+            missing.append(test_id)
+    return missing
 
 
 def fail_to_pass(before: TestReport, after: TestReport, ids: set[str]) -> list[str]:
