@@ -4,6 +4,7 @@ everything through."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -298,3 +299,9 @@ def test_a_warm_edit_check_reuses_the_translated_globs_without_importing_wcmatch
     assert run() == "2 False"  # the same decision, from the kept regexes
     (repo / ".codecot" / "cache" / "hook-globs.json").write_text("{garbled", encoding="utf-8")
     assert run() == "2 True"  # a broken cache is ignored and written again
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", "TASK-1 ünïcode".encode(), bytes(range(256)) * 40])
+def test_the_hooks_digest_is_sha256(data: bytes) -> None:
+    """The edit check hashes the task file without hashlib; it must agree with what the store records."""
+    assert hooks._sha256_hex(data) == hashlib.sha256(data).hexdigest()
