@@ -265,7 +265,7 @@ def test_the_active_task_is_per_work_tree_and_status_shows_it(make_repo: MakeRep
     assert task.worktree is not None
     worktree = (root / task.worktree).resolve()
     active = hooks.active_task(worktree)
-    assert active is not None and active.task_id == task.id and active.store_root == root.resolve()
+    assert active is not None and active.task_id == task.id and active.store_root == str(root.resolve())
     assert hooks.active_task(root) is None  # the main checkout has none until a person picks one
     elsewhere = make_repo(FILES, name="other")  # an active-task file pointing at another repository
     hooks.set_active_task(worktree, task.id, store_root=elsewhere)

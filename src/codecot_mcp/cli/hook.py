@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ def add_hook_command(sub: Any) -> None:
     hook.add_argument("event", choices=sorted(EVENTS), metavar="EVENT", help="PreToolUse, PostToolUse, Stop")
 
 
-def run_hook(event: str, repo: Path) -> int:
+def run_hook(event: str, repo: str) -> int:
     kind = EVENTS[event]
     try:
         payload = json.loads(sys.stdin.read() or "{}")
@@ -50,11 +49,11 @@ def run_hook(event: str, repo: Path) -> int:
         return _failed(kind, f"{type(exc).__name__}: {exc}")
 
 
-def _answer(kind: str, payload: dict[str, Any], repo: Path) -> int:
+def _answer(kind: str, payload: dict[str, Any], repo: str) -> int:
     from codecot_mcp.services import hooks
 
     cwd = payload.get("cwd")
-    start = Path(cwd) if isinstance(cwd, str) and cwd else repo
+    start = cwd if isinstance(cwd, str) and cwd else repo
     root = hooks.find_root(start)
     if root is None:
         return 0  # not in a git work tree: nothing of Codecot's to hold

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import codecot_mcp
 from codecot_mcp.errors import CodecotError
@@ -46,6 +45,7 @@ EPILOG = """examples:
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
+    from pathlib import Path
 
     parser = argparse.ArgumentParser(
         prog="codecot-mcp",
@@ -138,17 +138,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _hook_call(words: list[str]) -> tuple[str, Path] | None:
+def _hook_call(words: list[str]) -> tuple[str, str] | None:
     """`[--repo R] [-v] hook EVENT` read without building the whole parser, or None."""
-    repo, rest = Path("."), list(words)
+    repo, rest = ".", list(words)
     while rest and rest[0] != "hook":
         flag = rest.pop(0)
         if flag in ("-v", "--verbose"):
             continue
         if flag == "--repo" and rest:
-            repo = Path(rest.pop(0))
+            repo = rest.pop(0)
         elif flag.startswith("--repo="):
-            repo = Path(flag.removeprefix("--repo="))
+            repo = flag.removeprefix("--repo=")
         else:
             return None
     if len(rest) != 2:

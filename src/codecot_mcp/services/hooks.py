@@ -5,6 +5,8 @@ and when the agent is about to stop. The edit check runs on every edit, so it re
 the task's JSON and the event log with the standard library and the scope rules
 alone; the stop check needs the verdict and opens the workspace.
 
+The edit check works on `os.path` strings: importing pathlib alone would be a seventh of its run.
+
 A hook is a guardrail at the moment it matters, not the verdict: the agent can write
 the active-task file or edit outside the host's tools. The verdict (`validate_change`,
 and the CI gate from the base) is what decides; the README says so.
@@ -17,10 +19,15 @@ import os
 import re
 import shlex
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from codecot_mcp.domain import scope
 from codecot_mcp.domain.scope import IN_SCOPE, place_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    StrPath = str | os.PathLike[str]
 
 CODECOT = ".codecot"
 ACTIVE_FILE = "active-task.json"  # in .codecot/cache/: per worktree, never committed
@@ -61,26 +68,39 @@ class ActiveTask:
 
     __slots__ = ("store_root", "task_id")
 
-    def __init__(self, task_id: str, store_root: Path) -> None:
+    def __init__(self, task_id: str, store_root: str) -> None:
         self.task_id, self.store_root = task_id, store_root
 
     def __repr__(self) -> str:
         return f"ActiveTask({self.task_id!r}, {self.store_root!r})"
 
 
-def find_root(start: Path) -> Path | None:
+def find_root(start: StrPath) -> str | None:
     """The work tree holding `start` (a folder with `.git`, a folder or a worktree's file)."""
-    path = start.resolve()
-    for folder in (path, *path.parents):
-        if (folder / ".git").exists():
+    folder = os.path.realpath(start)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
             return folder
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def active_task(root: Path) -> ActiveTask | None:
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _cache_file(root: str, name: str) -> str:
+    return os.path.join(root, CODECOT, "cache", name)
+
+
+def active_task(root: StrPath) -> ActiveTask | None:
     """The task made active in this work tree (`codecot-mcp task use`, or a task's own worktree)."""
+    root = os.fspath(root)
     try:
-        data = json.loads((root / CODECOT / "cache" / ACTIVE_FILE).read_text(encoding="utf-8"))
+        data = json.loads(_read(_cache_file(root, ACTIVE_FILE)))
     except (OSError, ValueError):
         return None
     task_id = data.get("task") if isinstance(data, dict) else None
@@ -89,40 +109,45 @@ def active_task(root: Path) -> ActiveTask | None:
     store = data.get("store")
     if not isinstance(store, str) or not store:
         return ActiveTask(task_id, root)
-    return ActiveTask(task_id, Path(store)) if _is_main_checkout(Path(store), root) else None
+    return ActiveTask(task_id, store) if _is_main_checkout(store, root) else None
 
 
-def _is_main_checkout(store: Path, worktree: Path) -> bool:
+def _is_main_checkout(store: str, worktree: str) -> bool:
     """Whether `store` is the repository `worktree` is a linked worktree of (its `.git` file
     points into `store/.git/worktrees/`): an active-task file cannot send the hooks elsewhere."""
     try:
-        pointer = (worktree / ".git").read_text(encoding="utf-8").strip()
+        pointer = _read(os.path.join(worktree, ".git")).strip()
     except OSError:
         return False
-    gitdir = Path(pointer.removeprefix("gitdir:").strip())
-    gitdir = gitdir if gitdir.is_absolute() else worktree / gitdir
-    return gitdir.resolve().parent == (store / ".git" / "worktrees").resolve()
+    gitdir = os.path.join(worktree, pointer.removeprefix("gitdir:").strip())  # an absolute one stays
+    return os.path.dirname(os.path.realpath(gitdir)) == os.path.realpath(
+        os.path.join(store, ".git", "worktrees")
+    )
 
 
-def set_active_task(root: Path, task_id: str | None, store_root: Path | None = None) -> None:
+def set_active_task(root: StrPath, task_id: str | None, store_root: StrPath | None = None) -> None:
     """Make `task_id` the active task of the work tree at `root`; None clears it."""
+    from pathlib import Path
+
     from codecot_mcp.store.fsio import atomic_write_text
 
-    target = _cache_dir(root) / ACTIVE_FILE
+    root = os.fspath(root)
+    target = Path(_cache_dir(root), ACTIVE_FILE)
     if task_id is None:
         target.unlink(missing_ok=True)
         return
     data: dict[str, str] = {"task": task_id}
-    if store_root is not None and store_root.resolve() != root.resolve():
-        data["store"] = str(store_root.resolve())
+    if store_root is not None and os.path.realpath(store_root) != os.path.realpath(root):
+        data["store"] = os.path.realpath(store_root)
     atomic_write_text(target, json.dumps(data) + "\n")
 
 
 # ---------------------------------------------------------------- before an edit
 
 
-def check_edit(root: Path, paths: Iterable[str], session: str = "") -> HookDecision:
+def check_edit(root: StrPath, paths: Iterable[str], session: str = "") -> HookDecision:
     """Block an edit outside the active task's scope, with the scope and how to widen it."""
+    root = os.fspath(root)
     active = active_task(root)
     if active is None:
         note = (
@@ -158,13 +183,13 @@ _RESET = (
 )
 
 
-def _place(root: Path, task: dict[str, list[str]], raw: str) -> tuple[str, str]:
+def _place(root: str, task: dict[str, list[str]], raw: str) -> tuple[str, str]:
     """(the path as the task names it, why it is refused or '')."""
-    path = Path(raw) if os.path.isabs(raw) else root / raw
-    try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    path = os.path.join(root, raw)  # an absolute `raw` stays as it is
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
         return raw, ""  # outside the work tree: not the task's scope to judge
+    rel = os.path.relpath(real, top).replace(os.sep, "/")
     if rel == ".git" or rel.startswith(".git/"):
         return rel, "git's own files"
     placement, why = place_path(
@@ -173,22 +198,22 @@ def _place(root: Path, task: dict[str, list[str]], raw: str) -> tuple[str, str]:
         task.get("forbidden_paths", []),
         task.get("new_file_folders", []),
         set(task.get("nearby_paths", [])),
-        new=not path.exists(),
+        new=not os.path.exists(path),
     )
     return rel, "" if placement in IN_SCOPE else why
 
 
 def _read_task(active: ActiveTask) -> tuple[dict[str, list[str]] | None, str]:
     """The task's scope fields, if the file is the one Codecot last wrote (by the event log)."""
-    path = active.store_root / CODECOT / "tasks" / f"{active.task_id}.json"
+    path = os.path.join(active.store_root, CODECOT, "tasks", f"{active.task_id}.json")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
         data = json.loads(text)
     except (OSError, ValueError):
         return None, "cannot be read"
     if not isinstance(data, dict):
         return None, "is not a task"
-    recorded = _last_digest(active.store_root / CODECOT / "events.jsonl", active.task_id)
+    recorded = _last_digest(os.path.join(active.store_root, CODECOT, "events.jsonl"), active.task_id)
     if recorded != _sha256_hex(text.encode("utf-8"))[:16]:
         return None, "differs from what Codecot wrote, so its scope cannot be trusted"
     scope = {
@@ -211,10 +236,10 @@ def _sha256_hex(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
-def _last_digest(log: Path, artifact_id: str) -> str | None:
+def _last_digest(log: str, artifact_id: str) -> str | None:
     """The digest of the last write of `artifact_id` the log records (the verdict checks the chain)."""
     try:
-        lines = log.read_text(encoding="utf-8").splitlines()
+        lines = _read(log).splitlines()
     except OSError:
         return None
     for line in reversed(lines):
@@ -230,14 +255,14 @@ def _last_digest(log: Path, artifact_id: str) -> str | None:
     return None
 
 
-def _load_regexes(root: Path) -> int:
+def _load_regexes(root: str) -> int:
     """Load the scope globs translated by earlier runs, so this one need not import wcmatch.
 
     The cache is the hook's alone (the verdict translates its globs itself) and, like all
     of `.codecot/cache/`, not sealed. Returns how many globs are known now.
     """
     try:
-        data = json.loads((root / CODECOT / "cache" / REGEX_FILE).read_text(encoding="utf-8"))
+        data = json.loads(_read(_cache_file(root, REGEX_FILE)))
     except (OSError, ValueError):
         data = None
     if isinstance(data, dict) and data.get("version") == REGEX_VERSION:
@@ -246,22 +271,24 @@ def _load_regexes(root: Path) -> int:
     return len(scope.KNOWN_REGEXES)
 
 
-def _save_regexes(root: Path) -> None:
+def _save_regexes(root: str) -> None:
+    from pathlib import Path
+
     from codecot_mcp.store.fsio import atomic_write_text
 
     globs = dict(list(scope.KNOWN_REGEXES.items())[-MAX_CACHED_GLOBS:])
     text = json.dumps({"version": REGEX_VERSION, "globs": globs})
-    atomic_write_text(_cache_dir(root) / REGEX_FILE, text + "\n")
+    atomic_write_text(Path(_cache_dir(root), REGEX_FILE), text + "\n")
 
 
-def _clear_stop_block(root: Path, session: str) -> None:
+def _clear_stop_block(root: str, session: str) -> None:
     """An edit ends a run of stops: the next stop is judged again."""
     state = _load_state(root)
     if state.get("stop-blocked", {}).pop(session, None):
         _save_state(root, state)
 
 
-def _first_time(root: Path, session: str, what: str) -> bool:
+def _first_time(root: str, session: str, what: str) -> bool:
     """True the first time `what` is said in this session (a state file in the cache)."""
     state = _load_state(root)
     said = state.setdefault("said", {})
@@ -273,25 +300,29 @@ def _first_time(root: Path, session: str, what: str) -> bool:
     return True
 
 
-def _load_state(root: Path) -> dict[str, dict[str, bool]]:
+def _load_state(root: str) -> dict[str, dict[str, bool]]:
     try:
-        data = json.loads((root / CODECOT / "cache" / STATE_FILE).read_text(encoding="utf-8"))
+        data = json.loads(_read(_cache_file(root, STATE_FILE)))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _save_state(root: Path, state: dict[str, dict[str, bool]]) -> None:
+def _save_state(root: str, state: dict[str, dict[str, bool]]) -> None:
+    from pathlib import Path
+
     from codecot_mcp.store.fsio import atomic_write_text
 
-    atomic_write_text(_cache_dir(root) / STATE_FILE, json.dumps(state) + "\n")
+    atomic_write_text(Path(_cache_dir(root), STATE_FILE), json.dumps(state) + "\n")
 
 
-def _cache_dir(root: Path) -> Path:
+def _cache_dir(root: str) -> Path:
     """`.codecot/cache/` of the work tree, made (and kept out of git) if it is not there yet."""
+    from pathlib import Path
+
     from codecot_mcp.store.fsio import CACHE_GITIGNORE, atomic_write_text
 
-    folder = root / CODECOT / "cache"
+    folder = Path(root, CODECOT, "cache")
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -397,13 +428,14 @@ def _sed_files(words: list[str]) -> list[str]:
 # ---------------------------------------------------------------- before a stop
 
 
-def check_stop(root: Path, *, continued: bool, session: str = "") -> HookDecision:
+def check_stop(root: StrPath, *, continued: bool, session: str = "") -> HookDecision:
     """Block the first stop while the active task has no current pass; let the next one through.
 
     `continued` is the host saying this stop follows one a hook blocked; a stop that
     follows a block with no edit between is the same. Letting it through is logged, so a
     session is never trapped and the release is on the record.
     """
+    root = os.fspath(root)
     active = active_task(root)
     if active is None:
         return HookDecision()
@@ -431,6 +463,8 @@ def check_stop(root: Path, *, continued: bool, session: str = "") -> HookDecisio
 
 def current_problem(active: ActiveTask) -> str:
     """Why the active task's change has no current, trusted pass; '' when it has one."""
+    from pathlib import Path
+
     from codecot_mcp.errors import CodecotError
     from codecot_mcp.services.drift import workdir_of
     from codecot_mcp.services.status import is_stale
@@ -438,7 +472,7 @@ def current_problem(active: ActiveTask) -> str:
     from codecot_mcp.services.workspace import Workspace
     from codecot_mcp.store.artifacts import TASKS, VALIDATIONS
 
-    ws = Workspace(active.store_root)
+    ws = Workspace(Path(active.store_root))
     try:
         task = ws.store.load(TASKS, active.task_id)
         if not task.last_validation:
@@ -460,16 +494,20 @@ def current_problem(active: ActiveTask) -> str:
 
 
 def _record(active: ActiveTask, kind: str, session: str) -> None:
+    from pathlib import Path
+
     from codecot_mcp.store.artifacts import ArtifactStore
 
-    ArtifactStore(active.store_root).record(kind, active.task_id, session=session[:80])
+    ArtifactStore(Path(active.store_root)).record(kind, active.task_id, session=session[:80])
 
 
 # ---------------------------------------------------------------- after an edit
 
 
-def refresh_index(root: Path) -> None:
+def refresh_index(root: StrPath) -> None:
     """Re-index what changed, so the next context pack shows the edit."""
+    from pathlib import Path
+
     from codecot_mcp.intel.index import CodeIndex
 
-    CodeIndex.open(root).close()
+    CodeIndex.open(Path(root)).close()
