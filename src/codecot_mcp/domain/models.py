@@ -251,7 +251,8 @@ class BudgetReport(BaseModel):
         """`3/8 files, 120/400 lines (tests apart: 2 files, 310 lines)`, for views and PRs."""
         text = f"{self.files_changed}/{self.max_files} files, {self.lines_changed}/{self.max_lines} lines"
         if self.test_files_changed:
-            text += f" (tests apart: {self.test_files_changed} files, {self.test_lines_changed} lines)"
+            files = "1 file" if self.test_files_changed == 1 else f"{self.test_files_changed} files"
+            text += f" (tests apart: {files}, {self.test_lines_changed} lines)"
         return text
 
 
