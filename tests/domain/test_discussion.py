@@ -72,12 +72,23 @@ def _texts(discussion: Discussion) -> list[tuple[str | None, str]]:
         ("alice commented 2 days ago\n\nfine by me", "issue_thread"),
         ("On Mon, 3 Nov 2025, bob wrote:\n> old text\nnew text", "issue_thread"),
         ("Decision: use csv\nGoal: stream rows\nNote: later", "plain"),
-        ("Alice: one line only", "plain"),
+        ("Alice: one line only", "transcript"),  # one person's message: the name is no part of it
+        (
+            "Alice: The report must list low-stock items first.\nAlice: Done when its test passes.",
+            "transcript",
+        ),
+        ("Python: 3.11", "plain"),  # a field, not a message
+        ("Alice: fine\n", "plain"),
         ("I wrote a script yesterday.\nIt works.", "plain"),
     ],
 )
 def test_the_format_is_detected(text: str, expected: str) -> None:
     assert parse_discussion(text).format == expected
+
+
+def test_one_persons_message_is_attributed_and_their_name_left_out() -> None:
+    discussion = parse_discussion("Ana: The stock report must list low-stock items first.")
+    assert _texts(discussion) == [("Ana", "The stock report must list low-stock items first.")]
 
 
 def test_a_slack_transcript_is_split_into_attributed_sentences() -> None:

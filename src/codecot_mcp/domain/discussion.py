@@ -564,10 +564,14 @@ def _comment_author(line: str) -> str | None:
     return None
 
 
+SENTENCE_WORDS = 3  # a lone labelled line shorter than this is a field ("Python: 3.11"), not a message
+
+
 def detect_format(lines: list[str]) -> DiscussionFormat:
     in_code = False
     comments = content = 0
     speakers: list[str] = []
+    shortest = 1 << 30  # words in the shortest labelled message
     for line in lines:
         if _FENCE.match(line):
             in_code = not in_code
@@ -580,10 +584,15 @@ def detect_format(lines: list[str]) -> DiscussionFormat:
         found = _speaker_name(line)
         if found:
             speakers.append(found[0])
+            shortest = min(shortest, len(line[found[1] :].split()))
     if comments:
         return "issue_thread"
-    # Chat: at least two people, and labelled lines are a good share of the text.
+    # Chat: at least two people, and labelled lines are a good share of the text; or one
+    # person's message, every line of it labelled and a sentence ("Ana: The report must ...",
+    # not "Python: 3.11"), whose name is no part of what they ask for.
     if len(set(speakers)) >= 2 and len(speakers) * 4 >= content:
+        return "transcript"
+    if len(set(speakers)) == 1 and len(speakers) == content and shortest >= SENTENCE_WORDS:
         return "transcript"
     return "plain"
 
