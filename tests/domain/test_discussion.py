@@ -78,6 +78,12 @@ def _texts(discussion: Discussion) -> list[tuple[str | None, str]]:
             "transcript",
         ),
         ("Python: 3.11", "plain"),  # a field, not a message
+        # a bug report: an exception's line and the template's environment block are no chat
+        (
+            "TypeError: running ModelChain with Arrays fails\nThe model raises on a tuple.\n"
+            "ValueError: The truth value of a Series is ambiguous.\nOS: Ubuntu 22.04\nVersion: 0.9.5",
+            "plain",
+        ),
         ("Alice: fine\n", "plain"),
         ("I wrote a script yesterday.\nIt works.", "plain"),
     ],

@@ -389,9 +389,27 @@ NOT_SPEAKERS = frozenset(
         "next steps",
         "follow up",
         "follow-up",
+        # the environment block of an issue template ("OS: Ubuntu 22.04", "Version: 0.13")
+        "os",
+        "version",
+        "versions",
+        "platform",
+        "python",
+        "python version",
+        "operating system",
+        "environment",
+        "browser",
+        "device",
+        "architecture",
+        "arch",
+        "kernel",
+        "terminal",
+        "shell",
     }
     | {label for labels in SECTION_LABEL_WORDS.values() for label in labels}
 )
+# A traceback's last line names the exception, not a person ("ValueError: ...").
+_EXCEPTION_NAME = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Fault|Panic)\Z")
 
 # Headings that issue templates put in every report: context, never the issue's title.
 TEMPLATE_HEADINGS = frozenset(
@@ -551,8 +569,11 @@ def _speaker_name(line: str) -> tuple[str, int] | None:
     """(speaker, column where the message starts) when `line` opens a chat message."""
     for pattern in (_SPEAKER, _SPEAKER_HEADER):
         match = pattern.match(line)
-        if match and match["name"].lower().lstrip("@") not in NOT_SPEAKERS:
-            return match["name"].lstrip("@"), match.end()
+        if not match:
+            continue
+        name = match["name"].lstrip("@")
+        if name.lower() not in NOT_SPEAKERS and not _EXCEPTION_NAME.match(name.rsplit(".", 1)[-1]):
+            return name, match.end()
     return None
 
 
