@@ -19,7 +19,6 @@ import logging
 import os
 import sqlite3
 import stat
-import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -33,7 +32,7 @@ from codecot_mcp.errors import CodecotError, NotFoundError, RepositoryError, Uns
 from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
 from codecot_mcp.intel.cache import IndexCache, StoredState, sql_chunks
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
-from codecot_mcp.intel.gitrepo import find_repo_root
+from codecot_mcp.intel.gitrepo import find_repo_root, head_commit
 from codecot_mcp.intel.history import CoChange, read_co_change
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
@@ -425,16 +424,8 @@ def _refuse_linked_cache(top: Path) -> None:
 
 
 def _head(root: Path) -> str | None:
-    """HEAD's commit, or None (no commit yet, or git cannot say)."""
+    """HEAD's commit, or None (no commit yet, or git cannot say): no history is no error here."""
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--verify", "-q", "HEAD"],  # noqa: S607 (git on PATH, as the user runs it)
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return head_commit(root)
+    except (CodecotError, ValueError, OSError):
         return None
-    return done.stdout.strip() or None
