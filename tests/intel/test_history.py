@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codecot_mcp.intel.history import MAX_FILES_PER_COMMIT, parse_log, read_co_change
+import pytest
+
+from codecot_mcp.intel import index as index_module
+from codecot_mcp.intel.gitrepo import head_commit, head_from_files
+from codecot_mcp.intel.history import MAX_FILES_PER_COMMIT, parse_log, read_co_change, read_log
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.ranking import rank_files
 from tests.conftest import git, write_files
@@ -54,3 +58,43 @@ def test_without_history_nothing_changes_and_nothing_breaks(tmp_path: Path) -> N
         assert [r.path for r in rank_files(index, QUERY)] == ["app/parser.py"]
     assert read_co_change(root, None).commits == {}
     assert read_co_change(tmp_path, "HEAD").commits == {}  # not a repository: git fails, no history
+
+
+def test_the_log_is_kept_in_the_cache_and_read_again_when_head_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build_repo(tmp_path / "repo", FILES)
+    _history(root)
+    with CodeIndex.open(root) as index:
+        first = index.co_change().commits
+    runs: list[str | None] = []
+
+    def counted(where: Path, head: str | None) -> str:
+        runs.append(head)
+        return read_log(where, head)
+
+    monkeypatch.setattr(index_module, "read_log", counted)
+    with CodeIndex.open(root) as index:  # a new process: the kept log, no git
+        assert index.co_change().commits == first
+        assert runs == []
+        write_files(root, {"app/misc.py": "VALUE = 3\n"})
+        git(root, "commit", "-qam", "misc again")
+        assert index.co_change().commits["app/misc.py"] == first["app/misc.py"] + 1
+    assert len(runs) == 1
+
+
+def test_head_is_read_from_the_git_files_as_git_reads_it(tmp_path: Path) -> None:
+    root = build_repo(tmp_path / "repo", FILES)
+    _history(root)
+    assert head_from_files(root) == head_commit(root)  # a loose ref
+    git(root, "pack-refs", "--all")
+    assert head_from_files(root) == head_commit(root)  # packed
+    git(root, "checkout", "-q", "--detach", "HEAD~1")
+    assert head_from_files(root) == head_commit(root)  # detached
+    git(root, "worktree", "add", "-q", "-b", "side", str(tmp_path / "side"), "HEAD~1")
+    assert head_from_files(tmp_path / "side") == head_commit(tmp_path / "side")  # a linked worktree
+    assert head_from_files(tmp_path / "side") != head_commit(root)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    assert head_from_files(fresh) is None  # unborn: the caller asks git

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,3 +217,31 @@ def test_the_definition_that_raises_a_quoted_message_is_shown(tmp_path: Path) ->
         )
     assert any(s.start_line == 3 and s.end_line == 6 for s in pack.spans), pack.spans
     assert "holds a message quoted in the text" in pack.text
+
+
+# Three words on one line whose float sum depends on the order they are added in (0.1 + 0.2 +
+# 0.3 is 0.6000000000000001, 0.3 + 0.2 + 0.1 is 0.6), and a line of one word worth 0.6 before
+# them: the window must be the same under every hash seed (a set's order follows the seed).
+_WINDOW_SCRIPT = """
+from types import SimpleNamespace
+from codecot_mcp.intel.pack import _window_item
+from codecot_mcp.intel.packer import PackItem
+from codecot_mcp.domain.models import RankedFile
+lines = ["delta"] + ["filler"] * 60 + ["alpha beta gamma"]
+weights = {"alpha": 0.1, "beta": 0.2, "gamma": 0.3, "delta": 0.6}
+base = PackItem("notes.txt", 1, 1, "lines", "", "", "")
+ranked = RankedFile(path="notes.txt", score=1.0, reasons=[])
+item = _window_item(base, lines, SimpleNamespace(weights=weights), ranked, 1)
+print(item.start)
+"""
+
+
+def test_the_window_of_a_file_without_definitions_does_not_depend_on_the_hash_seed() -> None:
+    starts = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run(
+            [sys.executable, "-c", _WINDOW_SCRIPT], env=env, capture_output=True, text=True, check=True
+        )
+        starts.add(int(done.stdout))
+    assert starts == {1}

@@ -319,6 +319,15 @@ class IndexCache:
         with self.lock:
             return self.db.execute(sql, params).fetchall()
 
+    def meta(self, key: str) -> str | None:
+        with self.lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Store derived values beside the index (call inside `write()`)."""
+        self.db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
+
     def postings(self, words: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
         """For each stored word, the (file id, term frequency) of every file containing it."""
         with self.lock:

@@ -80,6 +80,48 @@ def head_commit(root: Path) -> str | None:
         repo.close()
 
 
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def head_from_files(root: Path) -> str | None:
+    """HEAD's SHA read from the git files themselves, or None when they do not say it plainly.
+
+    A few file reads instead of a repository object: the index asks on every query whether
+    HEAD moved. It follows a `.git` file (a linked worktree), its `commondir`, a loose ref
+    and `packed-refs`; anything else (a reftable, a ref that points at a ref, an unborn
+    branch) is None, and the caller asks git.
+    """
+    try:
+        gitdir = root / ".git"
+        if gitdir.is_file():
+            gitdir = root / gitdir.read_text("utf-8").strip().removeprefix("gitdir:").strip()
+        head = (gitdir / "HEAD").read_text("utf-8").strip()
+        if _SHA.fullmatch(head):
+            return head
+        ref = head.removeprefix("ref: ")
+        if ref == head or not ref.startswith("refs/heads/"):
+            return None
+        common = (
+            gitdir / (gitdir / "commondir").read_text("utf-8").strip()
+            if (gitdir / "commondir").is_file()
+            else gitdir
+        )
+        if (common / "reftable").exists():
+            return None
+        loose = common / ref
+        if loose.is_file():
+            sha = loose.read_text("utf-8").strip()
+            return sha if _SHA.fullmatch(sha) else None
+        packed = common / "packed-refs"
+        for line in packed.read_text("utf-8").splitlines() if packed.is_file() else ():
+            sha, _, name = line.partition(" ")
+            if name == ref and _SHA.fullmatch(sha):
+                return sha
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def resolve_commit(root: Path, ref: str) -> str:
     repo = open_repo(root)
     try:

@@ -37,8 +37,13 @@ NO_HISTORY = CoChange()
 
 def read_co_change(root: Path, head: str | None) -> CoChange:
     """Co-change over the last MAX_COMMITS commits up to `head` (None: the tree has no commit)."""
+    return parse_log(read_log(root, head))
+
+
+def read_log(root: Path, head: str | None) -> str:
+    """The `git log` that co-change is counted from; "" without history or when git fails."""
     if head is None:
-        return NO_HISTORY
+        return ""
     try:
         done = subprocess.run(  # noqa: S603 (a fixed argument list)
             [  # noqa: S607 (git found on PATH, as the user runs it)
@@ -59,10 +64,8 @@ def read_co_change(root: Path, head: str | None) -> CoChange:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return NO_HISTORY
-    if done.returncode != 0:
-        return NO_HISTORY
-    return parse_log(done.stdout.decode("utf-8", "replace"))
+        return ""
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""
 
 
 def parse_log(text: str) -> CoChange:

@@ -28,12 +28,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from codecot_mcp.errors import CodecotError, NotFoundError, RepositoryError, UnsafePathError
+from codecot_mcp.errors import CodecotError, ConflictError, NotFoundError, RepositoryError, UnsafePathError
 from codecot_mcp.intel.batch import StoreBatch, parse_to_batch
 from codecot_mcp.intel.cache import IndexCache, StoredState, sql_chunks
 from codecot_mcp.intel.gitfiles import CODECOT_FOLDER, GitListing, list_files
-from codecot_mcp.intel.gitrepo import find_repo_root, head_commit
-from codecot_mcp.intel.history import CoChange, read_co_change
+from codecot_mcp.intel.gitrepo import find_repo_root, head_commit, head_from_files
+from codecot_mcp.intel.history import CoChange, parse_log, read_log
 from codecot_mcp.intel.imports import ImportResolver
 from codecot_mcp.intel.languages import queries_fingerprint
 from codecot_mcp.intel.parsing import MAX_FILE_BYTES, PARSER_VERSION, git_blob_id
@@ -52,6 +52,8 @@ PARALLEL_THRESHOLD = 100  # files; below this, starting a worker process costs m
 MAX_WORKERS = 7  # besides this process, which parses too
 PARSE_CHUNK = 50  # files per task: small enough to keep progress moving and the cores balanced
 
+_HISTORY_HEAD = "history_head"  # meta keys: the HEAD the kept `git log` was read at, and the log
+_HISTORY_LOG = "history_log"
 _INDEX_PATH_HINT = "pass a repo-relative path from the index, e.g. src/app.py"
 _SYMBOL_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.parent, d.signature"
 _SYMBOLS = f"SELECT {_SYMBOL_COLUMNS} FROM defs d JOIN files f ON f.id = d.file_id"  # noqa: S608 (only '?' placeholders and constant column names are formatted in)
@@ -133,6 +135,7 @@ class CodeIndex:
                 f"the index cache could not be written: {exc}", hint=f"delete {CACHE_FOLDER}/ and retry"
             ) from None
         self._load_files()
+        self._history_log(_head(self.root))  # read the history now, not on the first query
         self.last_stats = IndexStats(
             files=len(self._files),
             parsed=len(done),
@@ -238,8 +241,23 @@ class CodeIndex:
         """Which files changed together in the recent history, read again when HEAD moves."""
         head = _head(self.root)
         if self._history is None or self._history[0] != head:
-            self._history = (head, read_co_change(self.root, head))
+            self._history = (head, parse_log(self._history_log(head)))
         return self._history[1]
+
+    def _history_log(self, head: str | None) -> str:
+        """The `git log` co-change is counted from, kept in the cache with the HEAD it was
+        read at: a new process (a CLI call, a restarted server) does not run git again."""
+        if head is None:
+            return ""
+        if self._cache.meta(_HISTORY_HEAD) == head:
+            return self._cache.meta(_HISTORY_LOG) or ""
+        log = read_log(self.root, head)
+        try:
+            with self._cache.write():
+                self._cache.set_meta({_HISTORY_HEAD: head, _HISTORY_LOG: log})
+        except (ConflictError, sqlite3.DatabaseError):
+            pass  # another writer holds the cache: the next process reads git itself
+        return log
 
     def files(self) -> list[str]:
         """Every indexed file (text files under 1 MB), sorted."""
@@ -426,6 +444,6 @@ def _refuse_linked_cache(top: Path) -> None:
 def _head(root: Path) -> str | None:
     """HEAD's commit, or None (no commit yet, or git cannot say): no history is no error here."""
     try:
-        return head_commit(root)
+        return head_from_files(root) or head_commit(root)
     except (CodecotError, ValueError, OSError):
         return None

@@ -267,7 +267,7 @@ def _match_definitions(
             hits = [part for part in dict.fromkeys(parts) if part in weights]
             name_score = NAME_WORDS_SCORE * sum(weights[part] for part in hits) / len(parts)
             used: set[str] = set().union(*line_words[symbol.start_line - 1 : symbol.end_line])
-            body_score = BODY_WORDS_SCORE * sum(weights[word] for word in used) / all_weight
+            body_score = BODY_WORDS_SCORE * math.fsum(weights[word] for word in used) / all_weight
             if symbol in containers:
                 body_score *= CONTAINER_BODY_FACTOR
             if name_score + body_score >= MIN_PIECE_SCORE:
@@ -289,11 +289,16 @@ def _phrase_lines(lines: list[str], phrases: Sequence[str]) -> list[int]:
 
 def _line_words(lines: list[str], weights: dict[str, float]) -> list[set[str]]:
     """For each line, the query words it contains (only those: the sets stay tiny)."""
+    wanted: dict[str, frozenset[str]] = {}  # each name's query words, worked out once per file
     result: list[set[str]] = []
     for line in lines:
         found: set[str] = set()
         for name in IDENTIFIER.findall(line):
-            found.update(token for token in identifier_tokens(name) if token in weights)
+            words = wanted.get(name)
+            if words is None:
+                words = wanted[name] = frozenset(t for t in identifier_tokens(name) if t in weights)
+            if words:
+                found |= words
         result.append(found)
     return result
 
@@ -359,7 +364,8 @@ def _window_item(
 ) -> PackItem:
     """For a file without definitions: the lines around its densest match with the query."""
     weights = context.weights
-    scores = [sum(weights[word] for word in words) for words in _line_words(lines, weights)]
+    # fsum: a set's order changes with the process's hash seed, and a float sum with its order
+    scores = [math.fsum(weights[word] for word in words) for words in _line_words(lines, weights)]
     best_line = max(range(len(scores)), key=lambda i: (scores[i], -i)) + 1 if scores else 1
     start = max(1, best_line - WINDOW_LINES // 3)
     end = min(max(1, len(lines)), start + WINDOW_LINES - 1)

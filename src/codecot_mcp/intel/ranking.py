@@ -282,8 +282,9 @@ def score_files(
     scores.drop(exclude)
     _score_propagation(index, scores)
     scores.drop(exclude)
-    _weigh_file_kinds(index, terms, scores)
-    _score_co_change(index, scores, exclude)
+    weigher = _KindWeigher(index, terms, scores)
+    weigher.weigh(max(1, limit))
+    _score_co_change(index, scores, exclude, weigher)
     top = max(scores.value.values(), default=0.0)
     if top <= 0:
         return []
@@ -500,7 +501,9 @@ def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
         scores.add(target, gains[target])
 
 
-def _score_co_change(index: CodeIndex, scores: _Scores, exclude: Collection[str]) -> None:
+def _score_co_change(
+    index: CodeIndex, scores: _Scores, exclude: Collection[str], weigher: _KindWeigher
+) -> None:
     """Source files that changed together with a top match before, by the share of its commits.
 
     After the file kinds are weighed, so a partner is lifted at most to the final score of
@@ -516,6 +519,7 @@ def _score_co_change(index: CodeIndex, scores: _Scores, exclude: Collection[str]
         seen = history.commits.get(source, 0)
         for partner, together in history.partners(source)[:CO_CHANGE_PARTNERS]:
             if together >= CO_CHANGE_MIN and partner not in exclude and _is_code(index, partner):
+                weigher.ensure(partner)
                 # Derived evidence: it may lift a partner up to its source, never past it.
                 room = CO_CHANGE_CEILING * value - scores.value.get(partner, 0.0)
                 gain = min(CO_CHANGE_SHARE * value * together / seen, room)
@@ -536,38 +540,91 @@ _GENERATED = Signal(Kind.GENERATED, GENERATED_FACTOR)
 _SAMPLE = Signal(Kind.SAMPLE, SAMPLE_FACTOR)
 
 
-def _weigh_file_kinds(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
-    """(f) Tests below the code they test, unless the text is about tests; non-code files lower."""
-    speed = bool(_SPEED_TALK.search(terms.text))
-    for path in list(scores.value):
-        if is_test_path(path) and not terms.about_tests:
+class _KindWeigher:
+    """(f) Tests below the code they test, unless the text is about tests; non-code, samples
+    and generated files lower.
+
+    A factor only lowers a score, so files are weighed best first, and only until the ones
+    left cannot reach the list (`need` files, and CO_CHANGE_SOURCES of code, above the best
+    of the rest): a common word touches most files of a repository, and they never rank.
+    The result is the same as weighing every file. Co-change weighs a partner it lifts first.
+    """
+
+    def __init__(self, index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
+        self.index, self.scores = index, scores
+        self.about_tests = terms.about_tests
+        self.speed = bool(_SPEED_TALK.search(terms.text))
+        self.marked = attribute_matcher(index.read_head(".gitattributes", ATTRIBUTES_BYTES))
+        self.order = sorted(scores.value, key=lambda path: (-scores.value[path], path))
+        self.before = dict(scores.value)
+        self.partial: set[str] = set()  # tests, non-code and samples weighed
+        self.weighed: set[str] = set()  # generated too
+        self.header_top: set[str] = set()
+
+    def weigh(self, need: int) -> None:
+        self.header_top = self._header_top()
+        done = 0
+        while done < len(self.order):
+            for path in self.order[done : done + _WEIGH_CHUNK]:
+                self.ensure(path)
+            done += _WEIGH_CHUNK
+            if done < len(self.order) and self._settled(self.before[self.order[done]], need):
+                return
+
+    def ensure(self, path: str) -> None:
+        """Weigh one file fully, once (a file without a score is left alone)."""
+        if path in self.weighed or path not in self.before:
+            return
+        self._weigh_partial(path)
+        self.weighed.add(path)
+        if not self.scores.has(path, NAMING_KINDS) and (
+            self.marked(path)
+            or generated_by_path(path, self.index.has_file)
+            or (path in self.header_top and generated_by_header(self.index.read_head(path, HEADER_BYTES)))
+        ):
+            self.scores.scale(path, _GENERATED)
+
+    def _weigh_partial(self, path: str) -> None:
+        if path in self.partial:
+            return
+        self.partial.add(path)
+        scores = self.scores
+        if is_test_path(path) and not self.about_tests:
             scores.scale(path, _TEST_FILE)
-        info = index.file_info(path)
+        info = self.index.file_info(path)
         if info is not None and info.language is None and not scores.has(path, NAMING_KINDS):
             scores.scale(path, _NON_CODE)
-        if _is_sample(path, speed) and not scores.has(path, NAMING_KINDS):
+        if _is_sample(path, self.speed) and not scores.has(path, NAMING_KINDS):
             scores.scale(path, _SAMPLE)
-    for path in _generated(index, scores):
-        if not scores.has(path, NAMING_KINDS):
-            scores.scale(path, _GENERATED)
+
+    def _header_top(self) -> set[str]:
+        """The files whose header is read: the best GENERATED_HEADER_FILES after the other factors."""
+        done = 0
+        while done < len(self.order):
+            for path in self.order[done : done + _WEIGH_CHUNK]:
+                self._weigh_partial(path)
+            done += _WEIGH_CHUNK
+            if done >= len(self.order):
+                break
+            rest = self.before[self.order[done]]
+            if sum(1 for path in self.partial if self.scores.value[path] > rest) >= GENERATED_HEADER_FILES:
+                break
+        value = self.scores.value
+        weighed = [path for path in value if path in self.partial]  # the scores' own order, for ties
+        return set(heapq.nlargest(GENERATED_HEADER_FILES, weighed, key=value.__getitem__))
+
+    def _settled(self, rest: float, need: int) -> bool:
+        """Whether `need` weighed files, CO_CHANGE_SOURCES of them code, score above `rest`."""
+        above = [path for path in self.weighed if self.scores.value[path] > rest]
+        return len(above) >= need and sum(1 for path in above if not is_test_path(path)) >= CO_CHANGE_SOURCES
+
+
+_WEIGH_CHUNK = 32
 
 
 def _is_sample(path: str, about_speed: bool) -> bool:
     folders = SAMPLE_FOLDERS if about_speed else SAMPLE_FOLDERS | BENCHMARK_FOLDERS
     return any(part in folders for part in path.split("/")[:-1])
-
-
-def _generated(index: CodeIndex, scores: _Scores) -> list[str]:
-    """Scored files that are generated, vendored or bundled (the top ones also by their header)."""
-    marked = attribute_matcher(index.read_head(".gitattributes", ATTRIBUTES_BYTES))
-    top = set(heapq.nlargest(GENERATED_HEADER_FILES, scores.value, key=scores.value.__getitem__))
-    return [
-        path
-        for path in scores.value
-        if marked(path)
-        or generated_by_path(path, index.has_file)
-        or (path in top and generated_by_header(index.read_head(path, HEADER_BYTES)))
-    ]
 
 
 def _keep_best(gains: dict[str, Signal], path: str, signal: Signal) -> None:
