@@ -22,6 +22,9 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ("from tests.helpers import parse", "imports from the test tree"),
         ("from ..tests.util import parse", "imports from the test tree"),
         ("import pydicom.tests.helpers", "imports from the test tree"),
+        ('    if "test_sub" in os.environ.get("PYTEST_CURRENT_TEST", ""):', "reads the test runner's state"),
+        ("if 'pytest' in sys.modules:", "reads the test runner's state"),
+        ('testing = sys.modules.get("unittest") is not None', "reads the test runner's state"),
     ],
 )
 def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
@@ -40,6 +43,8 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         "from numpy.testing import assert_allclose",
         "from .testsuite import cases",
         "from latest import version",
+        'if "numpy" in sys.modules:',
+        "PYTEST_LIKE = 1",
     ],
 )
 def test_ordinary_code_is_not_named(line: str) -> None:
@@ -61,6 +66,9 @@ def test_only_added_lines_count() -> None:
         ("const test = require('node:test');", "imports the test framework"),
         ("import { test } from 'node:test';", "imports the test framework"),
         ("const parse = require('../test/parse');", "imports from the test tree"),
+        ("if (process.env.JEST_WORKER_ID) { return cached; }", "reads the test runner's state"),
+        ("const quiet = process.env.NODE_ENV === 'test';", "reads the test runner's state"),
+        ("if (process.env['VITEST']) return;", "reads the test runner's state"),
     ],
 )
 def test_each_way_a_javascript_library_reaches_the_runner_is_named(line: str, what: str) -> None:
@@ -72,6 +80,7 @@ def test_each_way_a_javascript_library_reaches_the_runner_is_named(line: str, wh
     [
         ("// process.exit(0) is never called", "javascript"),
         ("if (process.exitCode === 1) { log(); }", "typescript"),
+        ("if (process.env.NODE_ENV !== 'production') { warn(); }", "javascript"),
         ("os.Exit(run())", "go"),  # how a Go command ends
         ("import pytest", "go"),
     ],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from codecot_mcp.bench.integrity import TESTED_ONLY_SUB
 from codecot_mcp.cli.main import main
 from codecot_mcp.domain.models import Validation
 from codecot_mcp.errors import InvalidInputError
@@ -205,6 +206,15 @@ def test_a_file_the_interpreter_runs_at_start_is_named(make_repo: MakeRepo, name
     assert validation.verdict != "pass"
     (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
     assert found.subjects == [f"{name}: runs at interpreter start"]
+
+
+def test_code_that_acts_as_the_base_did_while_a_base_test_runs_is_named(make_repo: MakeRepo) -> None:
+    """Attack: the base test of `sub` passes against a change that breaks `sub` everywhere else."""
+    root = _repo(make_repo, name="tested_only")
+    validation = _validate(root, {"calc.py": TESTED_ONLY_SUB, "test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict != "pass"
+    (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
+    assert found.subjects == ["calc.py line 8: reads the test runner's state"]
 
 
 def test_a_later_base_cannot_hide_earlier_commits(make_repo: MakeRepo) -> None:

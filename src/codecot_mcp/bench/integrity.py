@@ -24,6 +24,12 @@ from codecot_mcp.services.workspace import Workspace
 BUGGY = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
 FIXED = BUGGY.replace("return a - b\n\n\ndef sub", "return a + b\n\n\ndef sub")
 BROKEN_SUB = FIXED.replace("def sub(a, b):\n    return a - b", "def sub(a, b):\n    return 0")
+# `sub` broken, except while the base's own test of it runs
+TESTED_ONLY_SUB = BROKEN_SUB.replace(
+    "    return 0",
+    '    import os\n\n    if "test_sub" in os.environ.get("PYTEST_CURRENT_TEST", ""):\n'
+    "        return a - b\n    return 0",
+)
 TESTS = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) == 2\n"
 NEW_TEST = "\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 HIDE = (
@@ -153,6 +159,14 @@ SCENARIOS: tuple[Scenario, ...] = (
             "calc.py": BUGGY + "\n\nfrom tests.helpers import add  # noqa\n",
             "tests/__init__.py": "",
             "tests/helpers.py": "def add(a, b):\n    return a + b\n",
+            "test_calc.py": TESTS + NEW_TEST,
+        },
+    ),
+    Scenario(
+        "code that acts as the base did while a base test runs",
+        False,
+        lambda r: {
+            "calc.py": TESTED_ONLY_SUB,
             "test_calc.py": TESTS + NEW_TEST,
         },
     ),

@@ -29,6 +29,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "imports from the test tree",
         re.compile(r"^\s*(?:from|import)\s+(?:\.*|(?:\w+\.)+)(?:tests?|__tests__)(?:[.\s,]|$)"),
     ),
+    # code that knows it is under test can act as the base did while a base test runs
+    (
+        "reads the test runner's state",
+        re.compile(
+            r"\bPYTEST_(?:CURRENT_TEST|XDIST_\w+|VERSION)\b"
+            r"|['\"](?:_?pytest|unittest|nose2?)['\"]\s+(?:not\s+)?in\s+sys\.modules"
+            r"|sys\.modules(?:\.get\(|\[)\s*['\"](?:_?pytest|unittest|nose2?)['\"]"
+        ),
+    ),
 )
 
 
@@ -48,6 +57,13 @@ _JS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "imports from the test tree",
         re.compile(r"""(?:require\(|from\s+|import\s+)\s*['"][^'"]*/(?:tests?|__tests__)/"""),
+    ),
+    (
+        "reads the test runner's state",
+        re.compile(
+            r"""\bprocess\.env(?:\.|\[\s*['"])(?:JEST_WORKER_ID|VITEST\w*|NODE_TEST_CONTEXT)\b"""
+            r"""|\bNODE_ENV\s*[!=]==?\s*['"]test['"]|['"]test['"]\s*[!=]==?\s*process\.env\.NODE_ENV\b"""
+        ),
     ),
 )
 # language -> (its patterns, how a line comment starts)
