@@ -74,12 +74,15 @@ def measure(root: Path) -> IndexTimes:
         warms.append(time.perf_counter() - started)
     index = CodeIndex.open(root)
     try:
-        target = next(root / p for p in index.files() if p.endswith(".py"))
+        # a file of code in any language (a Go or Rust tree has no .py); blank lines change
+        # its content in every language alike
+        code = [p for p in index.files() if (info := index.file_info(p)) and info.language]
+        target = root / (code or index.files())[0]
         original = target.read_bytes()
         reindex: list[float] = []
         try:
             for number in range(REPEATS):
-                target.write_bytes(original + f"\n# edit {number}\n".encode())
+                target.write_bytes(original + b"\n" * (number + 1))
                 started = time.perf_counter()
                 index.refresh()
                 reindex.append(time.perf_counter() - started)
