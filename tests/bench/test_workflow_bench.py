@@ -14,7 +14,9 @@ from codecot_mcp.bench.workflow import (
     PackResult,
     Session,
     WorkflowResult,
+    _approve_as_a_person,
     count_allowed_files,
+    evidence_cells,
     follow_hints,
     hunk_lines_shown,
     is_template_title,
@@ -24,7 +26,10 @@ from codecot_mcp.bench.workflow import (
     suggested_call,
 )
 from codecot_mcp.domain.models import ContextPack, PackSpan
-from tests.conftest import write_files
+from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
+from codecot_mcp.services.tasks import load_task
+from codecot_mcp.services.workspace import Workspace
+from tests.conftest import MakeRepo, write_files
 
 BASE = {
     "pkg/__init__.py": "",
@@ -324,3 +329,30 @@ def test_the_report_summarises_per_repo() -> None:
     # goals 2 of 3; affected recall 3 of 6 gold files; scope 3 of 6, with tests 6 of 9
     assert "| 66.7% | 0.0% | 50.0% | 50.0% | 66.7% | 3/4/7/10 |" in table
     assert "| ALL | 0 | 2 | 0 | 1 | checks-skipped 2, out-of-scope 2 | no-next-call 1 |" in table
+
+
+def test_a_change_held_for_a_person_is_validated_again_once_approved(make_repo: MakeRepo) -> None:
+    root = make_repo({"calc.py": "def add(a, b):\n    return a - b\n"})
+    ws = Workspace(root)
+    try:
+        intent = CAPTURE_INTENT.invoke(ws, discussion="alice: We need `add` to return the sum.").intent
+        spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+        task = SCOPE_TASK.invoke(ws, spec_id=spec.id, max_lines=800).tasks[0]
+        assert task.awaiting_approval  # a budget above the config's
+    finally:
+        ws.close()
+    client = ScriptedClient([_reply({"validation": {"verdict": "pass"}})])
+    result = WorkflowResult("t", "o/r", ["calc.py"], [], 1, verdict="warn", reason_codes=["awaiting-approval"])
+    result.env = "o__r__1.0"
+    anyio.run(_approve_as_a_person, Session(client, result), root, task.id, result)
+    assert result.approved_verdict == "pass"
+    assert client.calls == [("validate_change", {"task_id": task.id})]
+    ws = Workspace(root)
+    try:
+        assert load_task(ws, task.id).awaiting_approval == []  # the person's approval was recorded
+    finally:
+        ws.close()
+    assert evidence_cells("ALL", [result])[5] == "100.0%"  # passes once a person approves
+    held = WorkflowResult("u", "o/r", ["calc.py"], [], 1, verdict="warn")
+    anyio.run(_approve_as_a_person, Session(client, held), root, "TASK-9", held)
+    assert held.approved_verdict is not None and held.approved_verdict.startswith("not approved")

@@ -17,6 +17,7 @@ is, whether the packs find and show the lines the fix changed, and the verdict.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import statistics
@@ -180,6 +181,9 @@ class WorkflowResult:
     env: str | None = None  # with --envs: the test environment's key, or None when none was built
     fail_to_pass: list[str] = field(default_factory=list)  # as the validation found them
     attacks: dict[str, str] = field(default_factory=dict)  # attack -> verdict (with --attacks)
+    # a gold change held for a person (base tests it rewrites, a widened scope): the verdict
+    # after `codecot-mcp approve`, run as a person would; None when nothing was held
+    approved_verdict: str | None = None
     server_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -353,6 +357,36 @@ async def play(
         result.pr_ready = bool(draft.data.get("ready")) if not draft.error else None
         if attacks:
             await _attack(session, work, repo, task_id, result)
+        if result.verdict != "pass" and HELD_FOR_A_PERSON & set(result.reason_codes):
+            await _approve_as_a_person(session, repo, task_id, result)
+
+
+# What `codecot-mcp approve` accepts: base tests the change removed, skipped or rewrote, a
+# justified out-of-scope edit, a scope widened when it was scoped.
+HELD_FOR_A_PERSON = frozenset(
+    {"tests-removed", "tests-skipped", "base-tests-fail", "out-of-scope-justified", "awaiting-approval"}
+)
+
+
+async def _approve_as_a_person(session: Session, repo: Path, task_id: str, result: WorkflowResult) -> None:
+    """After the attacks (an approval would also accept what they do to the same tests): the
+    person reads the verdict, approves at the terminal, and the change is validated again."""
+    command = [sys.executable, "-m", "codecot_mcp", "--repo", str(repo), "approve", task_id, "--yes"]
+    package_root = str(Path(codecot_mcp.__file__).resolve().parents[1])
+    done = await anyio.to_thread.run_sync(
+        lambda: subprocess.run(  # noqa: S603 (this interpreter, Codecot's own command)
+            command,
+            cwd=repo,
+            env={**os.environ, "PYTHONPATH": package_root},
+            capture_output=True,
+            check=False,
+        )
+    )
+    if done.returncode != 0:
+        result.approved_verdict = f"not approved: exit {done.returncode}"
+        return
+    checked = await session.call(Call.of("validate_change", {"task_id": task_id}), counted=False)
+    result.approved_verdict = (checked.data.get("validation") or {}).get("verdict", "error")
 
 
 # The dishonest changes tried on each task after its honest one (--attacks): each must not pass.
@@ -788,7 +822,15 @@ def report(results: Sequence[WorkflowResult]) -> str:
     if any(r.env is not None for r in results):
         tables.append(
             _table(
-                ["rows", "env built", "gold passes", "with fail-to-pass", "PR ready", *ATTACKS],
+                [
+                    "rows",
+                    "env built",
+                    "gold passes",
+                    "with fail-to-pass",
+                    "PR ready",
+                    "passes once a person approves",
+                    *ATTACKS,
+                ],
                 [evidence_cells(name, group) for name, group in groups],
             )
         )
@@ -806,6 +848,7 @@ def evidence_cells(name: str, results: Sequence[WorkflowResult]) -> list[str]:
         f"{_share(len(passed), len(built)):.1%}",
         f"{_share(sum(1 for r in passed if r.fail_to_pass), len(built)):.1%}",
         f"{_share(sum(1 for r in built if r.pr_ready), len(built)):.1%}",
+        f"{_share(len(passed) + sum(1 for r in built if r.approved_verdict == 'pass'), len(built)):.1%}",
     ]
     for attack in ATTACKS:
         tried = [
