@@ -342,17 +342,19 @@ def test_a_change_held_for_a_person_is_validated_again_once_approved(make_repo: 
     finally:
         ws.close()
     client = ScriptedClient([_reply({"validation": {"verdict": "pass"}})])
-    result = WorkflowResult("t", "o/r", ["calc.py"], [], 1, verdict="warn", reason_codes=["awaiting-approval"])
+    held = ["awaiting-approval"]
+    result = WorkflowResult("t", "o/r", ["calc.py"], [], 1, verdict="warn", reason_codes=held)
     result.env = "o__r__1.0"
+    result.attacks = {"revert the fix": "fail"}  # last validated: the honest change is validated again
     anyio.run(_approve_as_a_person, Session(client, result), root, task.id, result)
     assert result.approved_verdict == "pass"
-    assert client.calls == [("validate_change", {"task_id": task.id})]
+    assert client.calls == [("validate_change", {"task_id": task.id})] * 2
     ws = Workspace(root)
     try:
         assert load_task(ws, task.id).awaiting_approval == []  # the person's approval was recorded
     finally:
         ws.close()
     assert evidence_cells("ALL", [result])[5] == "100.0%"  # passes once a person approves
-    held = WorkflowResult("u", "o/r", ["calc.py"], [], 1, verdict="warn")
-    anyio.run(_approve_as_a_person, Session(client, held), root, "TASK-9", held)
-    assert held.approved_verdict is not None and held.approved_verdict.startswith("not approved")
+    unknown = WorkflowResult("u", "o/r", ["calc.py"], [], 1, verdict="warn")
+    anyio.run(_approve_as_a_person, Session(client, unknown), root, "TASK-9", unknown)
+    assert unknown.approved_verdict is not None and unknown.approved_verdict.startswith("not approved")

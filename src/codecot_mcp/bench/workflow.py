@@ -370,7 +370,11 @@ HELD_FOR_A_PERSON = frozenset(
 
 async def _approve_as_a_person(session: Session, repo: Path, task_id: str, result: WorkflowResult) -> None:
     """After the attacks (an approval would also accept what they do to the same tests): the
-    person reads the verdict, approves at the terminal, and the change is validated again."""
+    honest change is validated again, so the person reads its verdict (an approval accepts
+    what the task's last validation named), approves at the terminal, and it is validated
+    once more."""
+    if result.attacks:
+        await session.call(Call.of("validate_change", {"task_id": task_id}), counted=False)
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(repo), "approve", task_id, "--yes"]
     package_root = str(Path(codecot_mcp.__file__).resolve().parents[1])
     done = await anyio.to_thread.run_sync(
