@@ -278,3 +278,29 @@ def test_definitions_of_equal_weight_are_listed_by_name(tmp_path: Path) -> None:
     with CodeIndex.open(build_repo(tmp_path / "repo", files)) as opened:
         reasons = rank_files(opened, "`Config` breaks `Config2`")[0].reasons
     assert reasons[1:] == ["defines `Config` named in the text", "defines `Config2` named in the text"]
+
+
+def test_weighing_file_kinds_only_as_far_as_the_list_needs_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Weighed a file at a time and stopping early, the list is the one weighing every file gives."""
+    from codecot_mcp.intel import ranking
+
+    # many strong matches above weak ones that a factor would lower further: the weak ones
+    # are weighed only when the list reaches them
+    files = {
+        f"pkg/widget_{n}.py": f"def widget_{n}():\n    return 'widget render widget render'\n"
+        for n in range(80)
+    }
+    files |= {f"tests/test_{n}.py": f"def test_{n}():\n    assert widget\n" for n in range(30)}
+    files |= {f"examples/demo_{n}.py": "render = 1\n" for n in range(10)}
+    files |= {f"dist/bundle_{n}.js": "var widget = 1;\n" for n in range(5)}
+    root = build_repo(tmp_path / "repo", files)
+    query = "the widget does not render"
+    with CodeIndex.open(root) as index:
+        monkeypatch.setattr(ranking, "_WEIGH_CHUNK", 10**6)  # every file weighed at once
+        everything = {limit: rank_files(index, query, limit=limit) for limit in (1, 5, 20, 90, 200)}
+        monkeypatch.setattr(ranking, "_WEIGH_CHUNK", 1)  # stops as early as it may
+        for limit, expected in everything.items():
+            assert rank_files(index, query, limit=limit) == expected
+    assert len(everything[200]) == 125 and any(r.path.startswith("tests/") for r in everything[200])
