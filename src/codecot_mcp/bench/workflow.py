@@ -315,14 +315,18 @@ def record_artifacts(result: WorkflowResult, data: dict[str, Any]) -> None:
         result.nearby_paths = list(task.get("nearby_paths", []))
 
 
+def _package_root() -> str:
+    """Where this bench's own Codecot is imported from: what the processes it starts must run."""
+    return str(Path(codecot_mcp.__file__).resolve().parents[1])
+
+
 def server_params(repo: Path) -> StdioServerParameters:
     """Codecot as a host starts it, running the same code as this bench (not whatever is installed)."""
-    package_root = Path(codecot_mcp.__file__).resolve().parents[1]
     return StdioServerParameters(
         command=sys.executable,
         args=["-m", "codecot_mcp", "--repo", str(repo)],
         cwd=str(repo),
-        env={"PYTHONPATH": str(package_root)},
+        env={"PYTHONPATH": _package_root()},
     )
 
 
@@ -376,12 +380,11 @@ async def _approve_as_a_person(session: Session, repo: Path, task_id: str, resul
     if result.attacks:
         await session.call(Call.of("validate_change", {"task_id": task_id}), counted=False)
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(repo), "approve", task_id, "--yes"]
-    package_root = str(Path(codecot_mcp.__file__).resolve().parents[1])
     done = await anyio.to_thread.run_sync(
         lambda: subprocess.run(  # noqa: S603 (this interpreter, Codecot's own command)
             command,
             cwd=repo,
-            env={**os.environ, "PYTHONPATH": package_root},
+            env={**os.environ, "PYTHONPATH": _package_root()},
             capture_output=True,
             check=False,
         )

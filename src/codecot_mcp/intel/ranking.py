@@ -23,7 +23,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from pathlib import Path
@@ -563,12 +563,16 @@ class _KindWeigher:
 
     def weigh(self, need: int) -> None:
         self.header_top = self._header_top()
+        self._best_first(self.ensure, lambda rest: self._settled(rest, need))
+
+    def _best_first(self, step: Callable[[str], None], enough: Callable[[float], bool]) -> None:
+        """`step` each file best first, a chunk at a time, until `enough(the best score left)`."""
         done = 0
         while done < len(self.order):
             for path in self.order[done : done + _WEIGH_CHUNK]:
-                self.ensure(path)
+                step(path)
             done += _WEIGH_CHUNK
-            if done < len(self.order) and self._settled(self.before[self.order[done]], need):
+            if done < len(self.order) and enough(self.before[self.order[done]]):
                 return
 
     def ensure(self, path: str) -> None:
@@ -599,17 +603,11 @@ class _KindWeigher:
 
     def _header_top(self) -> set[str]:
         """The files whose header is read: the best GENERATED_HEADER_FILES after the other factors."""
-        done = 0
-        while done < len(self.order):
-            for path in self.order[done : done + _WEIGH_CHUNK]:
-                self._weigh_partial(path)
-            done += _WEIGH_CHUNK
-            if done >= len(self.order):
-                break
-            rest = self.before[self.order[done]]
-            if sum(1 for path in self.partial if self.scores.value[path] > rest) >= GENERATED_HEADER_FILES:
-                break
         value = self.scores.value
+        self._best_first(
+            self._weigh_partial,
+            lambda rest: sum(1 for path in self.partial if value[path] > rest) >= GENERATED_HEADER_FILES,
+        )
         weighed = [path for path in value if path in self.partial]  # the scores' own order, for ties
         return set(heapq.nlargest(GENERATED_HEADER_FILES, weighed, key=value.__getitem__))
 
