@@ -15,6 +15,7 @@ from codecot_mcp.bench.workflow import (
     Session,
     WorkflowResult,
     _approve_as_a_person,
+    _justify,
     count_allowed_files,
     evidence_cells,
     follow_hints,
@@ -177,9 +178,10 @@ def test_scope_and_packs_are_scored_against_the_gold_patch(played: list[Workflow
     assert first.allowed_files == count_allowed_files(list(BASE), first.allowed_paths, first.forbidden_paths)
     assert first.allowed_files is not None and first.allowed_files >= 2
     table = report(played)
-    assert "| o/util | 1 | 0 | 6.0 |" in table
+    # its edit out of scope is explained with `rationale`, as the hint says: one call more
+    assert "| o/util | 1 | 0 | 7.0 |" in table
     # the helper's new test file is not in its task's scope: 1 of 2 files with tests, both for report
-    assert "| ALL | 2 | 0 | 6.0 |" in table and "| 100.0% | 100.0% | 75.0% |" in table
+    assert "| ALL | 2 | 0 | 6.5 |" in table and "| 100.0% | 100.0% | 75.0% |" in table
 
 
 def test_validation_reports_the_out_of_scope_test_file(played: list[WorkflowResult]) -> None:
@@ -358,3 +360,15 @@ def test_a_change_held_for_a_person_is_validated_again_once_approved(make_repo: 
     unknown = WorkflowResult("u", "o/r", ["calc.py"], [], 1, verdict="warn")
     anyio.run(_approve_as_a_person, Session(client, unknown), root, "TASK-9", unknown)
     assert unknown.approved_verdict is not None and unknown.approved_verdict.startswith("not approved")
+
+
+def test_out_of_scope_edits_are_explained_as_the_hint_says_before_a_person_is_asked() -> None:
+    justified = {"validation": {"verdict": "warn", "reasons": [{"code": "out-of-scope-justified"}]}}
+    client = ScriptedClient([_reply(justified)])
+    result = WorkflowResult("t", "o/r", ["calc.py", "setup.py"], [], 1, verdict="warn")
+    result.reason_codes, result.reason_subjects = ["out-of-scope"], {"out-of-scope": ["setup.py"]}
+    codes = anyio.run(_justify, Session(client, result), "TASK-1", result)
+    assert codes == {"out-of-scope-justified"}
+    [(tool, arguments)] = client.calls
+    assert tool == "validate_change" and arguments["task_id"] == "TASK-1"
+    assert "setup.py" in arguments["rationale"] and result.calls == 1  # the agent's own call, counted

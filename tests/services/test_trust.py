@@ -208,3 +208,38 @@ async def test_narrowing_the_scope_needs_no_approval(sample_repo: Path) -> None:
         task_id = await _scoped_with(client, sample_repo, **narrow)
         validation = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
     assert validation["verdict"] == "pass", validation["reasons"]
+
+
+async def test_a_person_raising_the_budget_lets_that_change_pass_and_no_larger_one(
+    sample_repo: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _scoped_with(client, sample_repo, max_lines=5)
+        over = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+        assert main(["--repo", str(sample_repo), "approve", task_id, "--yes"]) == 0  # a person accepts it
+        passed = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+        report = sample_repo / "inventory" / "report.py"
+        report.write_text(report.read_text(encoding="utf-8") + "\n# more\n", encoding="utf-8")
+        larger = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert over["verdict"] == "warn" and "over-budget" in [r["code"] for r in over["reasons"]]
+    assert "budget raised to the change's size" in capsys.readouterr().out
+    assert passed["verdict"] == "pass", passed["reasons"]
+    assert passed["budget"]["max_lines"] == over["budget"]["lines_changed"]
+    assert larger["verdict"] == "warn" and "over-budget" in [r["code"] for r in larger["reasons"]]
+
+
+async def test_a_forged_validation_cannot_put_a_larger_budget_before_the_person(
+    sample_repo: Path,  # noqa: F811
+) -> None:
+    async with Client(build_server(sample_repo)) as client:
+        task_id = await _scoped_with(client, sample_repo, max_lines=5)
+        await call(client, "validate_change", {"task_id": task_id})
+        folder = sample_repo / ".codecot" / "validations"
+        _edit_json(
+            folder / "VAL-1.json",
+            lambda data: data["budget"].update(files_changed=400, lines_changed=90000),
+        )
+        assert main(["--repo", str(sample_repo), "approve", task_id, "--yes"]) == 0
+        after = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+    assert after["budget"]["max_lines"] == 5 and after["verdict"] == "warn", after["reasons"]

@@ -361,23 +361,44 @@ async def play(
         result.pr_ready = bool(draft.data.get("ready")) if not draft.error else None
         if attacks:
             await _attack(session, work, repo, task_id, result)
-        if result.verdict != "pass" and HELD_FOR_A_PERSON & set(result.reason_codes):
-            await _approve_as_a_person(session, repo, task_id, result)
+        held = set(result.reason_codes)
+        if result.verdict != "pass" and "out-of-scope" in held:
+            held |= await _justify(session, task_id, result)
+        if result.verdict != "pass" and HELD_FOR_A_PERSON & held:
+            await _approve_as_a_person(session, repo, task_id, result, again="out-of-scope" not in held)
 
 
 # What `codecot-mcp approve` accepts: base tests the change removed, skipped or rewrote, a
-# justified out-of-scope edit, a scope widened when it was scoped.
+# justified out-of-scope edit, a scope widened when it was scoped, a change over its budget.
 HELD_FOR_A_PERSON = frozenset(
-    {"tests-removed", "tests-skipped", "base-tests-fail", "out-of-scope-justified", "awaiting-approval"}
+    {
+        "tests-removed",
+        "tests-skipped",
+        "base-tests-fail",
+        "out-of-scope-justified",
+        "awaiting-approval",
+        "over-budget",
+    }
 )
 
 
-async def _approve_as_a_person(session: Session, repo: Path, task_id: str, result: WorkflowResult) -> None:
+async def _justify(session: Session, task_id: str, result: WorkflowResult) -> set[str]:
+    """What validate_change's hint says to do about out-of-scope edits the fix needs: explain
+    them with `rationale` (a call of the agent's, counted); the reason codes it answers with."""
+    files = result.reason_subjects.get("out-of-scope", [])
+    rationale = "the fix for this issue needs these files too: " + ", ".join(files)
+    checked = await session.call(Call.of("validate_change", {"task_id": task_id, "rationale": rationale}))
+    return {r["code"] for r in (checked.data.get("validation") or {}).get("reasons", [])}
+
+
+async def _approve_as_a_person(
+    session: Session, repo: Path, task_id: str, result: WorkflowResult, again: bool = True
+) -> None:
     """After the attacks (an approval would also accept what they do to the same tests): the
-    honest change is validated again, so the person reads its verdict (an approval accepts
-    what the task's last validation named), approves at the terminal, and it is validated
-    once more."""
-    if result.attacks:
+    honest change is validated again (unless `again` is False: its last validation already
+    was), so the person reads its verdict (an approval accepts what the task's last
+    validation named), approves at the terminal, and it is validated once more."""
+    if result.attacks and again:
         await session.call(Call.of("validate_change", {"task_id": task_id}), counted=False)
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(repo), "approve", task_id, "--yes"]
     done = await anyio.to_thread.run_sync(

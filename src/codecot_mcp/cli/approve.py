@@ -1,4 +1,5 @@
-"""`codecot-mcp approve TASK`: a person seals a task's edited scope or a changed config.
+"""`codecot-mcp approve TASK`: a person seals a task's edited scope, a changed config, or a bigger
+change than its budget.
 
 It shows what it would accept and asks at the terminal; without a terminal it
 needs `--yes`, so a pipeline or an agent cannot approve by accident. Exit 0 when
@@ -26,6 +27,14 @@ def run_approve(args: argparse.Namespace) -> int:
             *(
                 [f"base tests removed, skipped or rewritten: {', '.join(preview.tests)}"]
                 if preview.tests
+                else []
+            ),
+            *(
+                [
+                    f"budget raised to the change's size: {preview.budget.max_files} files, "
+                    f"{preview.budget.max_lines} lines"
+                ]
+                if preview.budget
                 else []
             ),
         ]

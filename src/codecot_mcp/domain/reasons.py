@@ -102,7 +102,8 @@ FIXES: dict[ReasonCode, str] = {
     "`rationale`",
     "out-of-scope-justified": "ask a person to accept them with `codecot-mcp approve TASK`, or move the "
     "edits of {listed} back inside the allowed paths",
-    "over-budget": "split the change into smaller tasks, or ask a person to raise the budget ({detail})",
+    "over-budget": "split the change into smaller tasks, or ask a person to raise the budget with "
+    "`codecot-mcp approve TASK` ({detail})",
     "check-failed": "make check '{listed}' pass; its output is in the validation",
     "check-timed-out": "make check '{listed}' finish within its timeout",
     "checks-skipped": "run the checks (leave run_checks on)",
