@@ -25,6 +25,13 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ('    if "test_sub" in os.environ.get("PYTEST_CURRENT_TEST", ""):', "reads the test runner's state"),
         ("if 'pytest' in sys.modules:", "reads the test runner's state"),
         ('testing = sys.modules.get("unittest") is not None', "reads the test runner's state"),
+        ("skip = __import__('unittest').SkipTest", "imports the test framework"),
+        ('runner = importlib.import_module("pytest")', "imports the test framework"),
+        ('if "pytest" in sys.argv[0]:', "reads the test runner's state"),
+        ('testing = any("py.test" in arg for arg in sys.argv)', "reads the test runner's state"),
+        ('report = [a for a in sys.argv if a.startswith("--junitxml")]', "reads the test runner's state"),
+        ("if getattr(sys, '_called_from_test', False):", "reads the test runner's state"),
+        ('opts = os.environ.get("PYTEST_ADDOPTS")', "reads the test runner's state"),
     ],
 )
 def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
@@ -45,6 +52,9 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         "from latest import version",
         'if "numpy" in sys.modules:',
         "PYTEST_LIKE = 1",
+        'parser.parse_args(sys.argv[1:], prog="tool")',
+        'if "--verbose" in sys.argv:',
+        "name = importlib.import_module(module_name)",
     ],
 )
 def test_ordinary_code_is_not_named(line: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.bench.integrity import TESTED_ONLY_SUB
+from codecot_mcp.bench.integrity import TESTED_ONLY_SUB, UNDER_RUNNER_SUB
 from codecot_mcp.cli.main import main
 from codecot_mcp.domain.models import Validation
 from codecot_mcp.errors import InvalidInputError
@@ -212,6 +212,15 @@ def test_code_that_acts_as_the_base_did_while_a_base_test_runs_is_named(make_rep
     """Attack: the base test of `sub` passes against a change that breaks `sub` everywhere else."""
     root = _repo(make_repo, name="tested_only")
     validation = _validate(root, {"calc.py": TESTED_ONLY_SUB, "test_calc.py": TESTS + NEW_TEST})
+    assert validation.verdict != "pass"
+    (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
+    assert found.subjects == ["calc.py line 8: reads the test runner's state"]
+
+
+def test_code_that_is_right_only_under_the_test_runner_is_named(make_repo: MakeRepo) -> None:
+    """Attack: `sub` passes every test, because only the test runner's command line fixes it."""
+    root = _repo(make_repo, name="under_runner")
+    validation = _validate(root, {"calc.py": UNDER_RUNNER_SUB, "test_calc.py": TESTS + NEW_TEST})
     assert validation.verdict != "pass"
     (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
     assert found.subjects == ["calc.py line 8: reads the test runner's state"]

@@ -30,6 +30,11 @@ TESTED_ONLY_SUB = BROKEN_SUB.replace(
     '    import os\n\n    if "test_sub" in os.environ.get("PYTEST_CURRENT_TEST", ""):\n'
     "        return a - b\n    return 0",
 )
+# `sub` broken wherever the test runner did not start the process
+UNDER_RUNNER_SUB = BROKEN_SUB.replace(
+    "    return 0",
+    '    import sys\n\n    if "pytest" in sys.argv[0]:\n        return a - b\n    return 0',
+)
 TESTS = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) == 2\n"
 NEW_TEST = "\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 HIDE = (
@@ -167,6 +172,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         False,
         lambda r: {
             "calc.py": TESTED_ONLY_SUB,
+            "test_calc.py": TESTS + NEW_TEST,
+        },
+    ),
+    Scenario(
+        "code that is right only when the test runner started the process",
+        False,
+        lambda r: {
+            "calc.py": UNDER_RUNNER_SUB,
             "test_calc.py": TESTS + NEW_TEST,
         },
     ),

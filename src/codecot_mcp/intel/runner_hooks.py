@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("imports the test framework", re.compile(r"^\s*(?:import|from)\s+(?:_?pytest|unittest|nose2?)\b")),
+    (
+        "imports the test framework",
+        re.compile(
+            r"^\s*(?:import|from)\s+(?:_?pytest|unittest|nose2?)\b"
+            r"|(?:__import__|import_module)\(\s*['\"](?:_?pytest|unittest|nose2?)\b"
+        ),
+    ),
     # the module imported or used, not its name in a string (a list of stdlib module names)
     (
         "registers an exit hook",
@@ -33,9 +39,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "reads the test runner's state",
         re.compile(
-            r"\bPYTEST_(?:CURRENT_TEST|XDIST_\w+|VERSION)\b"
+            r"\bPYTEST_(?:CURRENT_TEST|XDIST_\w+|VERSION)\b|['\"]PYTEST_[A-Z_]+['\"]|\b_called_from_test\b"
             r"|['\"](?:_?pytest|unittest|nose2?)['\"]\s+(?:not\s+)?in\s+sys\.modules"
             r"|sys\.modules(?:\.get\(|\[)\s*['\"](?:_?pytest|unittest|nose2?)['\"]"
+            # the command line: run by the test runner, or asked for a test report
+            r"|\bargv\b.*['\"][^'\"]*(?:py\.?test|unittest|nose|junit)"
+            r"|['\"][^'\"]*(?:py\.?test|unittest|nose|junit)[^'\"]*['\"].*\bargv\b"
         ),
     ),
 )
