@@ -216,13 +216,15 @@ async def test_a_person_raising_the_budget_lets_that_change_pass_and_no_larger_o
 ) -> None:
     async with Client(build_server(sample_repo)) as client:
         task_id = await _scoped_with(client, sample_repo, max_lines=5)
-        over = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
+        held = await call(client, "validate_change", {"task_id": task_id})
+        over = held["validation"]
         assert main(["--repo", str(sample_repo), "approve", task_id, "--yes"]) == 0  # a person accepts it
         passed = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
         report = sample_repo / "inventory" / "report.py"
         report.write_text(report.read_text(encoding="utf-8") + "\n# more\n", encoding="utf-8")
         larger = (await call(client, "validate_change", {"task_id": task_id}))["validation"]
     assert over["verdict"] == "warn" and "over-budget" in [r["code"] for r in over["reasons"]]
+    assert f"`codecot-mcp approve {task_id}`" in held["next_step"]  # the command the person runs
     assert "budget raised to the change's size" in capsys.readouterr().out
     assert passed["verdict"] == "pass", passed["reasons"]
     assert passed["budget"]["max_lines"] == over["budget"]["lines_changed"]

@@ -161,7 +161,11 @@ def reason(code: ReasonCode, level: ReasonLevel, subjects: Sequence[str] = (), d
     return Reason(code=code, level=level, subjects=list(subjects), detail=detail, message=message)
 
 
-def fix_for(item: Reason) -> str | None:
-    """What to do about a reason that holds a verdict back, or None for a note."""
+def fix_for(item: Reason, task_id: str = "TASK") -> str | None:
+    """What to do about a reason that holds a verdict back, or None for a note; the command a
+    person runs names the task, so the agent can pass it on as it is."""
     template = FIXES.get(item.code)
-    return template.format(listed=listed(item.subjects), detail=item.detail) if template else None
+    if template is None:
+        return None
+    fix = template.format(listed=listed(item.subjects), detail=item.detail)
+    return fix.replace("codecot-mcp approve TASK`", f"codecot-mcp approve {task_id}`")

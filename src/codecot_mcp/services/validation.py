@@ -374,7 +374,7 @@ def _next_step(task_id: str, verdict: Verdict, reasons: list[Reason]) -> str:
     """What to do next: draft the PR, or the fix of each reason that holds the verdict back."""
     if verdict == "pass":
         return f"Task {task_id} is done. Call draft_pr(task_id='{task_id}')."
-    fixes = list(dict.fromkeys(fix for fix in map(fix_for, reasons) if fix))
+    fixes = list(dict.fromkeys(fix for r in reasons if (fix := fix_for(r, task_id))))
     todo = "; ".join(fixes[:3]) or "address the reasons"
     return (
         f"{todo[0].upper()}{todo[1:]}. Then call validate_change(task_id='{task_id}') again; "
