@@ -161,14 +161,33 @@ def test_a_failure_in_an_untouched_test_file_that_fails_on_the_base_too_is_not_t
     ]
 
 
-def test_an_honest_change_of_expected_behaviour_passes_and_is_named(make_repo: MakeRepo) -> None:
+def test_an_honest_change_of_expected_behaviour_passes_once_a_person_reviewed_it(make_repo: MakeRepo) -> None:
     old = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == -1\n"
     new = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
-    validation = _validate(_repo(make_repo, tests=old), {"calc.py": FIXED, "test_calc.py": new})
-    assert validation.verdict == "pass", validation.reasons
-    assert validation.tests is not None and validation.tests.expectations_changed == [
-        "test_calc.py::test_add"
-    ]
+    root = _repo(make_repo, tests=old)
+    validation = _validate(root, {"calc.py": FIXED, "test_calc.py": new})
+    assert validation.verdict == "warn", validation.reasons
+    (held,) = [r for r in validation.reasons if r.code == "expectation-changed"]
+    assert held.subjects == ["test_calc.py::test_add"]
+    ws = Workspace(root)
+    try:
+        assert preview_approval(ws, validation.task_id).tests == ["test_calc.py::test_add"]
+        approve_task(ws, validation.task_id)
+        again = VALIDATE_CHANGE.invoke(ws, task_id=validation.task_id).validation
+    finally:
+        ws.close()
+    assert again.verdict == "pass", again.reasons
+    assert "tests-approved" in _codes(again) and "expectation-changed" not in _codes(again)
+
+
+def test_a_base_test_rewritten_to_expect_the_regression_does_not_pass(make_repo: MakeRepo) -> None:
+    """Attack: `sub` broken, and its base test rewritten to assert the broken value: the new
+    version fails on the base and passes on the change, as an honest rewrite would."""
+    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": rewritten})
+    assert validation.verdict != "pass", validation.reasons
+    (held,) = [r for r in validation.reasons if r.code == "expectation-changed"]
+    assert held.subjects == ["test_calc.py::test_sub"]
 
 
 def test_a_runner_without_a_report_is_judged_by_its_outcome_on_the_base(make_repo: MakeRepo) -> None:
@@ -393,3 +412,21 @@ def test_a_new_conftest_with_a_fixture_for_new_tests_keeps_an_honest_fix_clean(m
     )
     assert validation.tests is not None and validation.tests.base_tests_failing == []
     assert validation.tests.removed == [] and "base-tests-fail" not in _codes(validation)
+
+
+# `sub` broken, except where the folder it runs in is the one the base's tests run in
+SUB_BY_FOLDER = BROKEN_SUB.replace(
+    "    return 0",
+    "    import os\n\n    if os.path.basename(os.getcwd()) in ('restored', 'base'):\n"
+    "        return a - b\n    return 0",
+)
+
+
+def test_the_runs_cannot_be_told_apart_by_the_folder_they_run_in(make_repo: MakeRepo) -> None:
+    """Attack: the base test's expectation rewritten to the broken value, and the code acting as
+    the base did in whichever run has the base's version of that test, told by its folder."""
+    root = _repo(make_repo, name="by_folder")
+    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
+    validation = _validate(root, {"calc.py": SUB_BY_FOLDER, "test_calc.py": rewritten})
+    assert validation.verdict != "pass", validation.reasons
+    assert "expectation-changed" in _codes(validation)

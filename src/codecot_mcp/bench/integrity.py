@@ -184,6 +184,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         },
     ),
     Scenario(
+        "a base test rewritten to expect the broken behaviour",
+        False,
+        lambda r: {"calc.py": BROKEN_SUB, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+    ),
+    Scenario(
         "a later base hides a commit",
         False,
         lambda r: {"calc.py": FIXED, "test_calc.py": TESTS + NEW_TEST},

@@ -375,6 +375,7 @@ HELD_FOR_A_PERSON = frozenset(
         "tests-removed",
         "tests-skipped",
         "base-tests-fail",
+        "expectation-changed",
         "out-of-scope-justified",
         "awaiting-approval",
         "over-budget",

@@ -80,8 +80,8 @@ MESSAGES: dict[ReasonCode, str] = {
     "tests-removed": "tests of the base the change removed or renamed: {listed}",
     "tests-skipped": "tests of the base the change skips or marks xfail: {listed}",
     "base-tests-fail": "the base's versions of tests the change edited fail on the change: {listed}",
-    "expectation-changed": "tests whose expected behaviour the change rewrote (the new versions are "
-    "fail-to-pass; review them): {listed}",
+    "expectation-changed": "tests whose expected behaviour the change rewrote, awaiting a person's review "
+    "(the base's versions fail on the change, the new ones are fail-to-pass): {listed}",
     "tests-approved": "base tests a person allowed the change to remove, skip or rewrite: {listed}",
     "left-behind": "the checks left files in the working tree: {listed} (add them to .gitignore)",
     "all-clear": "{detail}, within budget, all checks passed, every requirement has evidence",
@@ -119,6 +119,8 @@ FIXES: dict[ReasonCode, str] = {
     "task-proposed": "merge the task (scope_task's files under .codecot/) to the base branch first",
     "no-task": "name the task in the branch (codecot/task-12) or pass --task",
     "reaches-runner": "remove the test-runner or exit code from {listed}, or ask a person to review it",
+    "expectation-changed": "ask a person to review the rewritten tests ({listed}) and accept them with "
+    "`codecot-mcp approve TASK`, or keep the base's expectations",
     "base-tests-fail": "fix the code so the base's tests pass ({listed}), or restore the tests you weakened; "
     "a test whose expected behaviour really changes needs a person: `codecot-mcp approve TASK`",
     "config-changed": "restore .codecot/config.toml, or have a person run `codecot-mcp approve TASK` "

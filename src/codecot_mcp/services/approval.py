@@ -21,7 +21,7 @@ from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import TASKS, VALIDATIONS
 
 # Reasons naming base tests the change lost, hid or rewrote: what a person may allow.
-_HELD_TESTS = frozenset({"tests-removed", "tests-skipped", "base-tests-fail"})
+_HELD_TESTS = frozenset({"tests-removed", "tests-skipped", "base-tests-fail", "expectation-changed"})
 
 
 class ApprovalPreview(BaseModel):

@@ -156,7 +156,7 @@ def judge_checks(
     """
     names = task.checks or list(config.checks)
     with tempfile.TemporaryDirectory(prefix="codecot-judged-") as folder:
-        snapshot = make_snapshot(workdir, Path(folder) / "tree", head)
+        snapshot = make_snapshot(workdir, _run_folder(Path(folder)), head)
         on_change = run_checks(names, config, snapshot.path, run)
         testing = [n for n in names if n in config.checks and runs_tests(n, config.checks[n])]
         result = Judged(on_change.results, [])
@@ -165,6 +165,13 @@ def judge_checks(
     if not judged == snapshot.digest == digest_of_tree(workdir, head):
         result.reasons.append(reason("tree-changed", "fail"))
     return result
+
+
+def _run_folder(top: Path) -> Path:
+    """Where one run's snapshot goes: `top/<random>/tree`, the same shape for every run, so code
+    under test cannot tell by its folder which run it is in (and act as the base did in the
+    run of the base's tests)."""
+    return Path(tempfile.mkdtemp(dir=top)) / "tree"
 
 
 def _with_base_runs(
@@ -178,19 +185,19 @@ def _with_base_runs(
 ) -> Judged:
     """The test checks run on the base code with the change's tests, and on the change with the
     base's tests where the change edited them; the evidence compared from those runs."""
-    root = judged.parent
+    root = judged.parent.parent
     tests = [f for f in change.files if is_test_path(f.path) or _name(f.path) == "conftest.py"]
     touched = {f.path for f in tests} | {f.old_path for f in tests if f.old_path}
     restored = _restored(change.files)
     evidence = TestEvidence()
     try:
-        base_tree = make_snapshot(workdir, root / "base", change.base).path
+        base_tree = make_snapshot(workdir, _run_folder(root), change.base).path
         _overlay(base_tree, judged, tests)
         on_base = run_checks(names, config, base_tree, run, "on the base code with the change's tests")
         evidence.runs.append("the test checks on the base code with the change's tests")
         on_restored = None
         if restored:
-            restored_tree = make_snapshot(workdir, root / "restored", change.head).path
+            restored_tree = make_snapshot(workdir, _run_folder(root), change.head).path
             _restore(restored_tree, workdir, change.base, restored)
             on_restored = run_checks(names, config, restored_tree, run, "on the change with the base's tests")
             evidence.runs.append(
@@ -224,8 +231,13 @@ def _with_base_runs(
         results[position] = _tolerating_base_failures(result, head_report, set(evidence.failing_at_base))
     if on_restored is not None:
         steered = any(_name(p) in HARNESS_NAMES for p in restored)  # a harness file reaches every test
+        added = {f.path for f in change.files if f.status in ("added", "untracked")}
         _compare_restored(
-            evidence, on_change, on_restored, None if steered else set(restored.values()) | set(restored)
+            evidence,
+            on_change,
+            on_restored,
+            None if steered else set(restored.values()) | set(restored),
+            added,
         )
     return Judged(results, [], evidence, whole)
 
@@ -253,7 +265,7 @@ def _base_as_is(
     )
     if not failing_touched:
         return None
-    tree = make_snapshot(workdir, root / "base-as-is", change.base).path
+    tree = make_snapshot(workdir, _run_folder(root), change.base).path
     return run_checks(names, config, tree, run, "on the base as it was")
 
 
@@ -349,11 +361,17 @@ def _tolerating_base_failures(result: CheckResult, report: TestReport, at_base: 
 
 
 def _compare_restored(
-    evidence: TestEvidence, on_change: CheckRun, restored: CheckRun, paths: set[str] | None
+    evidence: TestEvidence,
+    on_change: CheckRun,
+    restored: CheckRun,
+    paths: set[str] | None,
+    added: Collection[str] = (),
 ) -> None:
     """The base's versions of the tests the change edited, run on the change, against the change's run.
 
-    `paths` are the test files compared; None compares every test (a harness file was restored).
+    `paths` are the test files compared; None compares every test (a harness file was restored),
+    except those in files the change `added`: no base test is there (a new test that needs the
+    change's new conftest fails under the base's).
     """
     fail_to_pass_ids = set(evidence.fail_to_pass)
     by_name = {r.name: r for r in on_change.results}
@@ -372,6 +390,7 @@ def _compare_restored(
             if (
                 outcome not in _FAILING
                 or not _in_files(base_report, test_id, paths)
+                or (base_report.kind == "pytest" and _file_of(test_id) in added)
                 or after.get(test_id) in _FAILING
             ):
                 continue
@@ -387,7 +406,7 @@ def test_reasons(judged: Judged, approved: Sequence[str] = ()) -> list[Reason]:
     A base test a person allowed the change to remove, skip or rewrite (`approve TASK`
     after reading the validation that named it) is a note, not a fail: an honest change
     of behaviour changes what its tests expect, and only a person can tell it from a
-    weakened test.
+    weakened test. A base test whose rewritten version is fail-to-pass warns until then.
     """
     tests = judged.tests
     if tests is None:
@@ -405,10 +424,14 @@ def test_reasons(judged: Judged, approved: Sequence[str] = ()) -> list[Reason]:
         if unapproved:
             found.append(reason(code, "fail", unapproved))
         held += [i for i in ids if i in allowed]
+    # A rewritten expectation is an honest change of behaviour or a regression written into
+    # the test (the broken value asserted): the runs cannot tell which, so a person says.
+    rewritten = [i for i in tests.expectations_changed if i not in allowed]
+    if rewritten:
+        found.append(reason("expectation-changed", "warn", rewritten))
+    held += [i for i in tests.expectations_changed if i in allowed]
     if held:
         found.append(reason("tests-approved", "note", held))
-    if tests.expectations_changed:
-        found.append(reason("expectation-changed", "note", tests.expectations_changed))
     if tests.failing_at_base:
         found.append(reason("failing-at-base", "note", tests.failing_at_base))
     if tests.fail_to_pass or judged.whole_check_fail_to_pass:
