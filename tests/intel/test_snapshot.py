@@ -12,6 +12,7 @@ from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel import snapshot as snapshot_module
 from codecot_mcp.intel.snapshot import (
     SnapshotTooLargeError,
+    commit_edits,
     digest_of_tree,
     make_snapshot,
 )
@@ -287,3 +288,21 @@ def test_what_cannot_be_read_safely_is_listed(make_repo: MakeRepo, tmp_path: Pat
     assert "FIFO" in reasons["app.py"]
     assert not os.path.lexists(snap.path / "app.py")
     assert not os.path.lexists(snap.path / "lib")
+
+
+def test_edits_folded_into_its_commit_leave_a_clean_snapshot(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = _repo(make_repo)
+    (root / "fresh.py").write_text("z = 3\n")
+    snap = make_snapshot(root, tmp_path / "snap", None)
+    (snap.path / "fresh.py").unlink()
+    (snap.path / "new_test.py").write_text("def test_x():\n    pass\n")
+    assert _status(snap.path) != ""
+
+    commit_edits(snap.path)
+
+    assert _status(snap.path) == ""
+    assert git(snap.path, "rev-list", "--count", "HEAD").strip() == "1"
+    listed = git(snap.path, "ls-tree", "-r", "--name-only", "HEAD").split()
+    assert "new_test.py" in listed and "fresh.py" not in listed
+    message = git(snap.path, "log", "-1", "--format=%an %s").strip()
+    assert message == "Codecot Codecot snapshot of the judged content"

@@ -430,3 +430,21 @@ def test_the_runs_cannot_be_told_apart_by_the_folder_they_run_in(make_repo: Make
     validation = _validate(root, {"calc.py": SUB_BY_FOLDER, "test_calc.py": rewritten})
     assert validation.verdict != "pass", validation.reasons
     assert "expectation-changed" in _codes(validation)
+
+
+# `sub` broken, except where git shows the tree edited since its snapshot was made
+SUB_BY_GIT_STATUS = BROKEN_SUB.replace(
+    "    return 0",
+    "    import subprocess\n\n"
+    "    status = subprocess.run(['git', 'status', '--porcelain'], capture_output=True, text=True)\n"
+    "    if status.stdout.strip():\n        return a - b\n    return 0",
+)
+
+
+def test_the_runs_cannot_be_told_apart_by_asking_git(make_repo: MakeRepo) -> None:
+    """Attack: as above, the run with the base's version of the test told by `git status`."""
+    root = _repo(make_repo, name="by_git")
+    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
+    validation = _validate(root, {"calc.py": SUB_BY_GIT_STATUS, "test_calc.py": rewritten})
+    assert validation.verdict != "pass", validation.reasons
+    assert "expectation-changed" in _codes(validation)

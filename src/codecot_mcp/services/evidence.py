@@ -44,7 +44,7 @@ from codecot_mcp.intel.changed_symbols import BlobReader
 from codecot_mcp.intel.diff import Change, ChangedFile
 from codecot_mcp.intel.gitrepo import open_repo
 from codecot_mcp.intel.languages import language_for_path
-from codecot_mcp.intel.snapshot import digest_of_tree, make_snapshot
+from codecot_mcp.intel.snapshot import commit_edits, digest_of_tree, make_snapshot
 from codecot_mcp.intel.testreport import TestReport, compare, fail_to_pass
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 from codecot_mcp.services.checks import run_check
@@ -193,12 +193,14 @@ def _with_base_runs(
     try:
         base_tree = make_snapshot(workdir, _run_folder(root), change.base).path
         _overlay(base_tree, judged, tests)
+        commit_edits(base_tree)
         on_base = run_checks(names, config, base_tree, run, "on the base code with the change's tests")
         evidence.runs.append("the test checks on the base code with the change's tests")
         on_restored = None
         if restored:
             restored_tree = make_snapshot(workdir, _run_folder(root), change.head).path
             _restore(restored_tree, workdir, change.base, restored)
+            commit_edits(restored_tree)
             on_restored = run_checks(names, config, restored_tree, run, "on the change with the base's tests")
             evidence.runs.append(
                 "the test checks on the change with the base's versions of the tests it edited"
