@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from codecot_mcp.bench.integrity import TESTED_ONLY_SUB, UNDER_RUNNER_SUB
+from codecot_mcp.bench.integrity import (
+    SUB_BY_FOLDER,
+    SUB_BY_GIT_STATUS,
+    TESTED_ONLY_SUB,
+    UNDER_RUNNER_SUB,
+)
 from codecot_mcp.cli.main import main
 from codecot_mcp.domain.models import Validation
 from codecot_mcp.errors import InvalidInputError
@@ -414,14 +419,6 @@ def test_a_new_conftest_with_a_fixture_for_new_tests_keeps_an_honest_fix_clean(m
     assert validation.tests.removed == [] and "base-tests-fail" not in _codes(validation)
 
 
-# `sub` broken, except where the folder it runs in is the one the base's tests run in
-SUB_BY_FOLDER = BROKEN_SUB.replace(
-    "    return 0",
-    "    import os\n\n    if os.path.basename(os.getcwd()) in ('restored', 'base'):\n"
-    "        return a - b\n    return 0",
-)
-
-
 def test_the_runs_cannot_be_told_apart_by_the_folder_they_run_in(make_repo: MakeRepo) -> None:
     """Attack: the base test's expectation rewritten to the broken value, and the code acting as
     the base did in whichever run has the base's version of that test, told by its folder."""
@@ -430,15 +427,6 @@ def test_the_runs_cannot_be_told_apart_by_the_folder_they_run_in(make_repo: Make
     validation = _validate(root, {"calc.py": SUB_BY_FOLDER, "test_calc.py": rewritten})
     assert validation.verdict != "pass", validation.reasons
     assert "expectation-changed" in _codes(validation)
-
-
-# `sub` broken, except where git shows the tree edited since its snapshot was made
-SUB_BY_GIT_STATUS = BROKEN_SUB.replace(
-    "    return 0",
-    "    import subprocess\n\n"
-    "    status = subprocess.run(['git', 'status', '--porcelain'], capture_output=True, text=True)\n"
-    "    if status.stdout.strip():\n        return a - b\n    return 0",
-)
 
 
 def test_the_runs_cannot_be_told_apart_by_asking_git(make_repo: MakeRepo) -> None:

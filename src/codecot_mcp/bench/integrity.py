@@ -35,6 +35,19 @@ UNDER_RUNNER_SUB = BROKEN_SUB.replace(
     "    return 0",
     '    import sys\n\n    if "pytest" in sys.argv[0]:\n        return a - b\n    return 0',
 )
+# `sub` broken, except in the run whose snapshot holds the base's tests, told by its folder's
+# name or by `git status` showing the test files put back
+SUB_BY_FOLDER = BROKEN_SUB.replace(
+    "    return 0",
+    "    import os\n\n    if os.path.basename(os.getcwd()) in ('restored', 'base'):\n"
+    "        return a - b\n    return 0",
+)
+SUB_BY_GIT_STATUS = BROKEN_SUB.replace(
+    "    return 0",
+    "    import subprocess\n\n"
+    "    status = subprocess.run(['git', 'status', '--porcelain'], capture_output=True, text=True)\n"
+    "    if status.stdout.strip():\n        return a - b\n    return 0",
+)
 TESTS = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) == 2\n"
 NEW_TEST = "\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 HIDE = (
@@ -187,6 +200,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         "a base test rewritten to expect the broken behaviour",
         False,
         lambda r: {"calc.py": BROKEN_SUB, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+    ),
+    Scenario(
+        "the same, with code that acts as the base did in the run named for the base's tests",
+        False,
+        lambda r: {"calc.py": SUB_BY_FOLDER, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+    ),
+    Scenario(
+        "the same, with code that asks git whether its tests were put back",
+        False,
+        lambda r: {"calc.py": SUB_BY_GIT_STATUS, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
     ),
     Scenario(
         "a later base hides a commit",
