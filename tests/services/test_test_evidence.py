@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.bench.integrity import (
+    REWRITTEN_TO_BROKEN,
     SUB_BY_FOLDER,
     SUB_BY_GIT_STATUS,
     TESTED_ONLY_SUB,
@@ -188,8 +189,7 @@ def test_an_honest_change_of_expected_behaviour_passes_once_a_person_reviewed_it
 def test_a_base_test_rewritten_to_expect_the_regression_does_not_pass(make_repo: MakeRepo) -> None:
     """Attack: `sub` broken, and its base test rewritten to assert the broken value: the new
     version fails on the base and passes on the change, as an honest rewrite would."""
-    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
-    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": rewritten})
+    validation = _validate(_repo(make_repo), {"calc.py": BROKEN_SUB, "test_calc.py": REWRITTEN_TO_BROKEN})
     assert validation.verdict != "pass", validation.reasons
     (held,) = [r for r in validation.reasons if r.code == "expectation-changed"]
     assert held.subjects == ["test_calc.py::test_sub"]
@@ -232,19 +232,17 @@ def test_a_file_the_interpreter_runs_at_start_is_named(make_repo: MakeRepo, name
     assert found.subjects == [f"{name}: runs at interpreter start"]
 
 
-def test_code_that_acts_as_the_base_did_while_a_base_test_runs_is_named(make_repo: MakeRepo) -> None:
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("tested_only", TESTED_ONLY_SUB),  # acts as the base did while a base test runs
+        ("under_runner", UNDER_RUNNER_SUB),  # right only when the test runner started the process
+    ],
+)
+def test_code_that_knows_it_is_tested_is_named(make_repo: MakeRepo, name: str, code: str) -> None:
     """Attack: the base test of `sub` passes against a change that breaks `sub` everywhere else."""
-    root = _repo(make_repo, name="tested_only")
-    validation = _validate(root, {"calc.py": TESTED_ONLY_SUB, "test_calc.py": TESTS + NEW_TEST})
-    assert validation.verdict != "pass"
-    (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
-    assert found.subjects == ["calc.py line 8: reads the test runner's state"]
-
-
-def test_code_that_is_right_only_under_the_test_runner_is_named(make_repo: MakeRepo) -> None:
-    """Attack: `sub` passes every test, because only the test runner's command line fixes it."""
-    root = _repo(make_repo, name="under_runner")
-    validation = _validate(root, {"calc.py": UNDER_RUNNER_SUB, "test_calc.py": TESTS + NEW_TEST})
+    root = _repo(make_repo, name=name)
+    validation = _validate(root, {"calc.py": code, "test_calc.py": TESTS + NEW_TEST})
     assert validation.verdict != "pass"
     (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
     assert found.subjects == ["calc.py line 8: reads the test runner's state"]
@@ -419,20 +417,12 @@ def test_a_new_conftest_with_a_fixture_for_new_tests_keeps_an_honest_fix_clean(m
     assert validation.tests.removed == [] and "base-tests-fail" not in _codes(validation)
 
 
-def test_the_runs_cannot_be_told_apart_by_the_folder_they_run_in(make_repo: MakeRepo) -> None:
+@pytest.mark.parametrize(("name", "code"), [("by_folder", SUB_BY_FOLDER), ("by_git", SUB_BY_GIT_STATUS)])
+def test_the_runs_cannot_be_told_apart_by_folder_or_by_git(make_repo: MakeRepo, name: str, code: str) -> None:
     """Attack: the base test's expectation rewritten to the broken value, and the code acting as
-    the base did in whichever run has the base's version of that test, told by its folder."""
-    root = _repo(make_repo, name="by_folder")
-    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
-    validation = _validate(root, {"calc.py": SUB_BY_FOLDER, "test_calc.py": rewritten})
-    assert validation.verdict != "pass", validation.reasons
-    assert "expectation-changed" in _codes(validation)
-
-
-def test_the_runs_cannot_be_told_apart_by_asking_git(make_repo: MakeRepo) -> None:
-    """Attack: as above, the run with the base's version of the test told by `git status`."""
-    root = _repo(make_repo, name="by_git")
-    rewritten = TESTS.replace("== 2", "== 0") + NEW_TEST
-    validation = _validate(root, {"calc.py": SUB_BY_GIT_STATUS, "test_calc.py": rewritten})
+    the base did in whichever run has the base's version of that test, told by its folder or by
+    `git status`."""
+    root = _repo(make_repo, name=name)
+    validation = _validate(root, {"calc.py": code, "test_calc.py": REWRITTEN_TO_BROKEN})
     assert validation.verdict != "pass", validation.reasons
     assert "expectation-changed" in _codes(validation)

@@ -50,6 +50,8 @@ SUB_BY_GIT_STATUS = BROKEN_SUB.replace(
 )
 TESTS = "from calc import add, sub\n\n\ndef test_sub():\n    assert sub(3, 1) == 2\n"
 NEW_TEST = "\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+# the base test of `sub` rewritten to assert the broken value, beside a new test
+REWRITTEN_TO_BROKEN = TESTS.replace("== 2", "== 0") + NEW_TEST
 HIDE = (
     "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
     "    outcome = yield\n    report = outcome.get_result()\n    if report.failed:\n"
@@ -199,17 +201,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "a base test rewritten to expect the broken behaviour",
         False,
-        lambda r: {"calc.py": BROKEN_SUB, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+        lambda r: {"calc.py": BROKEN_SUB, "test_calc.py": REWRITTEN_TO_BROKEN},
     ),
     Scenario(
         "the same, with code that acts as the base did in the run named for the base's tests",
         False,
-        lambda r: {"calc.py": SUB_BY_FOLDER, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+        lambda r: {"calc.py": SUB_BY_FOLDER, "test_calc.py": REWRITTEN_TO_BROKEN},
     ),
     Scenario(
         "the same, with code that asks git whether its tests were put back",
         False,
-        lambda r: {"calc.py": SUB_BY_GIT_STATUS, "test_calc.py": TESTS.replace("== 2", "== 0") + NEW_TEST},
+        lambda r: {"calc.py": SUB_BY_GIT_STATUS, "test_calc.py": REWRITTEN_TO_BROKEN},
     ),
     Scenario(
         "a later base hides a commit",

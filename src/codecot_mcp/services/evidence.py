@@ -37,7 +37,7 @@ from codecot_mcp.domain.models import (
 from codecot_mcp.domain.models import (
     EvidenceStrength as Strength,
 )
-from codecot_mcp.domain.reasons import Reason, ReasonCode, reason
+from codecot_mcp.domain.reasons import Reason, ReasonCode, ReasonLevel, reason
 from codecot_mcp.domain.scope import is_test_path
 from codecot_mcp.errors import CodecotError
 from codecot_mcp.intel.changed_symbols import BlobReader
@@ -416,22 +416,19 @@ def test_reasons(judged: Judged, approved: Sequence[str] = ()) -> list[Reason]:
     allowed = set(approved)
     found: list[Reason] = []
     held: list[str] = []
-    lost: tuple[tuple[ReasonCode, list[str]], ...] = (
-        ("tests-removed", tests.removed),
-        ("tests-skipped", tests.skipped),
-        ("base-tests-fail", tests.base_tests_failing),
+    # A rewritten expectation warns rather than fails: an honest change of behaviour or a
+    # regression written into the test (the broken value asserted), and no run tells which.
+    lost: tuple[tuple[ReasonCode, ReasonLevel, list[str]], ...] = (
+        ("tests-removed", "fail", tests.removed),
+        ("tests-skipped", "fail", tests.skipped),
+        ("base-tests-fail", "fail", tests.base_tests_failing),
+        ("expectation-changed", "warn", tests.expectations_changed),
     )
-    for code, ids in lost:
+    for code, level, ids in lost:
         unapproved = [i for i in ids if i not in allowed]
         if unapproved:
-            found.append(reason(code, "fail", unapproved))
+            found.append(reason(code, level, unapproved))
         held += [i for i in ids if i in allowed]
-    # A rewritten expectation is an honest change of behaviour or a regression written into
-    # the test (the broken value asserted): the runs cannot tell which, so a person says.
-    rewritten = [i for i in tests.expectations_changed if i not in allowed]
-    if rewritten:
-        found.append(reason("expectation-changed", "warn", rewritten))
-    held += [i for i in tests.expectations_changed if i in allowed]
     if held:
         found.append(reason("tests-approved", "note", held))
     if tests.failing_at_base:
