@@ -184,6 +184,99 @@ def test_a_stop_after_a_failing_verdict_names_it_and_after_a_pass_goes_through(
     assert code == 2 and "differs from what was validated" in err
 
 
+def _forge_pass(repo: Path, how: str) -> None:
+    """What an agent with write access to `.codecot/` might try after a failing verdict."""
+    folder = repo / ".codecot"
+    record = json.loads((folder / "validations" / "VAL-1.json").read_text(encoding="utf-8"))
+    record["verdict"] = "pass"
+    if how == "rewrite the validation":
+        (folder / "validations" / "VAL-1.json").write_text(
+            json.dumps(record, indent=2) + "\n", encoding="utf-8"
+        )
+    elif how == "a new validation":
+        record["id"] = "VAL-2"
+        (folder / "validations" / "VAL-2.json").write_text(
+            json.dumps(record, indent=2) + "\n", encoding="utf-8"
+        )
+        task = json.loads((folder / "tasks" / "TASK-1.json").read_text(encoding="utf-8"))
+        task["last_validation"] = "VAL-2"
+        (folder / "tasks" / "TASK-1.json").write_text(json.dumps(task, indent=2) + "\n", encoding="utf-8")
+    elif how == "a path for an id":
+        task = json.loads((folder / "tasks" / "TASK-1.json").read_text(encoding="utf-8"))
+        task["last_validation"] = "../validations/VAL-1"
+        (folder / "tasks" / "TASK-1.json").write_text(json.dumps(task, indent=2) + "\n", encoding="utf-8")
+    else:  # log the forged file's digest too, as if Codecot had written it
+        text = json.dumps(record, indent=2) + "\n"
+        (folder / "validations" / "VAL-1.json").write_text(text, encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        event = {
+            "ts": "2026-01-01T00:00:00Z",
+            "kind": "validation.created",
+            "id": "VAL-1",
+            "detail": {"digest": digest},
+        }
+        with (folder / "events.jsonl").open("a", encoding="utf-8") as log:
+            log.write(json.dumps(event) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("how", "named"),
+    [
+        ("rewrite the validation", "VAL-1 is not the validation Codecot recorded"),
+        ("a new validation", "TASK-1's file differs from what Codecot wrote"),
+        ("a path for an id", "TASK-1's file differs from what Codecot wrote"),
+        ("rewrite the log too", "events.jsonl was altered"),
+    ],
+)
+def test_a_stop_is_not_let_through_by_a_forged_pass(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured, how: str, named: str
+) -> None:
+    write_files(repo, {"calc.py": "def add(a, b):\n    return 0\n"})
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict != "pass"
+    _forge_pass(repo, how)
+    code, _, err = _hook(repo, "Stop", {"session_id": "f-1", "cwd": str(repo)}, monkeypatch, capsys)
+    assert code == 2 and named in err
+    assert (
+        WORKFLOW_STATUS.invoke(Workspace(repo)).tasks[0].state == "untrusted"
+    )  # the verdict's reading agrees
+
+
+def test_a_stop_in_a_tasks_worktree_is_judged_on_the_worktrees_change(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    root = make_repo(FILES)
+    ws = Workspace(root)
+    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `add` to add its numbers.").intent
+    spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
+    task = SCOPE_TASK.invoke(ws, spec_id=spec.id, worktree=True).tasks[0]
+    assert task.worktree is not None
+    worktree = (root / task.worktree).resolve()
+    write_files(worktree, FIX)
+    assert VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation.verdict == "pass"
+    stop = {"session_id": "w-1", "cwd": str(worktree)}
+    assert _hook(worktree, "Stop", stop, monkeypatch, capsys) == (0, "", "")
+    write_files(root, {"calc.py": "def add(a, b):\n    return 0\n"})  # the main checkout is not the task's
+    assert _hook(worktree, "Stop", {**stop, "session_id": "w-2"}, monkeypatch, capsys) == (0, "", "")
+    write_files(worktree, {"calc.py": FIX["calc.py"] + "# later\n"})
+    code, _, err = _hook(worktree, "Stop", {**stop, "session_id": "w-3"}, monkeypatch, capsys)
+    assert code == 2 and "differs from what was validated" in err
+
+
+def test_a_stop_check_loads_neither_the_models_nor_gitpython(repo: Path) -> None:
+    """A stop is judged in a process of its own: the models and GitPython would be most of its run."""
+    write_files(repo, FIX)
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
+    probe = (
+        "import io, sys\n"
+        "from codecot_mcp.cli.main import main\n"
+        f"sys.stdin = io.StringIO({json.dumps(json.dumps({'session_id': 'i-1', 'cwd': str(repo)}))})\n"
+        "code = main(['hook', 'Stop'])\n"
+        "print(code, sorted(m for m in ('pydantic', 'git') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo, check=True)
+    assert done.stdout.split("\n")[-2] == "0 []"
+
+
 def test_the_hook_fails_closed_on_a_bad_payload_or_a_crash(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
 ) -> None:

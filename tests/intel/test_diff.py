@@ -10,7 +10,7 @@ import pytest
 
 from codecot_mcp.domain.models import FileChange
 from codecot_mcp.errors import InvalidInputError, RepositoryError
-from codecot_mcp.intel.diff import ChangedFile, collect_change
+from codecot_mcp.intel.diff import ChangedFile, collect_change, working_tree_digest
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import VALIDATIONS
@@ -263,6 +263,46 @@ def test_awkward_changes_are_reported_in_full(
     root = make_repo(BASE_FILES)
     edit(root)
     assert [summary(f) for f in collect_change(root, None).files] == expected
+
+
+def add_untracked_link(root: Path) -> None:
+    (root / "outside").symlink_to("/etc/hostname")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        modify,
+        add_staged,
+        add_untracked,
+        delete,
+        rename,
+        binary,
+        make_executable,
+        edit_latin1_name,
+        add_latin1_name_untracked,
+        add_untracked_link,
+        add_submodule,
+        rename_and_edit,
+    ],
+)
+def test_the_digest_alone_is_the_digest_of_the_whole_change(
+    make_repo: MakeRepo, edit: Callable[[Path], None]
+) -> None:
+    """The stop hook compares `working_tree_digest` with what a validation stored from `collect_change`."""
+    root = make_repo(BASE_FILES)
+    base = git(root, "rev-parse", "HEAD").strip()
+    edit(root)
+    for against in (None, base):
+        assert working_tree_digest(root, against) == collect_change(root, against).digest
+
+
+def test_a_folder_inside_a_work_tree_is_not_diffed_as_one(make_repo: MakeRepo) -> None:
+    root = make_repo(BASE_FILES)
+    modify(root)
+    for compute in (collect_change, working_tree_digest):
+        with pytest.raises(RepositoryError, match="not a git repository"):
+            compute(root / "src", None)
 
 
 @pytest.mark.parametrize("edit", [edit_latin1_name, add_latin1_name_untracked])

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel import diff
 from codecot_mcp.intel.diff import _line_starts, _patch_name, _unquote
-from codecot_mcp.intel.gitrepo import check_ref
+from codecot_mcp.intel.gitcli import check_ref
 
 _LETTERS = {0x07: b"a", 0x08: b"b", 0x09: b"t", 0x0A: b"n", 0x0B: b"v", 0x0C: b"f", 0x0D: b"r"}
 

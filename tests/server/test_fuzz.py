@@ -21,7 +21,7 @@ from codecot_mcp.domain.ids import normalize_id, parse_id, parse_requirement_id
 from codecot_mcp.domain.limits import INTENT_ITEM_CHARS as MAX_FIELD_ITEM_CHARS
 from codecot_mcp.domain.limits import INTENT_SECTION_ITEMS as MAX_FIELD_ITEMS
 from codecot_mcp.errors import InvalidInputError
-from codecot_mcp.intel.gitrepo import check_ref
+from codecot_mcp.intel.gitcli import check_ref
 from codecot_mcp.server.app import build_server
 from codecot_mcp.services.operations import CAPTURE_INTENT
 

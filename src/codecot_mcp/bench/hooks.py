@@ -3,6 +3,9 @@
 The hook runs as its own process on every edit, so the figure that matters is the
 whole process, started as a host starts it (the console script), on a copy of the
 sample repository with an active task. Warm: the first run of each case is dropped.
+A stop is timed twice: before the task's change is validated, and once the demo's
+change has a current `pass` (every record checked against the event log, the diff
+digest taken again), which is the stop a finished agent makes.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from pathlib import Path
 
 from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.data import data_dir
-
-DISCUSSION = "Ana: The stock report must list low-stock items first. Done when the report test passes."
 
 
 @dataclass
@@ -42,12 +43,14 @@ def run(runs: int) -> HookTimes:
     from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK
     from codecot_mcp.services.workspace import Workspace
 
+    demo = data_dir("examples") / "demo"
     with tempfile.TemporaryDirectory(prefix="codecot-hooks-") as tmp:
         repo = Path(tmp) / "repo"
         prepare_sample_repo(data_dir("examples") / "sample-repo", repo)
         ws = Workspace(repo)
         try:
-            intent = CAPTURE_INTENT.invoke(ws, discussion=DISCUSSION).intent
+            discussion = (demo / "discussion.txt").read_text(encoding="utf-8")
+            intent = CAPTURE_INTENT.invoke(ws, discussion=discussion).intent
             spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
             task = SCOPE_TASK.invoke(ws, spec_id=spec.id).tasks[0]
             ws.index()
@@ -65,8 +68,26 @@ def run(runs: int) -> HookTimes:
             _time(times, name, "PreToolUse", [payload] * (runs + 1))
         stops: list[dict[str, object]] = [{"cwd": str(repo), "session_id": f"s{n}"} for n in range(runs + 1)]
         _time(times, "stop (no pass yet)", "Stop", stops)  # each session's first stop: judged in full
+        _pass(repo, demo / "change.patch", task.id)
+        passed = [{**stop, "session_id": f"p{n}"} for n, stop in enumerate(stops)]
+        _time(times, "stop (current pass)", "Stop", passed)  # the full check: records, then the diff
         shutil.rmtree(repo, ignore_errors=True)
     return times
+
+
+def _pass(repo: Path, patch: Path, task_id: str) -> None:
+    """Apply the demo's change and validate it: the task then has a current `pass`."""
+    from codecot_mcp.services.operations import VALIDATE_CHANGE
+    from codecot_mcp.services.workspace import Workspace
+
+    subprocess.run(["git", "apply", str(patch)], cwd=repo, check=True, capture_output=True)  # noqa: S603, S607
+    ws = Workspace(repo)
+    try:
+        verdict = VALIDATE_CHANGE.invoke(ws, task_id=task_id).validation.verdict
+    finally:
+        ws.close()
+    if verdict != "pass":
+        raise RuntimeError(f"the demo's change should pass its task, got {verdict}")
 
 
 def _edit(repo: Path, path: str) -> dict[str, object]:

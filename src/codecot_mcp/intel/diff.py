@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import git
-
-from codecot_mcp.domain.models import ChangeStatus
 from codecot_mcp.errors import RepositoryError
-from codecot_mcp.intel.gitrepo import check_ref, git_errors, open_repo
+from codecot_mcp.intel.gitcli import check_ref, git_executable
 from codecot_mcp.repofiles import RepoTree, UnreadableError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from codecot_mcp.domain.models import ChangeStatus
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # Codecot's own records: judged by their seals (store/ledger.py), not as code.
@@ -107,25 +108,34 @@ class Change:
 
 
 def collect_change(root: Path, base: str | None, head: str | None = None) -> Change:
-    repo = open_repo(root)
-    try:
-        with git_errors("compute the change"):
-            base_rev = check_ref(base) if base else _head_or_empty(repo)
-            workdir = Path(repo.working_tree_dir or root)
-    finally:
-        repo.close()
+    workdir = _work_tree(root)
+    base_rev = check_ref(base) if base else _head_or_empty(workdir)
     revs = [base_rev] + ([check_ref(head)] if head else [])
     files = _tracked_changes(workdir, revs)
+    untracked = _untracked(RepoTree(workdir), workdir) if head is None else []
+    digest = _digest(workdir, revs, [changed.raw_path for changed in untracked])
+    files = sorted([*files, *untracked], key=lambda f: f.path)
+    return Change(base=base_rev, head=head, files=files, digest=digest)
+
+
+def working_tree_digest(root: Path, base: str | None) -> str:
+    """The digest `collect_change(root, base).digest` gives, without listing the files: what a
+    check that only asks "is this still the validated change?" needs."""
+    workdir = _work_tree(root)
+    base_rev = check_ref(base) if base else _head_or_empty(workdir)
+    return _digest(workdir, [base_rev], _untracked_names(workdir))
+
+
+def _digest(workdir: Path, revs: list[str], untracked: list[bytes]) -> str:
+    """sha256 of the binary patch, then of each untracked file's name and content digest."""
     hasher = hashlib.sha256()
     with _git_stream(workdir, [*_DIFF, "--binary", *revs, *_PATHSPEC]) as patch:
         _hash_patch(patch, hasher)
-    if head is None:
+    if untracked:
         tree = RepoTree(workdir)
-        for changed in _untracked(tree, workdir):
-            files.append(changed)
-            hasher.update(changed.raw_path + b"\0" + _file_digest(tree, _fs_name(changed.raw_path)).encode())
-    files.sort(key=lambda f: f.path)
-    return Change(base=base_rev, head=head, files=files, digest=hasher.hexdigest())
+        for raw in untracked:
+            hasher.update(raw + b"\0" + _file_digest(tree, _fs_name(raw)).encode())
+    return hasher.hexdigest()
 
 
 def _hash_patch(patch: IO[bytes], hasher: hashlib._Hash) -> None:
@@ -142,11 +152,26 @@ def _hash_patch(patch: IO[bytes], hasher: hashlib._Hash) -> None:
     # `held` is the last newline of the whole patch: not hashed
 
 
-def _head_or_empty(repo: git.Repo) -> str:
+def _work_tree(root: Path) -> Path:
+    """`root` if it is the top of a git work tree: a change always covers a whole tree."""
     try:
-        return str(repo.head.commit.hexsha)
-    except ValueError:
+        top = _git_output(root, ["rev-parse", "--show-toplevel"]).decode("utf-8", "surrogateescape").strip()
+    except RepositoryError:
+        top = ""
+    if not top or Path(top).resolve() != Path(root).resolve():
+        raise RepositoryError(
+            f"not a git repository: {root}", hint="run inside a git work tree or pass --repo"
+        )
+    return Path(top)
+
+
+def _head_or_empty(workdir: Path) -> str:
+    """HEAD's commit, or the empty tree in a repository with no commit yet."""
+    try:
+        head = _git_output(workdir, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+    except RepositoryError:
         return EMPTY_TREE
+    return head.decode("ascii").strip()
 
 
 def _display(raw: bytes) -> str:
@@ -162,7 +187,7 @@ def _fs_name(raw: bytes) -> str:
 @contextmanager
 def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
     """Run git with its output as a pipe, so a huge diff is read in pieces and never held whole."""
-    executable = str(git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git")
+    executable = git_executable()
     env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # git's messages in English, as GitPython does
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty git cannot block on it
         try:
@@ -330,13 +355,15 @@ def _unquote(text: bytes) -> bytes:
     return bytes(out)
 
 
+def _untracked_names(workdir: Path) -> list[bytes]:
+    names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC])
+    return [name for name in names.split(b"\0") if name]
+
+
 def _untracked(tree: RepoTree, workdir: Path) -> list[ChangedFile]:
     """Untracked files as git would add them: a symlink is its link text, a FIFO or device binary."""
-    names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC]).split(
-        b"\0"
-    )
     changed: list[ChangedFile] = []
-    for name in filter(None, names):
+    for name in _untracked_names(workdir):
         binary, lines = _sniff(tree, _fs_name(name))
         changed.append(
             ChangedFile(

@@ -1,7 +1,7 @@
 """The few git operations Codecot needs, with GitPython errors mapped to ours.
 
-Every ref that reaches git from outside is checked first: a value starting with
-`-` would be read by git as an option.
+Every ref that reaches git from outside is checked first (`gitcli.check_ref`): a
+value starting with `-` would be read by git as an option.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pathlib import Path
 
 import git
 
-from codecot_mcp.errors import InvalidInputError, RepositoryError
-
-_SAFE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@{}~^-]{0,200}$")
+from codecot_mcp.errors import RepositoryError
+from codecot_mcp.intel.gitcli import check_ref
 
 
 @contextmanager
@@ -31,18 +30,6 @@ def git_errors(action: str) -> Iterator[None]:
         raise RepositoryError(
             f"not a git repository: {exc}", hint="run inside a git work tree or pass --repo"
         ) from None
-
-
-def check_ref(ref: str) -> str:
-    """Refuse refs that git could read as options or that are not ref-shaped.
-
-    `fullmatch`, not `match`: `$` also matches before a final newline, so "HEAD\\n" got through.
-    """
-    if not _SAFE_REF.fullmatch(ref) or ".." in ref:
-        raise InvalidInputError(
-            f"'{ref}' is not a usable git revision", hint="pass a commit SHA, branch or tag name"
-        )
-    return ref
 
 
 def find_repo_root(path: Path) -> Path:

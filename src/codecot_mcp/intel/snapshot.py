@@ -48,10 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import git
-
 from codecot_mcp.errors import CodecotError, InvalidInputError, RepositoryError
-from codecot_mcp.intel.gitrepo import check_ref
+from codecot_mcp.intel.gitcli import check_ref, git_executable
 from codecot_mcp.repofiles import MissingFileError, RepoTree, UnreadableError
 
 MAX_SNAPSHOT_BYTES = 2 << 30  # 2 GiB: a tree larger than this is not copied for checks
@@ -457,7 +455,7 @@ class _CatFile:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (it lives as long as the process)
         try:
             self._process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
-                [_git_executable(), "cat-file", "--batch"],
+                [git_executable(), "cat-file", "--batch"],
                 cwd=root,
                 env=_source_env(),
                 stdin=subprocess.PIPE,
@@ -582,7 +580,7 @@ class _Importer:
         self._failure: BaseException | None = None
         # A file, not a pipe: a chatty git cannot block on it. Closed in __exit__.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (it lives as long as the process)
-        args = [_git_executable(), *_SNAPSHOT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"]
+        args = [git_executable(), *_SNAPSHOT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"]
         self._process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
             args,
             cwd=target,
@@ -663,10 +661,6 @@ def _quoted(raw: bytes) -> bytes:
     return b'"' + raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n") + b'"'
 
 
-def _git_executable() -> str:
-    return str(git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git")
-
-
 def _source_env() -> dict[str, str]:
     """The user's environment (their excludes decide what is untracked, as in the diff); English messages."""
     return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
@@ -689,7 +683,7 @@ def _git_output(cwd: Path, args: list[str], env: dict[str, str] | None = None) -
     """Git's whole output (listings and ids: they grow with the number of files, not their size)."""
     try:
         done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
-            [_git_executable(), "-c", "core.quotePath=false", *args],
+            [git_executable(), "-c", "core.quotePath=false", *args],
             cwd=cwd,
             env=env or _source_env(),
             stdin=subprocess.DEVNULL,

@@ -12,12 +12,10 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-import git
-
 from codecot_mcp.domain.models import Spec, Task, Validation
-from codecot_mcp.errors import CodecotError, UnsafePathError
-from codecot_mcp.intel.gitrepo import git_errors, open_repo
+from codecot_mcp.errors import UnsafePathError
 from codecot_mcp.repofiles import RepoTree, UnreadableError, resolve
+from codecot_mcp.services.staleness import task_folder
 
 logger = logging.getLogger(__name__)
 
@@ -50,44 +48,13 @@ def drifted(root: Path, validation: Validation) -> list[str]:
 
 
 def workdir_of(root: Path, task: Task) -> Path:
-    """Where a task's change lives: its worktree if git still lists it, else the repository.
-
-    `task.worktree` comes from a JSON file anyone can edit. Only a worktree of this
-    repository (as `git worktree list` reports it) is trusted; any other folder, say
-    another repository, would have its diff judged and the task's checks run in it.
-    """
-    if task.worktree:
-        path = (root / task.worktree).resolve()
-        if path.is_dir():
-            if path in _worktrees(root):
-                return path
-            logger.warning(
-                "codecot: %s names worktree %s, which is not a git worktree of this repository; "
-                "using the repository itself",
-                task.id,
-                task.worktree,
-            )
-    return root
-
-
-def _worktrees(root: Path) -> set[Path]:
-    """The resolved folders of every worktree git lists for the repository at `root`."""
-    try:
-        repo = open_repo(root)
-    except CodecotError:
-        return set()
-    try:
-        with git_errors("list worktrees"):
-            try:
-                output, separator = repo.git.worktree("list", "--porcelain", "-z"), "\0"
-            except git.GitCommandError:  # git before 2.36 has no -z
-                output, separator = repo.git.worktree("list", "--porcelain"), "\n"
-    except CodecotError:
-        return set()
-    finally:
-        repo.close()
-    return {
-        Path(line.removeprefix("worktree ")).resolve()
-        for line in output.split(separator)
-        if line.startswith("worktree ")
-    }
+    """Where a task's change lives: its worktree if git still lists it, else the repository."""
+    folder = task_folder(root, task.worktree)
+    if folder is None and task.worktree and (root / task.worktree).resolve().is_dir():
+        logger.warning(
+            "codecot: %s names worktree %s, which is not a git worktree of this repository; "
+            "using the repository itself",
+            task.id,
+            task.worktree,
+        )
+    return folder or root

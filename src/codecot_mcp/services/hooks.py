@@ -26,6 +26,7 @@ from codecot_mcp.domain.scope import IN_SCOPE, place_path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     StrPath = str | os.PathLike[str]
 
@@ -37,6 +38,7 @@ REGEX_VERSION = 1
 MAX_CACHED_GLOBS = 2000
 SHOWN_PATHS = 8  # allowed paths named in a refusal
 _TASK_ID = re.compile(r"\ATASK-[1-9][0-9]{0,8}\Z")
+_VALIDATION_ID = re.compile(r"\AVAL-[1-9][0-9]{0,8}\Z")  # the only shape read as a file name
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$", re.MULTILINE)
 _WRITE_ALL = frozenset({"tee", "touch", "truncate", "rm", "unlink", "mv", "shred"})  # every file argument
 _WRITE_LAST = frozenset({"cp", "install", "ln"})  # the destination
@@ -205,16 +207,11 @@ def _place(root: str, task: dict[str, list[str]], raw: str) -> tuple[str, str]:
 
 def _read_task(active: ActiveTask) -> tuple[dict[str, list[str]] | None, str]:
     """The task's scope fields, if the file is the one Codecot last wrote (by the event log)."""
-    path = os.path.join(active.store_root, CODECOT, "tasks", f"{active.task_id}.json")
     try:
-        text = _read(path)
-        data = json.loads(text)
-    except (OSError, ValueError):
+        text, data = _read_record(active.store_root, "tasks", active.task_id)
+    except ValueError:
         return None, "cannot be read"
-    if not isinstance(data, dict):
-        return None, "is not a task"
-    recorded = _last_digest(os.path.join(active.store_root, CODECOT, "events.jsonl"), active.task_id)
-    if recorded != _sha256_hex(text.encode("utf-8"))[:16]:
+    if not _recorded(_log_lines(active.store_root), active.task_id, text):
         return None, "differs from what Codecot wrote, so its scope cannot be trusted"
     scope = {
         key: [str(v) for v in data.get(key, []) if isinstance(v, str)]
@@ -236,12 +233,8 @@ def _sha256_hex(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
-def _last_digest(log: str, artifact_id: str) -> str | None:
+def _digest_in(lines: list[str], artifact_id: str) -> str | None:
     """The digest of the last write of `artifact_id` the log records (the verdict checks the chain)."""
-    try:
-        lines = _read(log).splitlines()
-    except OSError:
-        return None
     for line in reversed(lines):
         if f'"{artifact_id}"' not in line:
             continue
@@ -462,35 +455,99 @@ def check_stop(root: StrPath, *, continued: bool, session: str = "") -> HookDeci
 
 
 def current_problem(active: ActiveTask) -> str:
-    """Why the active task's change has no current, trusted pass; '' when it has one."""
+    """Why the active task's change has no current, trusted pass; '' when it has one.
+
+    The records are judged as the verdict judges them (`trust.untrusted_records`): the
+    chained log intact, the task and validation files the ones it last recorded. They
+    are read as JSON with the standard library, and the diff is asked of git: the models
+    and GitPython would be most of a stop's run.
+    """
+    from codecot_mcp.store import ledger
+
+    store = active.store_root
+    lines = _log_lines(store)
+    try:
+        task_text, task = _read_record(store, "tasks", active.task_id)
+    except ValueError as exc:
+        return f"its records cannot be read ({exc})"
+    validation_id = task.get("last_validation")
+    if not validation_id or not isinstance(validation_id, str):
+        return "it has not been validated"
+    chain = ledger.verify(lines)
+    if chain.broken_at is not None:
+        return ".codecot/events.jsonl was altered: no record can be trusted"
+    if not _recorded(lines, active.task_id, task_text):
+        return f"{active.task_id}'s file differs from what Codecot wrote"
+    validation_text, validation = _read_validation(store, validation_id)
+    if not chain.verified or not _recorded(lines, validation_id, validation_text):
+        return f"{validation_id} is not the validation Codecot recorded"
+    if validation.get("verdict") != "pass":
+        reasons = [r for r in validation.get("reasons") or [] if isinstance(r, dict)]
+        held = [str(r.get("message", "")) for r in reasons if r.get("level") != "note"]
+        return f"its last verdict is {validation.get('verdict')} ({'; '.join(held[:3])})"
     from pathlib import Path
 
     from codecot_mcp.errors import CodecotError
-    from codecot_mcp.services.drift import workdir_of
-    from codecot_mcp.services.status import is_stale
-    from codecot_mcp.services.trust import untrusted_records
-    from codecot_mcp.services.workspace import Workspace
-    from codecot_mcp.store.artifacts import TASKS, VALIDATIONS
+    from codecot_mcp.services.staleness import is_stale, task_folder
 
-    ws = Workspace(Path(active.store_root))
+    root = Path(store)
+    worktree = task.get("worktree")
+    workdir = task_folder(root, worktree if isinstance(worktree, str) else None) or root
     try:
-        task = ws.store.load(TASKS, active.task_id)
-        if not task.last_validation:
-            return "it has not been validated"
-        validation = ws.store.load(VALIDATIONS, task.last_validation)
-        untrusted = untrusted_records(ws, task, validation)
-        if untrusted:
-            return untrusted[0]
-        if validation.verdict != "pass":
-            held = [r.message for r in validation.reasons if r.level != "note"][:3]
-            return f"its last verdict is {validation.verdict} ({'; '.join(held)})"
-        if is_stale(workdir_of(ws.root, task), validation):
-            return "the change differs from what was validated"
-        return ""
-    except CodecotError as exc:
-        return f"its records cannot be read ({exc})"
-    finally:
-        ws.close()
+        stale = is_stale(workdir, _ValidatedChange(validation))
+    except (CodecotError, KeyError, TypeError):
+        return f"{validation_id} cannot be compared with the work tree"
+    return "the change differs from what was validated" if stale else ""
+
+
+class _ValidatedChange:
+    """A validation file's fields that say what it judged (`staleness.ValidatedChange`)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.working_tree = bool(data.get("working_tree", True))
+        base = data.get("base_commit")
+        self.base_commit = base if isinstance(base, str) else None
+        head_ref = data.get("head_ref")
+        self.head_ref = head_ref if isinstance(head_ref, str) else None
+        head_commit = data.get("head_commit")
+        self.head_commit = head_commit if isinstance(head_commit, str) else None
+        self.diff_digest = str(data["diff_digest"])
+
+
+def _read_record(store: str, folder: str, artifact_id: str) -> tuple[str, dict[str, Any]]:
+    """An artifact's text and JSON object; ValueError says why there is none."""
+    name = f"{folder}/{artifact_id}.json"
+    try:
+        text = _read(os.path.join(store, CODECOT, folder, f"{artifact_id}.json"))
+        data = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{name} is not an object")
+    return text, data
+
+
+def _read_validation(store: str, validation_id: str) -> tuple[str, dict[str, Any]]:
+    """The validation's text and JSON; ("", {}) for an id or file that is none (no digest matches it)."""
+    if not _VALIDATION_ID.match(validation_id):
+        return "", {}
+    try:
+        return _read_record(store, "validations", validation_id)
+    except ValueError:
+        return "", {}
+
+
+def _log_lines(store: str) -> list[str]:
+    try:
+        return _read(os.path.join(store, CODECOT, "events.jsonl")).splitlines()
+    except OSError:
+        return []
+
+
+def _recorded(lines: list[str], artifact_id: str, text: str) -> bool:
+    """Whether `text` is what Codecot last wrote for `artifact_id`, by the log's digest."""
+    digest = _digest_in(lines, artifact_id)
+    return digest is not None and digest == _sha256_hex(text.encode("utf-8"))[:16]
 
 
 def _record(active: ActiveTask, kind: str, session: str) -> None:

@@ -14,7 +14,7 @@ from codecot_mcp.errors import CodecotError
 from codecot_mcp.services.drift import workdir_of
 from codecot_mcp.services.requests import DraftPrRequest
 from codecot_mcp.services.run import Run
-from codecot_mcp.services.status import is_stale
+from codecot_mcp.services.staleness import is_stale
 from codecot_mcp.services.tasks import load_task
 from codecot_mcp.services.trust import untrusted_records
 from codecot_mcp.services.workspace import Workspace

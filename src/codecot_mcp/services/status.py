@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -10,12 +9,11 @@ from pydantic import BaseModel, Field
 from codecot_mcp.domain.lint import lint_spec
 from codecot_mcp.domain.models import Finding, Intent, NextCall, Spec, Task, Validation, next_call
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.intel.diff import collect_change
-from codecot_mcp.intel.gitrepo import resolve_commit
 from codecot_mcp.services.drift import drifted, workdir_of
 from codecot_mcp.services.hooks import active_task
 from codecot_mcp.services.requests import WorkflowStatusRequest
 from codecot_mcp.services.run import Run
+from codecot_mcp.services.staleness import is_stale
 from codecot_mcp.services.trust import untrusted_records
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import INTENTS, SPECS, TASKS, VALIDATIONS
@@ -146,23 +144,6 @@ def _task_state(ws: Workspace, task: Task) -> ArtifactState:
         state = "untrusted"
         detail += f"; {untrusted[0]}"
     return ArtifactState(id=task.id, kind="task", title=task.title, state=state, detail=detail, drift=drift)
-
-
-def is_stale(workdir: Path, validation: Validation) -> bool:
-    """True when `workdir` (the task's, see `workdir_of`) no longer matches the validated change,
-    or the validated revision (a branch, say) now names another commit."""
-    if not validation.working_tree:
-        if not validation.head_ref:
-            return False
-        try:
-            return resolve_commit(workdir, validation.head_ref) != validation.head_commit
-        except CodecotError:
-            return True
-    try:
-        current = collect_change(workdir, validation.base_commit, None)
-    except CodecotError:
-        return True
-    return current.digest != validation.diff_digest
 
 
 def _next_action(
