@@ -47,6 +47,14 @@ def test_frame_functions_and_backticked_words_count_as_code() -> None:
     assert {"render", "helper"} <= terms.code_like
 
 
+def test_a_snippets_keywords_are_not_names_but_a_capitalised_spelling_is() -> None:
+    """`import astroid` names no class `Import`; "`Import` nodes" does."""
+    snippet = analyze_query("Crash:\n```python\nimport astroid\nfor x in y:\n    return x\n```\n")
+    assert not {"import", "for", "return"} & set(snippet.identifiers)
+    named = analyze_query("`Import` nodes lose their names; `Return` too.")
+    assert named.identifiers["import"] == "Import" and named.identifiers["return"] == "Return"
+
+
 FILES = FileNames(
     ["src/pkg/mod.py", "tests/pkg/mod.py", "src/pkg/__init__.py", "lib/other/mod.py", "README.md"]
 )

@@ -17,6 +17,15 @@ from codecot_mcp.intel.words import IDENTIFIER, STOPWORDS, identifier_tokens, no
 MAX_QUERY_TERMS = 96  # long issue texts: the first words (title, summary) carry the signal
 MIN_IDENTIFIER_CHARS = 3
 
+# Words a pasted snippet is made of in the languages Codecot reads: `import astroid` names no
+# class `Import`, and `return x` no `Return`, though a parser's node classes are called that.
+# Only their all-lowercase spelling is left out; `Import` written so is a name.
+_KEYWORD_TEXT = """and as assert async await break class continue def del elif else except finally for from
+    global if import in is lambda nonlocal not or pass raise return try while with yield none true
+    false function var let const new void static public private protected struct enum interface
+    package func fn impl pub mut extends implements throws throw catch goto sizeof typeof
+    instanceof null nil this"""
+_KEYWORDS = frozenset(_KEYWORD_TEXT.split())
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]|^[A-Z][a-z0-9]+[A-Z]")
@@ -101,7 +110,7 @@ def analyze_query(text: str, template_lines: frozenset[str] = frozenset()) -> Qu
     # frame headers are left out here; the source lines printed under them still count.
     prose = _JS_FRAME.sub(" ", _PY_FRAME.sub(" ", text))
     for name in IDENTIFIER.findall(prose):
-        if len(name) < MIN_IDENTIFIER_CHARS or name.lower() in STOPWORDS:
+        if len(name) < MIN_IDENTIFIER_CHARS or name.lower() in STOPWORDS or name in _KEYWORDS:
             continue
         norm = normalize_name(name)
         identifiers.setdefault(norm, name)
