@@ -16,6 +16,7 @@ import pytest
 
 from codecot_mcp.cli.hosts import MCP_CONFIG, SETTINGS_FILE, host_settings
 from codecot_mcp.cli.main import main
+from codecot_mcp.domain.models import Task
 from codecot_mcp.services import hooks
 from codecot_mcp.services.operations import (
     CAPTURE_INTENT,
@@ -241,16 +242,21 @@ def test_a_stop_is_not_let_through_by_a_forged_pass(
     )  # the verdict's reading agrees
 
 
-def test_a_stop_in_a_tasks_worktree_is_judged_on_the_worktrees_change(
-    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: Captured
-) -> None:
+def _task_in_a_worktree(make_repo: MakeRepo) -> tuple[Path, Workspace, Task, Path]:
+    """A repository with TASK-1 scoped in a worktree of its own (active there)."""
     root = make_repo(FILES)
     ws = Workspace(root)
     intent = CAPTURE_INTENT.invoke(ws, discussion="We need `add` to add its numbers.").intent
     spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
     task = SCOPE_TASK.invoke(ws, spec_id=spec.id, worktree=True).tasks[0]
     assert task.worktree is not None
-    worktree = (root / task.worktree).resolve()
+    return root, ws, task, (root / task.worktree).resolve()
+
+
+def test_a_stop_in_a_tasks_worktree_is_judged_on_the_worktrees_change(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    root, ws, task, worktree = _task_in_a_worktree(make_repo)
     write_files(worktree, FIX)
     assert VALIDATE_CHANGE.invoke(ws, task_id=task.id).validation.verdict == "pass"
     stop = {"session_id": "w-1", "cwd": str(worktree)}
@@ -350,13 +356,7 @@ def test_init_refuses_a_settings_file_it_cannot_read_and_leaves_it(make_repo: Ma
 
 
 def test_the_active_task_is_per_work_tree_and_status_shows_it(make_repo: MakeRepo) -> None:
-    root = make_repo(FILES)
-    ws = Workspace(root)
-    intent = CAPTURE_INTENT.invoke(ws, discussion="We need `add` to add its numbers.").intent
-    spec = DRAFT_SPEC.invoke(ws, intent_id=intent.id).spec
-    task = SCOPE_TASK.invoke(ws, spec_id=spec.id, worktree=True).tasks[0]
-    assert task.worktree is not None
-    worktree = (root / task.worktree).resolve()
+    root, ws, task, worktree = _task_in_a_worktree(make_repo)
     active = hooks.active_task(worktree)
     assert active is not None and active.task_id == task.id and active.store_root == str(root.resolve())
     assert hooks.active_task(root) is None  # the main checkout has none until a person picks one
