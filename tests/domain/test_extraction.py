@@ -132,6 +132,23 @@ def test_a_heading_gives_its_section_to_the_items_below() -> None:
     assert classify(_statement("Chunked encoding", section="Background")) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("We must not add a new dependency such as Elasticsearch.", "Expected behavior", "constraints"),
+        ("We can't change the public API shape, clients depend on it.", "Additional context", "constraints"),
+        ("It should not use more than one query per page.", "Expected behavior", "constraints"),
+        ("It must not crash on an empty file.", "Expected behavior", "acceptance_signals"),  # behaviour
+        ("We must not add a new dependency.", "Non-goals", "non_goals"),  # the heading says what it is
+    ],
+)
+def test_a_limit_on_how_the_work_is_done_is_a_constraint_under_any_goal_heading(
+    text: str, section: str, expected: str
+) -> None:
+    found = classify(_statement(text, section=section))
+    assert found is not None and found[0] == expected
+
+
 @pytest.mark.parametrize("kind", ["code", "heading"])
 def test_code_and_headings_are_never_items(kind: str) -> None:
     assert classify(_statement("We need this to not crash", kind=kind)) is None

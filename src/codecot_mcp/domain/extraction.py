@@ -5,7 +5,9 @@ Every statement is put in at most one section. The first rule that applies wins:
 1. code blocks and headings are never items (headings only give context, see 4);
 2. an explicit label: ``Decision: ...``, ``Q: ...``, ``Out of scope: ...`` (``LABELS``);
 3. a question (ends with ``?``) is an open question;
-4. the heading the statement sits under, when it names a section (``## Non-goals``);
+4. the heading the statement sits under, when it names a section (``## Non-goals``), except
+   that a limit on how the work is done ("we must not add a dependency") is a constraint
+   under a heading that asks for goals or expected behaviour;
 5. the cue table ``CUES``, read top to bottom: open questions, non-goals, decisions,
    acceptance signals, constraints, goals, problem. Specific cues come before the
    broad ones they contain: "must not" (constraint) before "must" (goal), "we won't"
@@ -186,6 +188,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             r"\bmust not\b",
             r"\bmustn'?t\b",
+            r"\b(?:can'?t|cannot|can not) (?:change|break|touch|modify|remove|rename|add|drop)\b",
             r"\bwithout (?:breaking|changing|adding|touching|any|new|a new|downtime)\b",
             r"\b(?:must|should|need to|has to|have to|we) keep\b",
             r"\bkeep (?:the|it|using|backward|existing|current)\b",
@@ -254,6 +257,15 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _CUE_PATTERNS = tuple(
     (name, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)) for name, patterns in CUES
+)
+# A limit on how the work is done ("we must not add a dependency", "can't change the API") is a
+# constraint even under a heading that asks for what should happen; a limit on behaviour ("it
+# must not crash") is what should happen, and stays there.
+_GOAL_SECTIONS = frozenset({"goals", "acceptance_signals", "problem"})
+_PROHIBITION = re.compile(
+    r"\b(?:must not|mustn'?t|can'?t|cannot|can not|should not|shouldn'?t) (?:\w+ ){0,2}?"
+    r"(?:add|change|break|touch|modify|remove|rename|drop|introduce|use|depend)\b",
+    re.IGNORECASE,
 )
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{0,24}?)\s*\d*\s*:\s+(?P<rest>\S.*)$")
 
@@ -330,6 +342,8 @@ def classify(statement: Statement) -> tuple[str, str] | None:
     if _is_question(text):
         return "open_questions", text
     heading = LABELS.get(statement.section.strip(" :").lower()) if statement.section else None
+    if heading in _GOAL_SECTIONS and _PROHIBITION.search(text):
+        return "constraints", text  # "We must not add a dependency" under "Expected behavior"
     if heading:
         return heading, text
     for name, pattern in _CUE_PATTERNS:
