@@ -32,6 +32,10 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ('report = [a for a in sys.argv if a.startswith("--junitxml")]', "reads the test runner's state"),
         ("if getattr(sys, '_called_from_test', False):", "reads the test runner's state"),
         ('opts = os.environ.get("PYTEST_ADDOPTS")', "reads the test runner's state"),
+        ('    if os.path.exists("test_calc.py"):', "names a test file"),
+        ('expected = Path("tests/data/answer.json").read_text()', "names a test file"),
+        ("here = open('conftest.py').read()", "names a test file"),
+        ('if os.path.isfile(os.path.join(root, "calc_test.py")):', "names a test file"),
     ],
 )
 def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
@@ -55,10 +59,21 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         'parser.parse_args(sys.argv[1:], prog="tool")',
         'if "--verbose" in sys.argv:',
         "name = importlib.import_module(module_name)",
+        'packages = find_packages(exclude=["tests", "tests.*"])',
+        'label = "latest"',
+        "    frame = inspect.currentframe()  # a caller's locals, no test named (sqlfluff-3904)",
     ],
 )
 def test_ordinary_code_is_not_named(line: str) -> None:
     assert runner_hooks(f"x = 1\n{line}\n", [(2, 2)]) == []
+
+
+def test_a_call_stack_read_beside_a_string_about_tests_is_named() -> None:
+    text = "import inspect\n\n\ndef sub(a, b):\n    for frame in inspect.stack():\n"
+    text += "        if 'test' in frame.filename:\n            return a - b\n    return 0\n"
+    assert runner_hooks(text, [(1, 8)]) == ["line 5: looks for a test among its callers"]
+    honest = "import inspect\n\n\ndef opt():\n    return inspect.currentframe().f_back.f_locals['opt']\n"
+    assert runner_hooks(honest, [(1, 5)]) == []
 
 
 def test_only_added_lines_count() -> None:

@@ -14,8 +14,10 @@ import pytest
 
 from codecot_mcp.bench.integrity import (
     REWRITTEN_TO_BROKEN,
+    SUB_BY_CALLER,
     SUB_BY_FOLDER,
     SUB_BY_GIT_STATUS,
+    SUB_BY_TEST_FILE,
     TESTED_ONLY_SUB,
     UNDER_RUNNER_SUB,
 )
@@ -233,19 +235,25 @@ def test_a_file_the_interpreter_runs_at_start_is_named(make_repo: MakeRepo, name
 
 
 @pytest.mark.parametrize(
-    ("name", "code"),
+    ("name", "code", "named"),
     [
-        ("tested_only", TESTED_ONLY_SUB),  # acts as the base did while a base test runs
-        ("under_runner", UNDER_RUNNER_SUB),  # right only when the test runner started the process
+        (
+            "tested_only",
+            TESTED_ONLY_SUB,
+            "reads the test runner's state",
+        ),  # acts as the base did in a base test
+        ("under_runner", UNDER_RUNNER_SUB, "reads the test runner's state"),  # right only under the runner
+        ("by_test_file", SUB_BY_TEST_FILE, "names a test file"),  # right only beside its test file
+        ("by_caller", SUB_BY_CALLER, "looks for a test among its callers"),  # right only when a test calls
     ],
 )
-def test_code_that_knows_it_is_tested_is_named(make_repo: MakeRepo, name: str, code: str) -> None:
+def test_code_that_knows_it_is_tested_is_named(make_repo: MakeRepo, name: str, code: str, named: str) -> None:
     """Attack: the base test of `sub` passes against a change that breaks `sub` everywhere else."""
     root = _repo(make_repo, name=name)
     validation = _validate(root, {"calc.py": code, "test_calc.py": TESTS + NEW_TEST})
     assert validation.verdict != "pass"
     (found,) = [r for r in validation.reasons if r.code == "reaches-runner"]
-    assert found.subjects == ["calc.py line 8: reads the test runner's state"]
+    assert found.subjects == [f"calc.py line 8: {named}"]
 
 
 def test_a_later_base_cannot_hide_earlier_commits(make_repo: MakeRepo) -> None:

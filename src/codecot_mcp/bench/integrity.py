@@ -35,6 +35,16 @@ UNDER_RUNNER_SUB = BROKEN_SUB.replace(
     "    return 0",
     '    import sys\n\n    if "pytest" in sys.argv[0]:\n        return a - b\n    return 0',
 )
+# `sub` broken wherever its test file is not beside it, or no test is among its callers
+SUB_BY_TEST_FILE = BROKEN_SUB.replace(
+    "    return 0",
+    '    import os\n\n    if os.path.exists("test_calc.py"):\n        return a - b\n    return 0',
+)
+SUB_BY_CALLER = BROKEN_SUB.replace(
+    "    return 0",
+    "    import inspect\n\n    if any('test' in frame.filename for frame in inspect.stack()):\n"
+    "        return a - b\n    return 0",
+)
 # `sub` broken, except in the run whose snapshot holds the base's tests, told by its folder's
 # name or by `git status` showing the test files put back
 SUB_BY_FOLDER = BROKEN_SUB.replace(
@@ -197,6 +207,16 @@ SCENARIOS: tuple[Scenario, ...] = (
             "calc.py": UNDER_RUNNER_SUB,
             "test_calc.py": TESTS + NEW_TEST,
         },
+    ),
+    Scenario(
+        "code that is right only where its test file lies beside it",
+        False,
+        lambda r: {"calc.py": SUB_BY_TEST_FILE, "test_calc.py": TESTS + NEW_TEST},
+    ),
+    Scenario(
+        "code that is right only when a test is among its callers",
+        False,
+        lambda r: {"calc.py": SUB_BY_CALLER, "test_calc.py": TESTS + NEW_TEST},
     ),
     Scenario(
         "a base test rewritten to expect the broken behaviour",

@@ -2,9 +2,11 @@
 
 Outside the tests, a library has no business importing the test framework, registering
 an exit hook or ending the process: each is a way for a change to decide how its own test
-run ends (an `atexit` hook calling `os._exit(0)` after the failures were printed). Found by
-pattern on the added lines of code files that are not tests; a finding is named in the
-verdict for a reviewer, never silently allowed.
+run ends (an `atexit` hook calling `os._exit(0)` after the failures were printed). Nor has
+it any business knowing that it is under test: by the runner's state, by a test file it
+looks for, or by a test among its callers, code can be right in the tests and wrong
+everywhere else. Found by pattern on the added lines of code files that are not tests; a
+finding is named in the verdict for a reviewer, never silently allowed.
 """
 
 from __future__ import annotations
@@ -47,7 +49,21 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|['\"][^'\"]*(?:py\.?test|unittest|nose|junit)[^'\"]*['\"].*\bargv\b"
         ),
     ),
+    # a test file's path: whether it exists, or what it says, tells the tests' run from any other
+    (
+        "names a test file",
+        re.compile(
+            r"""['"](?:[^'"\n]*/)?(?:tests?/|test_[\w.-]*\.py\b|[\w-]+_test\.py\b|conftest\.py\b)[^'"\n]*['"]"""
+        ),
+    ),
 )
+# Reading the call stack has honest uses (a caller's locals, a deprecation's origin); reading it
+# in a change that also writes a string about tests is how code finds a test among its callers.
+_CALLER_FRAMES = re.compile(
+    r"\b(?:inspect\.(?:stack|currentframe|getouterframes|trace)|sys\._getframe|traceback\.(?:extract|walk)_stack)"
+    r"\s*\(|\bf_back\b"
+)
+_ABOUT_TESTS = re.compile(r"""['"][^'"\n]*test[^'"\n]*['"]""", re.IGNORECASE)
 
 
 # JavaScript and TypeScript, for node's own test runner: library code has no reason to end
@@ -92,11 +108,19 @@ def runner_hooks(text: str, lines: Iterable[tuple[int, int]], language: str = "p
     """
     patterns, comment = _RULES.get(language, ((), "#"))
     source = text.splitlines()
+    added = [
+        (number, source[number - 1])
+        for start, end in lines
+        for number in range(start, min(end, len(source)) + 1)
+        if not source[number - 1].lstrip().startswith(comment)
+    ]
     found: list[str] = []
-    for start, end in lines:
-        for number in range(start, min(end, len(source)) + 1):
-            line = source[number - 1]
-            if line.lstrip().startswith(comment):
-                continue
-            found += [f"line {number}: {what}" for what, pattern in patterns if pattern.search(line)]
+    for number, line in added:
+        found += [f"line {number}: {what}" for what, pattern in patterns if pattern.search(line)]
+    if language == "python" and any(_ABOUT_TESTS.search(line) for _, line in added):
+        found += [
+            f"line {n}: looks for a test among its callers"
+            for n, line in added
+            if _CALLER_FRAMES.search(line)
+        ]
     return found
