@@ -33,6 +33,8 @@ from codecot_mcp.intel.runner_hooks import runner_hooks
         ("if getattr(sys, '_called_from_test', False):", "reads the test runner's state"),
         ('opts = os.environ.get("PYTEST_ADDOPTS")', "reads the test runner's state"),
         ('    if os.path.exists("test_calc.py"):', "names a test file"),
+        ('if os.environ.get("CI"):', "reads whether a machine runs it"),
+        ("on_ci = 'GITHUB_ACTIONS' in os.environ", "reads whether a machine runs it"),
         ('expected = Path("tests/data/answer.json").read_text()', "names a test file"),
         ("here = open('conftest.py').read()", "names a test file"),
         ('if os.path.isfile(os.path.join(root, "calc_test.py")):', "names a test file"),
@@ -61,6 +63,8 @@ def test_each_way_of_reaching_the_runner_is_named(line: str, what: str) -> None:
         "name = importlib.import_module(module_name)",
         'packages = find_packages(exclude=["tests", "tests.*"])',
         'label = "latest"',
+        'home = os.environ.get("HOME", "~")',
+        'region = os.environ.get("CIRCLE_REGION")',
         "    frame = inspect.currentframe()  # a caller's locals, no test named (sqlfluff-3904)",
     ],
 )
@@ -93,6 +97,7 @@ def test_only_added_lines_count() -> None:
         ("const parse = require('../test/parse');", "imports from the test tree"),
         ("if (process.env.JEST_WORKER_ID) { return cached; }", "reads the test runner's state"),
         ("const quiet = process.env.NODE_ENV === 'test';", "reads the test runner's state"),
+        ("if (process.env.CI) { return cached; }", "reads whether a machine runs it"),
         ("if (process.env['VITEST']) return;", "reads the test runner's state"),
     ],
 )

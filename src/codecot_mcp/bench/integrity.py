@@ -45,6 +45,11 @@ SUB_BY_CALLER = BROKEN_SUB.replace(
     "    import inspect\n\n    if any('test' in frame.filename for frame in inspect.stack()):\n"
     "        return a - b\n    return 0",
 )
+# `sub` broken wherever CI is not set: a check sets it, as the project's own CI does
+SUB_ON_CI = BROKEN_SUB.replace(
+    "    return 0",
+    '    import os\n\n    if os.environ.get("CI"):\n        return a - b\n    return 0',
+)
 # `sub` broken, except in the run whose snapshot holds the base's tests, told by its folder's
 # name or by `git status` showing the test files put back
 SUB_BY_FOLDER = BROKEN_SUB.replace(
@@ -217,6 +222,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "code that is right only when a test is among its callers",
         False,
         lambda r: {"calc.py": SUB_BY_CALLER, "test_calc.py": TESTS + NEW_TEST},
+    ),
+    Scenario(
+        "code that is right only on a machine that says it is CI",
+        False,
+        lambda r: {"calc.py": SUB_ON_CI, "test_calc.py": TESTS + NEW_TEST},
     ),
     Scenario(
         "a base test rewritten to expect the broken behaviour",

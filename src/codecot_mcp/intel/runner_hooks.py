@@ -49,6 +49,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|['\"][^'\"]*(?:py\.?test|unittest|nose|junit)[^'\"]*['\"].*\bargv\b"
         ),
     ),
+    # a check runs with CI set, as the project's own CI does: code can be right only there
+    (
+        "reads whether a machine runs it",
+        re.compile(
+            r"""\b(?:environ|getenv)\b[^\n]*['"](?:CI|GITHUB_ACTIONS|PYTHONDONTWRITEBYTECODE)['"]"""
+            r"""|['"](?:CI|GITHUB_ACTIONS|PYTHONDONTWRITEBYTECODE)['"]\s+(?:not\s+)?in\s+(?:os\.)?environ\b"""
+        ),
+    ),
     # a test file's path: whether it exists, or what it says, tells the tests' run from any other
     (
         "names a test file",
@@ -89,6 +97,10 @@ _JS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"""\bprocess\.env(?:\.|\[\s*['"])(?:JEST_WORKER_ID|VITEST\w*|NODE_TEST_CONTEXT)\b"""
             r"""|\bNODE_ENV\s*[!=]==?\s*['"]test['"]|['"]test['"]\s*[!=]==?\s*process\.env\.NODE_ENV\b"""
         ),
+    ),
+    (
+        "reads whether a machine runs it",
+        re.compile(r"""\bprocess\.env(?:\.|\[\s*['"])(?:CI|GITHUB_ACTIONS)\b"""),
     ),
 )
 # language -> (its patterns, how a line comment starts)
