@@ -80,6 +80,14 @@ def test_a_call_stack_read_beside_a_string_about_tests_is_named() -> None:
     assert runner_hooks(honest, [(1, 5)]) == []
 
 
+def test_codecots_name_is_named_unless_the_file_spoke_of_it_before() -> None:
+    added = 'x = 1\nif "codecot" in os.environ.get("HOME", ""):\n    y = 2\n'
+    assert runner_hooks(added, [(2, 3)]) == ["line 2: names Codecot, which runs its checks"]
+    own = 'CACHE = ".codecot/cache"\nif "codecot" in os.environ.get("HOME", ""):\n    y = 2\n'
+    assert runner_hooks(own, [(2, 3)]) == []  # Codecot's own code, say
+    assert runner_hooks(added, [(2, 3)], "go") == []  # languages without rules are not read
+
+
 def test_only_added_lines_count() -> None:
     text = "import atexit\nx = 1\n"
     assert runner_hooks(text, [(2, 2)]) == []

@@ -19,6 +19,7 @@ from codecot_mcp.bench.integrity import (
     SUB_BY_GIT_STATUS,
     SUB_BY_TEST_FILE,
     SUB_ON_CI,
+    SUB_UNDER_CODECOT,
     TESTED_ONLY_SUB,
     UNDER_RUNNER_SUB,
 )
@@ -247,6 +248,7 @@ def test_a_file_the_interpreter_runs_at_start_is_named(make_repo: MakeRepo, name
         ("by_test_file", SUB_BY_TEST_FILE, "names a test file"),  # right only beside its test file
         ("by_caller", SUB_BY_CALLER, "looks for a test among its callers"),  # right only when a test calls
         ("on_ci", SUB_ON_CI, "reads whether a machine runs it"),  # right only where CI is set
+        ("under_codecot", SUB_UNDER_CODECOT, "names Codecot, which runs its checks"),  # right only there
     ],
 )
 def test_code_that_knows_it_is_tested_is_named(make_repo: MakeRepo, name: str, code: str, named: str) -> None:

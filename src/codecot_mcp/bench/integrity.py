@@ -50,6 +50,11 @@ SUB_ON_CI = BROKEN_SUB.replace(
     "    return 0",
     '    import os\n\n    if os.environ.get("CI"):\n        return a - b\n    return 0',
 )
+# `sub` broken wherever Codecot is not the one running it (its check folders bear its name)
+SUB_UNDER_CODECOT = BROKEN_SUB.replace(
+    "    return 0",
+    '    import os\n\n    if "codecot" in os.environ.get("HOME", ""):\n        return a - b\n    return 0',
+)
 # `sub` broken, except in the run whose snapshot holds the base's tests, told by its folder's
 # name or by `git status` showing the test files put back
 SUB_BY_FOLDER = BROKEN_SUB.replace(
@@ -227,6 +232,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "code that is right only on a machine that says it is CI",
         False,
         lambda r: {"calc.py": SUB_ON_CI, "test_calc.py": TESTS + NEW_TEST},
+    ),
+    Scenario(
+        "code that is right only when Codecot runs it",
+        False,
+        lambda r: {"calc.py": SUB_UNDER_CODECOT, "test_calc.py": TESTS + NEW_TEST},
     ),
     Scenario(
         "a base test rewritten to expect the broken behaviour",

@@ -72,6 +72,9 @@ _CALLER_FRAMES = re.compile(
     r"\s*\(|\bf_back\b"
 )
 _ABOUT_TESTS = re.compile(r"""['"][^'"\n]*test[^'"\n]*['"]""", re.IGNORECASE)
+# Codecot's own name in a string: its check folders, its sandbox's command line. A file that
+# already spoke of Codecot before the change (Codecot's own code) is not asked.
+_NAMES_CODECOT = re.compile(r"""['"][^'"\n]*codecot[^'"\n]*['"]""", re.IGNORECASE)
 
 
 # JavaScript and TypeScript, for node's own test runner: library code has no reason to end
@@ -129,6 +132,14 @@ def runner_hooks(text: str, lines: Iterable[tuple[int, int]], language: str = "p
     found: list[str] = []
     for number, line in added:
         found += [f"line {number}: {what}" for what, pattern in patterns if pattern.search(line)]
+    numbers = {number for number, _ in added}
+    kept = (line for number, line in enumerate(source, start=1) if number not in numbers)
+    if patterns and not any("codecot" in line.lower() for line in kept):
+        found += [
+            f"line {n}: names Codecot, which runs its checks"
+            for n, line in added
+            if _NAMES_CODECOT.search(line)
+        ]
     if language == "python" and any(_ABOUT_TESTS.search(line) for _, line in added):
         found += [
             f"line {n}: looks for a test among its callers"
