@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from codecot_mcp.errors import RepositoryError
-from codecot_mcp.intel.gitcli import check_ref, git_executable
+from codecot_mcp.intel.gitcli import check_ref, commit_of, git_env, git_executable
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 TYPE_CHECKING = False
@@ -167,11 +167,7 @@ def _work_tree(root: Path) -> Path:
 
 def _head_or_empty(workdir: Path) -> str:
     """HEAD's commit, or the empty tree in a repository with no commit yet."""
-    try:
-        head = _git_output(workdir, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-    except RepositoryError:
-        return EMPTY_TREE
-    return head.decode("ascii").strip()
+    return commit_of(workdir, "HEAD") or EMPTY_TREE
 
 
 def _display(raw: bytes) -> str:
@@ -188,7 +184,7 @@ def _fs_name(raw: bytes) -> str:
 def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
     """Run git with its output as a pipe, so a huge diff is read in pieces and never held whole."""
     executable = git_executable()
-    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # git's messages in English, as GitPython does
+    env = git_env()
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty git cannot block on it
         try:
             process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)

@@ -36,9 +36,14 @@ def git_executable() -> str:
     return os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
 
 
+def git_env() -> dict[str, str]:
+    """The user's environment with git's messages in English, as GitPython runs it."""
+    return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+
+
 def git_text(workdir: Path, args: list[str]) -> str | None:
     """Git's output for a short answer, or None when git fails or cannot run."""
-    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+    env = git_env()
     try:
         done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
             [git_executable(), *args],

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import IO
 
 from codecot_mcp.errors import CodecotError, InvalidInputError, RepositoryError
-from codecot_mcp.intel.gitcli import check_ref, git_executable
+from codecot_mcp.intel.gitcli import check_ref, git_env, git_executable
 from codecot_mcp.repofiles import MissingFileError, RepoTree, UnreadableError
 
 MAX_SNAPSHOT_BYTES = 2 << 30  # 2 GiB: a tree larger than this is not copied for checks
@@ -663,7 +663,7 @@ def _quoted(raw: bytes) -> bytes:
 
 def _source_env() -> dict[str, str]:
     """The user's environment (their excludes decide what is untracked, as in the diff); English messages."""
-    return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+    return git_env()
 
 
 def _snapshot_env() -> dict[str, str]:
