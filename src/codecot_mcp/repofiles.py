@@ -52,9 +52,12 @@ import os
 import stat
 from collections.abc import Generator
 from pathlib import Path
-from typing import BinaryIO
 
 from codecot_mcp.errors import CodecotError, NotFoundError, UnsafePathError
+
+TYPE_CHECKING = False  # typing is not loaded at run time: the stop hook reads files through here
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 # Defence in depth at the open itself: no link in the last part (a file swapped for a link
 # after the lstat fails with ELOOP), and a FIFO swapped in does not block the open.

@@ -269,7 +269,8 @@ def test_a_stop_in_a_tasks_worktree_is_judged_on_the_worktrees_change(
 
 
 def test_a_stop_check_loads_neither_the_models_nor_gitpython(repo: Path) -> None:
-    """A stop is judged in a process of its own: the models and GitPython would be most of its run."""
+    """A stop is judged in a process of its own: the models and GitPython would be most of its run,
+    and dataclasses (with inspect) and tempfile a third of what is left."""
     write_files(repo, FIX)
     assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
     probe = (
@@ -277,7 +278,8 @@ def test_a_stop_check_loads_neither_the_models_nor_gitpython(repo: Path) -> None
         "from codecot_mcp.cli.main import main\n"
         f"sys.stdin = io.StringIO({json.dumps(json.dumps({'session_id': 'i-1', 'cwd': str(repo)}))})\n"
         "code = main(['hook', 'Stop'])\n"
-        "print(code, sorted(m for m in ('pydantic', 'git') if m in sys.modules))\n"
+        "heavy = ('pydantic', 'git', 'dataclasses', 'tempfile', 'typing')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo, check=True)
     assert done.stdout.split("\n")[-2] == "0 []"

@@ -10,7 +10,8 @@ import pytest
 
 from codecot_mcp.domain.models import FileChange
 from codecot_mcp.errors import InvalidInputError, RepositoryError
-from codecot_mcp.intel.diff import ChangedFile, collect_change, working_tree_digest
+from codecot_mcp.intel.diff import ChangedFile, collect_change
+from codecot_mcp.intel.treedigest import working_tree_digest
 from codecot_mcp.services.operations import CAPTURE_INTENT, DRAFT_SPEC, SCOPE_TASK, VALIDATE_CHANGE
 from codecot_mcp.services.workspace import Workspace
 from codecot_mcp.store.artifacts import VALIDATIONS

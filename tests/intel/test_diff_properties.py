@@ -215,8 +215,8 @@ def test_raw_numstat_and_patch_of_any_names_are_read_back(files: list[Entry], bo
         yield io.BytesIO(patch_output(files, body))
 
     with (
-        mock.patch.object(diff, "_git_output", git_output),
-        mock.patch.object(diff, "_git_stream", git_stream),
+        mock.patch.object(diff, "git_output", git_output),
+        mock.patch.object(diff, "git_stream", git_stream),
     ):
         changed = {c.raw_path: c for c in diff._tracked_changes(Path("."), ["HEAD"])}
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from codecot_mcp.errors import UnsafePathError
-from codecot_mcp.intel.diff import _file_digest, _sniff, collect_change
+from codecot_mcp.intel.diff import _sniff, collect_change
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.parsing import parse_file
+from codecot_mcp.intel.treedigest import file_digest
 from codecot_mcp.repofiles import RepoTree
 from codecot_mcp.services.context import repo_map
 from codecot_mcp.services.evidence import Judged
@@ -115,7 +116,7 @@ def test_a_fifo_is_binary_and_never_opened(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe")
     with deadline():
         assert _sniff(RepoTree(tmp_path), "pipe") == (True, 0)
-        assert _file_digest(RepoTree(tmp_path), "pipe") == "fifo"
+        assert file_digest(RepoTree(tmp_path), "pipe") == "fifo"
 
 
 # ---------------------------------------------------------------- requirement coverage

@@ -6,62 +6,42 @@ Codecot's own records under `.codecot/` (artifacts, the event log, the config it
 seals per task, the cache) are not part of a change; anything else placed under
 `.codecot/` is, and is judged like code, so it cannot hide there.
 
-Git is run directly with its output read as bytes: file names are bytes to git,
-so they are matched as bytes and only turned into text for display. Every diff
-pins the options that user config could otherwise change (external diff
-drivers, textconv, colour, prefixes, quoting, ignored submodules), so the same
-tree always gives the same answer and the same digest.
+Git runs through `intel/treedigest.py`, which pins the options user config could
+otherwise change and takes the change's digest with the same runs; file names are
+bytes to git, so they are matched as bytes and only turned into text for display.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import stat
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from codecot_mcp.errors import RepositoryError
-from codecot_mcp.intel.gitcli import check_ref, commit_of, git_env, git_executable
+from codecot_mcp.intel.gitcli import check_ref
+from codecot_mcp.intel.treedigest import (
+    DIFF,
+    PATHSPEC,
+    READ_BYTES,
+    change_digest,
+    git_output,
+    git_stream,
+    head_or_empty,
+    path_kind,
+    untracked_names,
+    work_tree,
+)
 from codecot_mcp.repofiles import RepoTree, UnreadableError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from codecot_mcp.domain.models import ChangeStatus
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-# Codecot's own records: judged by their seals (store/ledger.py), not as code.
-CODECOT_RECORDS = (
-    "intents",
-    "specs",
-    "tasks",
-    "validations",
-    "events.jsonl",
-    "config.toml",
-    "cache",
-    ".gitignore",
-)
-_PATHSPEC = ("--", ".", *(f":(exclude,literal).codecot/{name}" for name in CODECOT_RECORDS))
-_CONFIG = ("-c", "core.quotePath=false")  # names with bytes >= 0x80 come out as they are
-_DIFF = (
-    "diff",
-    "--no-color",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--src-prefix=a/",
-    "--dst-prefix=b/",
-    "--ignore-submodules=none",
-    "-M",
-)
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _BINARY_SNIFF_BYTES = 8192
-_READ_BYTES = 1 << 20
 _LINE_BYTES = 1 << 16  # a patch line longer than this is content; only its start matters
 _GITLINK = b"160000"
 _NO_MODE = b"000000"
@@ -108,66 +88,14 @@ class Change:
 
 
 def collect_change(root: Path, base: str | None, head: str | None = None) -> Change:
-    workdir = _work_tree(root)
-    base_rev = check_ref(base) if base else _head_or_empty(workdir)
+    workdir = work_tree(root)
+    base_rev = check_ref(base) if base else head_or_empty(workdir)
     revs = [base_rev] + ([check_ref(head)] if head else [])
     files = _tracked_changes(workdir, revs)
     untracked = _untracked(RepoTree(workdir), workdir) if head is None else []
-    digest = _digest(workdir, revs, [changed.raw_path for changed in untracked])
+    digest = change_digest(workdir, revs, [changed.raw_path for changed in untracked])
     files = sorted([*files, *untracked], key=lambda f: f.path)
     return Change(base=base_rev, head=head, files=files, digest=digest)
-
-
-def working_tree_digest(root: Path, base: str | None) -> str:
-    """The digest `collect_change(root, base).digest` gives, without listing the files: what a
-    check that only asks "is this still the validated change?" needs."""
-    workdir = _work_tree(root)
-    base_rev = check_ref(base) if base else _head_or_empty(workdir)
-    return _digest(workdir, [base_rev], _untracked_names(workdir))
-
-
-def _digest(workdir: Path, revs: list[str], untracked: list[bytes]) -> str:
-    """sha256 of the binary patch, then of each untracked file's name and content digest."""
-    hasher = hashlib.sha256()
-    with _git_stream(workdir, [*_DIFF, "--binary", *revs, *_PATHSPEC]) as patch:
-        _hash_patch(patch, hasher)
-    if untracked:
-        tree = RepoTree(workdir)
-        for raw in untracked:
-            hasher.update(raw + b"\0" + _file_digest(tree, _fs_name(raw)).encode())
-    return hasher.hexdigest()
-
-
-def _hash_patch(patch: IO[bytes], hasher: hashlib._Hash) -> None:
-    """Hash the patch in blocks, leaving out its final newline.
-
-    GitPython, which used to read the patch whole, dropped that newline; leaving
-    it out here too keeps the digests of validations stored before still valid.
-    """
-    held = b""
-    while block := patch.read(_READ_BYTES):
-        hasher.update(held)
-        held = block[-1:] if block.endswith(b"\n") else b""
-        hasher.update(block[: len(block) - len(held)])
-    # `held` is the last newline of the whole patch: not hashed
-
-
-def _work_tree(root: Path) -> Path:
-    """`root` if it is the top of a git work tree: a change always covers a whole tree."""
-    try:
-        top = _git_output(root, ["rev-parse", "--show-toplevel"]).decode("utf-8", "surrogateescape").strip()
-    except RepositoryError:
-        top = ""
-    if not top or Path(top).resolve() != Path(root).resolve():
-        raise RepositoryError(
-            f"not a git repository: {root}", hint="run inside a git work tree or pass --repo"
-        )
-    return Path(top)
-
-
-def _head_or_empty(workdir: Path) -> str:
-    """HEAD's commit, or the empty tree in a repository with no commit yet."""
-    return commit_of(workdir, "HEAD") or EMPTY_TREE
 
 
 def _display(raw: bytes) -> str:
@@ -175,57 +103,9 @@ def _display(raw: bytes) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def _fs_name(raw: bytes) -> str:
-    """The name as the file system takes it back (surrogate-escaped where not UTF-8)."""
-    return os.fsdecode(raw)
-
-
-@contextmanager
-def _git_stream(workdir: Path, args: list[str]) -> Iterator[IO[bytes]]:
-    """Run git with its output as a pipe, so a huge diff is read in pieces and never held whole."""
-    executable = git_executable()
-    env = git_env()
-    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty git cannot block on it
-        try:
-            process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
-                [executable, *_CONFIG, *args],
-                cwd=workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-            )
-        except OSError as exc:
-            raise RepositoryError(f"could not run git to compute the change: {exc}") from None
-        if process.stdout is None:  # Popen with stdout=PIPE always has one; this satisfies the type checker
-            raise RepositoryError("git started without an output pipe")
-        try:
-            yield process.stdout
-            while process.stdout.read(_READ_BYTES):  # let git finish even if the reader stopped early
-                pass
-        except BaseException:
-            process.kill()
-            raise
-        finally:
-            process.stdout.close()
-            code = process.wait()
-        if code != 0:
-            stderr.seek(0)
-            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
-            raise RepositoryError(
-                f"git failed to compute the change: {lines[-1] if lines else f'exit {code}'}"
-            )
-
-
-def _git_output(workdir: Path, args: list[str]) -> bytes:
-    """Git's whole output, for listings that grow with the number of files, not their size."""
-    with _git_stream(workdir, args) as output:
-        return output.read()
-
-
 def _tracked_changes(workdir: Path, revs: list[str]) -> list[ChangedFile]:
     """One entry per file git reports, keyed by the name's bytes; statuses and modes from --raw."""
-    parts = _git_output(workdir, [*_DIFF, "--raw", "-z", *revs, *_PATHSPEC]).split(b"\0")
+    parts = git_output(workdir, [*DIFF, "--raw", "-z", *revs, *PATHSPEC]).split(b"\0")
     files: dict[bytes, ChangedFile] = {}
     i = 0
     while i < len(parts) - 1:
@@ -262,7 +142,7 @@ def _mode_change(old_mode: bytes, new_mode: bytes) -> str | None:
 
 
 def _apply_numstat(workdir: Path, revs: list[str], files: dict[bytes, ChangedFile]) -> None:
-    parts = _git_output(workdir, [*_DIFF, "--numstat", "-z", *revs, *_PATHSPEC]).split(b"\0")
+    parts = git_output(workdir, [*DIFF, "--numstat", "-z", *revs, *PATHSPEC]).split(b"\0")
     i = 0
     while i < len(parts):
         fields = parts[i].split(b"\t", 2)  # a name may itself hold a tab
@@ -292,7 +172,7 @@ def _apply_hunks(workdir: Path, revs: list[str], files: dict[bytes, ChangedFile]
     """
     current: ChangedFile | None = None
     in_header = has_new_side = False
-    with _git_stream(workdir, [*_DIFF, "-U0", *revs, *_PATHSPEC]) as patch:
+    with git_stream(workdir, [*DIFF, "-U0", *revs, *PATHSPEC]) as patch:
         for line in _line_starts(patch):
             if line.startswith(b"diff --git "):
                 current, in_header, has_new_side = None, True, False
@@ -351,16 +231,11 @@ def _unquote(text: bytes) -> bytes:
     return bytes(out)
 
 
-def _untracked_names(workdir: Path) -> list[bytes]:
-    names = _git_output(workdir, ["ls-files", "--others", "--exclude-standard", "-z", *_PATHSPEC])
-    return [name for name in names.split(b"\0") if name]
-
-
 def _untracked(tree: RepoTree, workdir: Path) -> list[ChangedFile]:
     """Untracked files as git would add them: a symlink is its link text, a FIFO or device binary."""
     changed: list[ChangedFile] = []
-    for name in _untracked_names(workdir):
-        binary, lines = _sniff(tree, _fs_name(name))
+    for name in untracked_names(workdir):
+        binary, lines = _sniff(tree, os.fsdecode(name))
         changed.append(
             ChangedFile(
                 path=_display(name),
@@ -382,12 +257,12 @@ def _sniff(tree: RepoTree, name: str) -> tuple[bool, int]:
     socket is binary with nothing read, so none of them can leak content or hang.
     """
     try:
-        kind = _kind(tree, name)
+        kind = path_kind(tree, name)
         if kind == "link":
             return _text_stats(tree.read_link(name))
         if kind != "file":
             return True, 0
-        with closing(tree.blocks(name, _READ_BYTES)) as blocks:
+        with closing(tree.blocks(name, READ_BYTES)) as blocks:
             head = next(blocks, b"")
             if b"\0" in head[:_BINARY_SNIFF_BYTES]:
                 return True, 0
@@ -398,35 +273,6 @@ def _sniff(tree: RepoTree, name: str) -> tuple[bool, int]:
     except UnreadableError:
         return False, 0
     return False, lines + (1 if last and last != b"\n" else 0)
-
-
-def _file_digest(tree: RepoTree, name: str) -> str:
-    """sha256 of what git would store: the file's bytes, or a symlink's link text (never its target)."""
-    try:
-        kind = _kind(tree, name)
-        if kind == "link":
-            return hashlib.sha256(b"symlink\0" + tree.read_link(name)).hexdigest()
-        if kind != "file":
-            return kind  # a FIFO, device or socket: its type, never its content
-        return tree.sha256(name)
-    except UnreadableError:
-        return "unreadable"
-
-
-def _kind(tree: RepoTree, name: str) -> str:
-    """'file', 'link' or the special type ('fifo', 'device', 'socket', 'folder'), from lstat."""
-    mode = tree.lstat(name).st_mode
-    if stat.S_ISREG(mode):
-        return "file"
-    if stat.S_ISLNK(mode):
-        return "link"
-    if stat.S_ISFIFO(mode):
-        return "fifo"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    return "device"
 
 
 def _text_stats(data: bytes) -> tuple[bool, int]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from codecot_mcp.errors import CodecotError
-from codecot_mcp.intel.diff import working_tree_digest
 from codecot_mcp.intel.gitcli import commit_of, worktree_folders
+from codecot_mcp.intel.treedigest import working_tree_digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
