@@ -116,10 +116,8 @@ def parse_file(root: str, path: str, blob: str | None, tree: RepoTree | None = N
     # and a megabyte of CSV numbers would cost more to index than all the code.
     tokens = text_token_counts(text if language else _words_window(text))
     for token in path_tokens(path):
-        tokens[token] += PATH_TOKEN_WEIGHT
-    parsed = ParsedFile(
-        path, blob, len(data), info.st_mtime_ns, language, True, count_lines(data), dict(tokens)
-    )
+        tokens[token] = tokens.get(token, 0) + PATH_TOKEN_WEIGHT
+    parsed = ParsedFile(path, blob, len(data), info.st_mtime_ns, language, True, count_lines(data), tokens)
     loaded = load(language) if language else None
     if loaded is not None:
         try:
