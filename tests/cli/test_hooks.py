@@ -242,6 +242,28 @@ def test_a_stop_is_not_let_through_by_a_forged_pass(
     )  # the verdict's reading agrees
 
 
+def test_a_stop_verifies_only_the_log_past_what_it_verified_before_and_still_sees_an_edit_to_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    """A long-lived log is not parsed whole on every stop, and the shortcut hides no edit."""
+    write_files(repo, FIX)
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
+    stop = {"session_id": "l-1", "cwd": str(repo)}
+    assert _hook(repo, "Stop", stop, monkeypatch, capsys) == (0, "", "")
+    log = repo / ".codecot" / "events.jsonl"
+    memo = json.loads((repo / ".codecot" / "cache" / hooks.LEDGER_FILE).read_text(encoding="utf-8"))
+    assert memo["size"] == log.stat().st_size and memo["lines"] == len(log.read_text().splitlines())
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
+    assert _hook(repo, "Stop", {**stop, "session_id": "l-2"}, monkeypatch, capsys) == (0, "", "")  # grown
+    lines = log.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["ts"] = first["ts"].replace("20", "19", 1)  # same length: inside the verified prefix
+    lines[0] = json.dumps(first, separators=(",", ":"))
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = _hook(repo, "Stop", {**stop, "session_id": "l-3"}, monkeypatch, capsys)
+    assert code == 2 and "events.jsonl was altered" in err
+
+
 def _task_in_a_worktree(make_repo: MakeRepo) -> tuple[Path, Workspace, Task, Path]:
     """A repository with TASK-1 scoped in a worktree of its own (active there)."""
     root = make_repo(FILES)

@@ -24,6 +24,8 @@ from pathlib import Path
 from codecot_mcp.cli.demo import prepare_sample_repo
 from codecot_mcp.data import data_dir
 
+LONG_LOG_EVENTS = 20_000  # about 4 MB of log
+
 
 @dataclass
 class HookTimes:
@@ -71,8 +73,36 @@ def run(runs: int) -> HookTimes:
         _pass(repo, demo / "change.patch", task.id)
         passed = [{**stop, "session_id": f"p{n}"} for n, stop in enumerate(stops)]
         _time(times, "stop (current pass)", "Stop", passed)  # the full check: records, then the diff
+        _lengthen_log(repo, LONG_LOG_EVENTS)
+        long_log = f"{LONG_LOG_EVENTS:,} earlier events"
+        _time(times, f"edit in scope ({long_log})", "PreToolUse", [cases["edit in scope"]] * (runs + 1))
+        passed = [{**stop, "session_id": f"l{n}"} for n, stop in enumerate(stops)]
+        _time(times, f"stop (current pass, {long_log})", "Stop", passed)
         shutil.rmtree(repo, ignore_errors=True)
     return times
+
+
+def _lengthen_log(repo: Path, events: int) -> None:
+    """Put `events` older events (other tasks' validations) before the log's own, chained anew:
+    the log of a repository that has seen a few thousand tasks."""
+    from codecot_mcp.store.ledger import line_hash
+
+    log = repo / ".codecot" / "events.jsonl"
+    older = [
+        {
+            "ts": "2026-01-01T00:00:00Z",
+            "kind": "validation.created",
+            "id": f"VAL-{10_000 + n}",
+            "detail": {"task": f"TASK-{1_000 + n // 4}", "verdict": "pass", "digest": f"{n:016x}"},
+        }
+        for n in range(events)
+    ]
+    lines, prev = [], ""
+    for event in [*older, *(json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())]:
+        line = json.dumps({**event, "prev": prev}, separators=(",", ":"))
+        lines.append(line)
+        prev = line_hash(line)
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _pass(repo: Path, patch: Path, task_id: str) -> None:

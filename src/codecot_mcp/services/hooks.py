@@ -28,11 +28,14 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from codecot_mcp.store.ledger import ChainState
+
     StrPath = str | os.PathLike[str]
 
 CODECOT = ".codecot"
 ACTIVE_FILE = "active-task.json"  # in .codecot/cache/: per worktree, never committed
 STATE_FILE = "hook-state.json"
+LEDGER_FILE = "hook-ledger.json"  # how much of the event log the stop hook verified before
 REGEX_FILE = "hook-globs.json"  # scope globs as regexes, so an edit's check skips importing wcmatch
 REGEX_VERSION = 1
 MAX_CACHED_GLOBS = 2000
@@ -211,7 +214,7 @@ def _read_task(active: ActiveTask) -> tuple[dict[str, list[str]] | None, str]:
         text, data = _read_record(active.store_root, "tasks", active.task_id)
     except ValueError:
         return None, "cannot be read"
-    if not _recorded(_log_lines(active.store_root), active.task_id, text):
+    if not _recorded(_log_bytes(active.store_root), active.task_id, text):
         return None, "differs from what Codecot wrote, so its scope cannot be trusted"
     scope = {
         key: [str(v) for v in data.get(key, []) if isinstance(v, str)]
@@ -233,16 +236,26 @@ def _sha256_hex(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
-def _digest_in(lines: list[str], artifact_id: str) -> str | None:
-    """The digest of the last write of `artifact_id` the log records (the verdict checks the chain)."""
-    for line in reversed(lines):
-        if f'"{artifact_id}"' not in line:
-            continue
+def _digest_in(log: bytes, artifact_id: str) -> str | None:
+    """The digest of the last write of `artifact_id` the log records (the verdict checks the chain).
+
+    Searched from the end, line by line where the id appears: the last write of an active
+    task is near the end, and a long log is not split into lines for it.
+    """
+    needle = f'"{artifact_id}"'.encode()
+    end = len(log)
+    while (at := log.rfind(needle, 0, end)) >= 0:
+        start = log.rfind(b"\n", 0, at) + 1
+        stop = log.find(b"\n", at)
+        end = start
         try:
-            event = json.loads(line)
+            event = json.loads(log[start : stop if stop >= 0 else len(log)])
         except ValueError:
             continue
-        digest = event.get("detail", {}).get("digest") if event.get("id") == artifact_id else None
+        if not isinstance(event, dict) or event.get("id") != artifact_id:
+            continue
+        detail = event.get("detail")
+        digest = detail.get("digest") if isinstance(detail, dict) else None
         if isinstance(digest, str):
             return digest
     return None
@@ -462,10 +475,8 @@ def current_problem(active: ActiveTask) -> str:
     are read as JSON with the standard library, and the diff is asked of git: the models
     and GitPython would be most of a stop's run.
     """
-    from codecot_mcp.store import ledger
-
     store = active.store_root
-    lines = _log_lines(store)
+    log = _log_bytes(store)
     try:
         task_text, task = _read_record(store, "tasks", active.task_id)
     except ValueError as exc:
@@ -473,13 +484,13 @@ def current_problem(active: ActiveTask) -> str:
     validation_id = task.get("last_validation")
     if not validation_id or not isinstance(validation_id, str):
         return "it has not been validated"
-    chain = ledger.verify(lines)
+    chain = _verify_log(store, log)
     if chain.broken_at is not None:
         return ".codecot/events.jsonl was altered: no record can be trusted"
-    if not _recorded(lines, active.task_id, task_text):
+    if not _recorded(log, active.task_id, task_text):
         return f"{active.task_id}'s file differs from what Codecot wrote"
     validation_text, validation = _read_validation(store, validation_id)
-    if not chain.verified or not _recorded(lines, validation_id, validation_text):
+    if not chain.verified or not _recorded(log, validation_id, validation_text):
         return f"{validation_id} is not the validation Codecot recorded"
     if validation.get("verdict") != "pass":
         reasons = [r for r in validation.get("reasons") or [] if isinstance(r, dict)]
@@ -537,16 +548,39 @@ def _read_validation(store: str, validation_id: str) -> tuple[str, dict[str, Any
         return "", {}
 
 
-def _log_lines(store: str) -> list[str]:
+def _log_bytes(store: str) -> bytes:
     try:
-        return _read(os.path.join(store, CODECOT, "events.jsonl")).splitlines()
+        with open(os.path.join(store, CODECOT, "events.jsonl"), "rb") as handle:
+            return handle.read()
     except OSError:
-        return []
+        return b""
 
 
-def _recorded(lines: list[str], artifact_id: str, text: str) -> bool:
+def _verify_log(store: str, log: bytes) -> ChainState:
+    """The log's chain, verified past the prefix this cache says was verified before (the
+    stop hook runs on every stop, and a long-lived repository's log keeps growing)."""
+    from codecot_mcp.store import ledger
+
+    try:
+        known = ledger.VerifiedPrefix.from_json(json.loads(_read(_cache_file(store, LEDGER_FILE))))
+    except (OSError, ValueError):
+        known = None
+    try:
+        chain, verified = ledger.verify_log(log, known)
+    except UnicodeDecodeError:
+        return ledger.ChainState(chained=True, broken_at=0)  # Codecot writes UTF-8 only
+    if verified is not None and (known is None or verified.size != known.size):
+        from pathlib import Path
+
+        from codecot_mcp.store.fsio import atomic_write_text
+
+        atomic_write_text(Path(_cache_dir(store), LEDGER_FILE), json.dumps(verified.to_json()) + "\n")
+    return chain
+
+
+def _recorded(log: bytes, artifact_id: str, text: str) -> bool:
     """Whether `text` is what Codecot last wrote for `artifact_id`, by the log's digest."""
-    digest = _digest_in(lines, artifact_id)
+    digest = _digest_in(log, artifact_id)
     return digest is not None and digest == _sha256_hex(text.encode("utf-8"))[:16]
 
 

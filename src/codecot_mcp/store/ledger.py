@@ -56,22 +56,85 @@ class ChainState:
 
 def verify(lines: Sequence[str]) -> ChainState:
     """Check every line after the first chained one names the hash of the line before it."""
-    previous: str | None = None
-    started = False
-    for number, line in enumerate(lines, start=1):
+    return _verify_lines(lines, None, started=False, first_number=1)[0]
+
+
+class VerifiedPrefix:
+    """A log's first `size` bytes, verified before: their sha256, line count and last line's hash.
+
+    The stop hook keeps one in its cache so that a long log is not parsed again on every stop:
+    the prefix is hashed (in C, a fraction of parsing it) and only the lines after it are
+    verified. Forging one is no easier than rewriting the chain consistently, which a process
+    with the log's file rights can always do (see above); the verdict never reads it.
+    """
+
+    __slots__ = ("last_hash", "lines", "sha256", "size")
+
+    def __init__(self, size: int, sha256: str, lines: int, last_hash: str) -> None:
+        self.size, self.sha256, self.lines, self.last_hash = size, sha256, lines, last_hash
+
+    def to_json(self) -> dict[str, object]:
+        return {"size": self.size, "sha256": self.sha256, "lines": self.lines, "last_hash": self.last_hash}
+
+    @classmethod
+    def from_json(cls, data: object) -> VerifiedPrefix | None:
+        if not isinstance(data, dict):
+            return None
+        size, digest, lines, last = (data.get(k) for k in ("size", "sha256", "lines", "last_hash"))
+        if not (
+            isinstance(size, int)
+            and isinstance(lines, int)
+            and isinstance(digest, str)
+            and isinstance(last, str)
+        ):
+            return None
+        return cls(size, digest, lines, last)
+
+    def holds_for(self, data: bytes) -> bool:
+        """Whether `data` starts with the verified bytes, ending at a line's end."""
+        return (
+            0 < self.size <= len(data)
+            and data[self.size - 1 : self.size] == b"\n"
+            and _sha256_of(memoryview(data)[: self.size]) == self.sha256
+        )
+
+
+def verify_log(data: bytes, known: VerifiedPrefix | None = None) -> tuple[ChainState, VerifiedPrefix | None]:
+    """`verify` of the log's bytes, skipping a prefix verified before; and the prefix to keep now.
+
+    Raises UnicodeDecodeError for bytes that are not UTF-8 (Codecot writes none).
+    """
+    start, skipped, previous, started = 0, 0, None, False
+    if known is not None and known.holds_for(data):
+        start, skipped, previous, started = known.size, known.lines, known.last_hash, True
+    lines = data[start:].decode("utf-8").splitlines()
+    state, last_hash = _verify_lines(lines, previous, started=started, first_number=skipped + 1)
+    if not state.verified or not data.endswith(b"\n") or last_hash is None:
+        return state, None
+    return state, VerifiedPrefix(len(data), _sha256_of(memoryview(data)), skipped + len(lines), last_hash)
+
+
+def _verify_lines(
+    lines: Sequence[str], previous: str | None, *, started: bool, first_number: int
+) -> tuple[ChainState, str | None]:
+    """The chain of `lines` after a line whose hash is `previous`; and the last line's hash."""
+    for number, line in enumerate(lines, start=first_number):
         if not line.strip():
             continue
         prev = _prev_of(line)
         if prev is None:
             if started:
-                return ChainState(chained=True, broken_at=number)
+                return ChainState(chained=True, broken_at=number), None
         else:
-            expected = line_hash(previous) if previous is not None else ""
-            if prev != expected:
-                return ChainState(chained=True, broken_at=number)
+            if prev != (previous if previous is not None else ""):
+                return ChainState(chained=True, broken_at=number), None
             started = True
-        previous = line
-    return ChainState(chained=started)
+        previous = line_hash(line)
+    return ChainState(chained=started), previous
+
+
+def _sha256_of(data: memoryview) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _prev_of(line: str) -> str | None:
