@@ -86,6 +86,16 @@ def _texts(discussion: Discussion) -> list[tuple[str | None, str]]:
         ),
         ("Alice: fine\n", "plain"),
         ("I wrote a script yesterday.\nIt works.", "plain"),
+        # versions of the libraries a report names are fields too, whatever the library
+        (
+            "Crash when exporting an empty report\n\nExporting it raises ZeroDivisionError.\n"
+            "It should export an empty file.\n\nPandas version: 2.1\nNumpy version: 1.26",
+            "plain",
+        ),
+        (
+            "Ana Silva: The export fails on empty reports.\nBob Jones: It should write an empty file.",
+            "transcript",
+        ),
     ],
 )
 def test_the_format_is_detected(text: str, expected: str) -> None:

@@ -573,6 +573,8 @@ def _speaker_name(line: str) -> tuple[str, int] | None:
             continue
         name = match["name"].lstrip("@")
         if name.lower() not in NOT_SPEAKERS and not _EXCEPTION_NAME.match(name.rsplit(".", 1)[-1]):
+            if " " in name and name.rsplit(" ", 1)[-1].lower() in _FIELD_TAILS:
+                return None  # "Pandas version: 2.1": a field of the report, not a person
             return name, match.end()
     return None
 
@@ -584,6 +586,16 @@ def _comment_author(line: str) -> str | None:
             return match["name"].lstrip("@")
     return None
 
+
+# A label of several words ending in one of these names a field ("Pandas version", "Build type"),
+# whatever comes before it; no person's name ends so.
+_FIELD_TAILS = frozenset(
+    {
+        "version", "versions", "release", "build", "commit", "branch", "os", "platform", "distro",
+        "distribution", "type", "mode", "dialect", "backend", "driver", "engine", "runtime",
+        "interpreter", "compiler", "config", "configuration", "environment", "machine", "image",
+    }
+)  # fmt: skip
 
 SENTENCE_WORDS = 3  # a lone labelled line shorter than this is a field ("Python: 3.11"), not a message
 
