@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from codecot_mcp.domain.discussion import NOT_SPEAKERS, Statement, split_lines
+from codecot_mcp.domain.discussion import NOT_SPEAKERS, Statement, split_lines, visible_lines
 from codecot_mcp.domain.extraction import (
     LABELS,
     ExtractedIntent,
@@ -323,3 +323,58 @@ def test_the_same_speaker_saying_yes_does_not_answer_their_own_question() -> Non
 @pytest.mark.parametrize("name", ["conn.ex", "mix.exs", "build.gradle.kts", "init.lua", "run.bash", "app.kt"])
 def test_file_names_of_every_indexed_language_are_code_mentions(name: str) -> None:
     assert name in find_identifiers([f"The bug is in {name} since the last release."])
+
+
+TEMPLATED = """\
+<!-- Instructions For Filing a Bug: see CONTRIBUTING.md -->
+
+#### Description
+Printing a dataset fails for a file with an empty patient name
+<!-- Example: Attribute Error thrown when printing (0x0010, 0x0020) patient Id> 0-->
+
+#### Expected Results
+<!-- Please paste or describe the expected results.
+Example: No error is thrown and the name of the patient is printed.-->
+It should print the dataset with an empty name.
+
+#### Steps to Reproduce
+```html
+<!-- this comment is code, and stays -->
+```
+"""
+
+
+def test_a_templates_html_comments_are_not_read_as_what_the_reporter_wrote() -> None:
+    """GitHub shows no `<!-- -->` comment: an issue template's instructions are nobody's words."""
+    assert visible_lines(TEMPLATED)[0] == "" and visible_lines(TEMPLATED)[8] == ""
+    assert "<!-- this comment is code, and stays -->" in visible_lines(TEMPLATED)
+    assert len(visible_lines(TEMPLATED)) == len(split_lines(TEMPLATED))  # line numbers hold
+    extracted = extract_intent(TEMPLATED)
+    assert extracted.title_guess == "Printing a dataset fails for a file with an empty patient name"
+    items = [item.text for name in SECTION_FIELDS for item in getattr(extracted, name)]
+    assert items and not [text for text in items if "Example" in text or "Instructions" in text]
+    assert [g.text for g in extracted.goals] == ["It should print the dataset with an empty name."]
+
+
+@pytest.mark.parametrize(
+    ("text", "signals"),
+    [
+        (
+            "Crash when exporting an empty report\n\nExporting a report with no rows raises an error.\n"
+            "It should export an empty file instead.\n",
+            ["It should export an empty file instead."],
+        ),
+        (
+            "Nested(many=True) drops the first item of a generator\n\n```py\np.dump({'os': gen()})\n```\n\n"
+            "This is a bug: it should dump every item.\n",
+            [
+                "A test runs the reproduction from the report and gets the expected result",
+                "This is a bug: it should dump every item.",
+            ],
+        ),
+        ("Export is broken on big files.\nWe want exports to stream.\n", []),  # a wish is no check
+        ("We should add a CSV export for the stock report.\n", []),  # a plan, not a bug report
+    ],
+)
+def test_a_bug_report_without_a_traceback_still_names_what_to_check(text: str, signals: list[str]) -> None:
+    assert [s.text for s in extract_intent(text).acceptance_signals] == signals

@@ -841,8 +841,37 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def visible_lines(text: str) -> list[str]:
+    """`split_lines` with HTML comments blanked out, as GitHub renders an issue: templates are full
+    of `<!-- Please describe the bug -->` instructions that no reader sees and nobody wrote. Each
+    line keeps its number; a fenced code block is left as it is (its `<!--` is code); a comment
+    never closed runs to the end, as in Markdown."""
+    out: list[str] = []
+    in_code = in_comment = False
+    for line in split_lines(text):
+        if not in_comment and _FENCE.match(line):
+            in_code = not in_code
+        if in_code or (not in_comment and "<!--" not in line):
+            out.append(line)
+            continue
+        kept: list[str] = []
+        rest = line
+        while rest:
+            mark = rest.find("-->" if in_comment else "<!--")
+            if mark < 0:
+                if not in_comment:
+                    kept.append(rest)
+                break
+            if not in_comment:
+                kept.append(rest[:mark])
+            rest = rest[mark + (3 if in_comment else 4) :]
+            in_comment = not in_comment
+        out.append("".join(kept).rstrip() if kept else "")
+    return out
+
+
 def parse_discussion(text: str) -> Discussion:
-    lines = split_lines(text)
+    lines = visible_lines(text)
     fmt = detect_format(lines)
     walker = _Walker(lines, fmt)
     statements = walker.run()

@@ -39,8 +39,8 @@ from codecot_mcp.domain.discussion import (
     heading_key,
     is_template_heading,
     parse_discussion,
-    split_lines,
     squash,
+    visible_lines,
 )
 from codecot_mcp.domain.models import (
     INTENT_SECTIONS,
@@ -600,11 +600,43 @@ def _sections(discussion: Discussion, lines: list[str]) -> dict[str, list[tuple[
     for name, item_text, source in [*entries, *_classified(discussion.statements, lines)]:
         if item_text and all(item_text != seen for seen, _ in sections[name]):
             sections[name].append((item_text, source))
+    bug_report = bool(sections["problem"]) or _names_a_problem(discussion.statements)
+    if bug_report and not sections["acceptance_signals"]:
+        sections["acceptance_signals"] = _bug_report_signals(discussion.statements, sections["goals"])
     if not sections["goals"]:
         goal = _derived_goal(sections, errors, _title_statement(discussion))
         if goal:
             sections["goals"].append(goal)
     return sections
+
+
+def _names_a_problem(statements: Iterable[Statement]) -> bool:
+    """Whether any prose says something is wrong ("This is a bug: it should ..."), whatever the
+    statement was classified as."""
+    cue = dict(_CUE_PATTERNS)["problem"]
+    return any(s.kind != "code" and cue.search(s.text) for s in statements)
+
+
+_EXPECTATION = re.compile(r"\b(?:should|expect(?:ed|s)?|instead|must)\b", re.IGNORECASE)
+
+
+def _bug_report_signals(
+    statements: Iterable[Statement], goals: list[tuple[str, SourceRef | None]]
+) -> list[tuple[str, SourceRef | None]]:
+    """A bug report that names no check: its reproduction as the test to write, and the behaviour
+    it expects (its first goal that says what should happen; "we want X" is a wish, not a check).
+    A report without a traceback has no error to stop raising, so the test looks for the expected
+    result instead."""
+    signals: list[tuple[str, SourceRef | None]] = []
+    code = next((s for s in statements if s.kind == "code"), None)
+    if code is not None:
+        signals.append(
+            ("A test runs the reproduction from the report and gets the expected result", source_of(code))
+        )
+    expected = next((goal for goal in goals if _EXPECTATION.search(goal[0])), None)
+    if expected is not None:
+        signals.append(expected)
+    return signals
 
 
 def _title_order(
@@ -626,7 +658,7 @@ def extract_intent(text: str) -> ExtractedIntent:
             hint="pass the discussion text: a chat transcript, an issue thread or meeting notes",
         )
     discussion = parse_discussion(text)
-    sections = _sections(discussion, split_lines(text))
+    sections = _sections(discussion, visible_lines(text))
     items = {name: number_items(SECTION_PREFIX[name], entries) for name, entries in sections.items()}
     prose = [s.text for s in discussion.statements if s.kind != "code"]
     firsts = [entries[0][0] for name in _title_order(discussion, sections) if (entries := sections[name])]
