@@ -84,6 +84,9 @@ def _statement(text: str, section: str | None = None, kind: str = "text") -> Sta
     [
         ("The export crashes on big files.", "problem"),
         ("Currently users wait ten minutes.", "problem"),
+        ("Exporting an empty report raises ZeroDivisionError.", "problem"),
+        ("The total is wrong when a row is negative.", "problem"),
+        ("`singleaxis` produces an incorrect AOI.", "problem"),
         ("We need a streaming export.", "goals"),
         ("I'd like a progress bar.", "goals"),
         ("Excel is out of scope.", "non_goals"),
@@ -371,6 +374,10 @@ def test_a_templates_html_comments_are_not_read_as_what_the_reporter_wrote() -> 
                 "A test runs the reproduction from the report and gets the expected result",
                 "This is a bug: it should dump every item.",
             ],
+        ),
+        (
+            "Totals are wrong for empty reports\n\nAn empty report raises ZeroDivisionError in `total()`.\n",
+            [],  # a problem with nothing said of what should happen: no signal made up
         ),
         ("Export is broken on big files.\nWe want exports to stream.\n", []),  # a wish is no check
         ("We should add a CSV export for the stock report.\n", []),  # a plan, not a bug report

@@ -252,6 +252,10 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\btimes? ?out\b",
             r"\bregression\b",
             r"\bhangs\b",
+            r"\b(?:raises|raised|throws|thrown)\b.{0,40}?\b\w*(?:Error|Exception)\b",
+            r"\bwrong\b",
+            r"\bincorrect(?:ly)?\b",
+            r"\bunexpected(?:ly)?\b",
         ),
     ),
 )
