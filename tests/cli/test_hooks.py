@@ -264,6 +264,15 @@ def test_a_stop_verifies_only_the_log_past_what_it_verified_before_and_still_see
     assert code == 2 and "events.jsonl was altered" in err
 
 
+def test_a_ledger_cache_that_cannot_be_written_costs_a_stop_nothing_but_time(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Captured
+) -> None:
+    write_files(repo, FIX)
+    assert VALIDATE_CHANGE.invoke(Workspace(repo), task_id="TASK-1").validation.verdict == "pass"
+    (repo / ".codecot" / "cache" / hooks.LEDGER_FILE).mkdir(parents=True)  # neither readable nor replaceable
+    assert _hook(repo, "Stop", {"session_id": "c-1", "cwd": str(repo)}, monkeypatch, capsys) == (0, "", "")
+
+
 def _task_in_a_worktree(make_repo: MakeRepo) -> tuple[Path, Workspace, Task, Path]:
     """A repository with TASK-1 scoped in a worktree of its own (active there)."""
     root = make_repo(FILES)

@@ -570,11 +570,13 @@ def _verify_log(store: str, log: bytes) -> ChainState:
     except UnicodeDecodeError:
         return ledger.ChainState(chained=True, broken_at=0)  # Codecot writes UTF-8 only
     if verified is not None and (known is None or verified.size != known.size):
+        from contextlib import suppress
         from pathlib import Path
 
         from codecot_mcp.store.fsio import atomic_write_text
 
-        atomic_write_text(Path(_cache_dir(store), LEDGER_FILE), json.dumps(verified.to_json()) + "\n")
+        with suppress(OSError):  # a cache that cannot be written only costs the next stop the whole log
+            atomic_write_text(Path(_cache_dir(store), LEDGER_FILE), json.dumps(verified.to_json()) + "\n")
     return chain
 
 
