@@ -5,6 +5,7 @@ import pytest
 from codecot_mcp.domain.discussion import (
     Discussion,
     content_words,
+    is_template_heading,
     parse_discussion,
     sentence_spans,
     split_lines,
@@ -184,3 +185,15 @@ def test_sentences_split_on_end_punctuation_only(text: str, expected: list[str])
 
 def test_content_words_drop_stopwords_and_plural_s() -> None:
     assert content_words("We want the exports to stream rows") == {"export", "stream", "row"}
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ('### `python -c "from astroid import __pkginfo__; print(__pkginfo__.version)"` output', True),
+        ("pip freeze output", True),
+        ("I would expect both of these expressions to generate the same output", False),
+    ],
+)
+def test_a_probe_is_a_template_heading_and_a_sentence_is_not(line: str, heading: bool) -> None:
+    assert is_template_heading(line) is heading

@@ -385,3 +385,68 @@ def test_a_templates_html_comments_are_not_read_as_what_the_reporter_wrote() -> 
 )
 def test_a_bug_report_without_a_traceback_still_names_what_to_check(text: str, signals: list[str]) -> None:
     assert [s.text for s in extract_intent(text).acceptance_signals] == signals
+
+
+def test_a_quoted_message_is_the_programs_words_not_a_goal() -> None:
+    """`"doesn't match the expected amount"` quoted from an error says nothing of what should happen."""
+    text = (
+        "Exception decompressing RLE data with odd padding\n"
+        "Getting following error \"Could not convert: the decoded data doesn't match the expected "
+        'amount (786433 vs. 786432 bytes)" for this code\n'
+    )
+    extracted = extract_intent(text)
+    assert [p.text for p in extracted.problem] == [text.splitlines()[1]]
+    assert all("expected amount" not in s.text for s in extracted.acceptance_signals)
+    assert [g.text for g in extracted.goals] == [f"{text.splitlines()[1]} no longer happens"]
+    control = extract_intent("Exporting fails on empty reports.\nIt should export an empty file.\n")
+    assert [g.text for g in control.goals] == ["It should export an empty file."]
+
+
+def test_an_expected_section_that_goes_on_to_what_happens_instead_is_a_problem_from_there() -> None:
+    text = (
+        "DA class is inconsistent\n\n**Expected behavior**\n"
+        "I would expect both of these expressions to generate the same output:\n"
+        "```\nprint(DA('20201117'))\nprint(DA(date(2020, 11, 17)))\n```\n"
+        "but instead I get\n```\n20201117\n2020-11-17\n```\n"
+        "The hyphens inserted into the output are not valid DICOM.\n"
+    )
+    extracted = extract_intent(text)
+    assert [g.text for g in extracted.goals] == [
+        "I would expect both of these expressions to generate the same output:"
+    ]
+    problems = [p.text for p in extracted.problem]
+    assert problems == ["The hyphens inserted into the output are not valid DICOM."]
+    assert all("instead" not in item.text for name in SECTION_FIELDS for item in getattr(extracted, name))
+
+
+def test_the_steps_to_reproduce_are_instructions_not_problems() -> None:
+    text = (
+        "Decorator.toline is off by 1\n\n### Steps to reproduce\n"
+        "1. Run the following\n2. Ensure you have astroid 2.5 or later\n"
+        "3. You may need to run a tox session first\n\n```python\nparse(code)\n```\n\n"
+        "The `toline` of the decorator points to `b=3,` instead of `)`.\n\n"
+        "It should point to the closing parenthesis.\n"
+    )
+    extracted = extract_intent(text)
+    problems = [p.text for p in extracted.problem]
+    assert problems == ["The `toline` of the decorator points to `b=3,` instead of `)`."]
+    assert [g.text for g in extracted.goals] == ["It should point to the closing parenthesis."]
+    assert not extracted.non_goals and not extracted.constraints
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        (
+            "Add retrieval function for horizon profiles\n\n"
+            "The service is run by a university, though I cannot find any documentation for it.\n",
+            "Add retrieval function for horizon profiles",
+        ),
+        (  # a title that reports a problem: the goal is the problem gone
+            "Printing of certain files fails once\n\nThe first print fails, the second works.\n",
+            "Printing of certain files fails once no longer happens",
+        ),
+    ],
+)
+def test_a_title_that_names_the_work_is_the_goal_when_none_is_stated(text: str, goal: str) -> None:
+    assert [g.text for g in extract_intent(text).goals] == [goal]

@@ -269,7 +269,6 @@ SECTION_LABEL_WORDS: dict[str, tuple[str, ...]] = {
         "bug",
         "current behavior",
         "current behaviour",
-        "steps to reproduce",
         "actual",
         "actual behavior",
         "actual behaviour",
@@ -518,7 +517,15 @@ def heading_key(text: str) -> str:
 def is_template_heading(text: str) -> bool:
     """A heading an issue template wrote, or a version/output probe (`python -c ...` output)."""
     key = heading_key(text)
-    return key in TEMPLATE_HEADINGS or key.endswith((" output", " version", " versions"))
+    if key in TEMPLATE_HEADINGS:
+        return True
+    # "`pip freeze` output", "sqlfluff version": a probe names a command in a few words; "I would
+    # expect both to generate the same output" is a sentence.
+    probe = "`" in text or len(key.split()) <= MAX_PROBE_WORDS
+    return probe and key.endswith((" output", " version", " versions"))
+
+
+MAX_PROBE_WORDS = 4
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

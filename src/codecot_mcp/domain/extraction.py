@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, Field
 
@@ -95,6 +95,13 @@ EXPECTED_SECTIONS = frozenset(
     {"expected", "expected behavior", "expected behaviour", "expected result", "expected results"}
     | {"what you expected to happen"}
 )
+# "but instead I get": an expected-behaviour section going on to what happens.
+_TURN = re.compile(
+    r"(?:but,? )?(?:instead,? (?:i|we|it) (?:get|got|see|saw|returns?)|(?:i|we) (?:get|got|see|saw) instead"
+    r"|but (?:i|we) (?:get|got|see|saw)|but (?:it )?(?:actually|returns|gives|shows|prints))\b[\s:,.]*",
+    re.IGNORECASE,
+)
+ACTUAL_SECTION = "Actual behavior"
 # An acceptance sentence that also states what to build ("It should reject unknown codes").
 _GOALISH = re.compile(
     r"\b(?:should|must|we need|need to|expect(?:ed|s)?|would like|we want)\b", re.IGNORECASE
@@ -262,6 +269,10 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _CUE_PATTERNS = tuple(
     (name, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)) for name, patterns in CUES
 )
+# A quoted message or a code span is the program's words, not the reporter's: "doesn't match the
+# expected amount" quoted from an error says nothing of what should happen. Only a problem may be
+# read from it (the program printed an error).
+_QUOTED = re.compile(r"\"[^\"\n]{3,}\"|“[^”\n]{3,}”|`[^`\n]+`")
 # A limit on how the work is done ("we must not add a dependency", "can't change the API") is a
 # constraint even under a heading that asks for what should happen; a limit on behaviour ("it
 # must not crash") is what should happen, and stays there.
@@ -350,10 +361,34 @@ def classify(statement: Statement) -> tuple[str, str] | None:
         return "constraints", text  # "We must not add a dependency" under "Expected behavior"
     if heading:
         return heading, text
+    own = own_words(text)
+    if statement.section and heading_key(statement.section) in REPRODUCTION_SECTIONS:
+        return _reproduction_step(text, own)
     for name, pattern in _CUE_PATTERNS:
-        if pattern.search(text):
+        if pattern.search(text if name == "problem" else own):
             return name, text
     return None
+
+
+_STEP_EXPECTATION = re.compile(r"\b(?:should|expect(?:ed|s)?)\b", re.IGNORECASE)
+# What a step shows going wrong: "returns 17 instead of 16", "an exception every time", "leaks".
+_STEP_OUTCOME = re.compile(r"\binstead\b|\bexceptions?\b|\bleak", re.IGNORECASE)
+
+
+def _reproduction_step(text: str, own: str) -> tuple[str, str] | None:
+    """A line of the steps to reproduce is an instruction ("Run the following", "Ensure you
+    have 2.5 or later", "you may need to run tox first"); only what it says should happen or
+    goes wrong counts."""
+    if _STEP_EXPECTATION.search(own):
+        return "goals", text
+    if dict(_CUE_PATTERNS)["problem"].search(text) or _STEP_OUTCOME.search(text):
+        return "problem", text
+    return None
+
+
+def own_words(text: str) -> str:
+    """`text` with its quoted messages and code spans blanked: what the writer says in their words."""
+    return _QUOTED.sub(" ", text)
 
 
 def _also_goal(statement: Statement, name: str, text: str) -> bool:
@@ -361,7 +396,7 @@ def _also_goal(statement: Statement, name: str, text: str) -> bool:
     if name != "acceptance_signals":
         return False
     section = heading_key(statement.section) if statement.section else ""
-    return section in EXPECTED_SECTIONS or _GOALISH.search(text) is not None
+    return section in EXPECTED_SECTIONS or _GOALISH.search(own_words(text)) is not None
 
 
 def _too_short(token: str) -> bool:
@@ -455,10 +490,15 @@ class _Collector:
     entries: list[Entry] = field(default_factory=list)
     answered: set[int] = field(default_factory=set)
     pending: tuple[int, Statement, str] | None = None  # the open question still waiting for its reply
+    turned: str | None = None  # the expected-behaviour section that went on to what happens instead
 
     def add(self, statement: Statement) -> None:
         if statement.kind != "code" and is_hedge(statement.text):
             return  # a hedge leaves the question waiting
+        turned = self._turned(statement)
+        if turned is None:
+            return
+        statement = turned
         found = classify(statement)
         labelled = _label(statement.text)
         if found and labelled and labelled[0] in ANSWER_LABELS and self.pending:
@@ -479,6 +519,18 @@ class _Collector:
             self.pending = (len(self.entries) - 1, statement, text)
         elif _also_goal(statement, name, text):
             self._append("goals", text, statement)
+
+    def _turned(self, statement: Statement) -> Statement | None:
+        """An expected-behaviour section that goes on "but instead I get": from there on it tells
+        what happens, a problem. The lead-in alone says nothing and is dropped."""
+        section = statement.section
+        if section is None or heading_key(section) not in EXPECTED_SECTIONS:
+            return statement
+        if section != self.turned and statement.kind != "code" and _TURN.match(statement.text):
+            self.turned = section
+            if _TURN.fullmatch(statement.text):
+                return None
+        return replace(statement, section=ACTUAL_SECTION) if section == self.turned else statement
 
     def _append(self, name: str, text: str, statement: Statement) -> None:
         self.entries.append((name, text, source_of(statement)))
@@ -557,6 +609,15 @@ def _reproduction(statements: Iterable[Statement], has_error: bool) -> tuple[str
     return None
 
 
+# A title that starts with the work to do ("Add ...", "deprecate ...", "Handle ...").
+_WORK_TITLE = re.compile(
+    r"^\W*(?:add|support|allow|implement|enable|expose|provide|create|introduce|remove|deprecate"
+    r"|rename|replace|make|let|use|handle|improve|refactor|update|change|drop|convert|accept"
+    r"|validate|fix|avoid|prevent|raise|warn|document)\b",
+    re.IGNORECASE,
+)
+
+
 def _derived_goal(
     sections: Mapping[str, list[tuple[str, SourceRef | None]]],
     errors: list[tuple[str, SourceRef, str | None]],
@@ -566,6 +627,8 @@ def _derived_goal(
     if errors:
         error, source, function = errors[0]
         return f"{function or 'The reproduction'} no longer fails with {error}", source
+    if title and _WORK_TITLE.match(title[0]):
+        return title  # "Add retrieval of horizon profiles": the title names the work
     if sections["problem"]:
         text, problem_source = sections["problem"][0]
         return f"{text.rstrip(' .!;:')} no longer happens", problem_source
@@ -637,7 +700,7 @@ def _bug_report_signals(
         signals.append(
             ("A test runs the reproduction from the report and gets the expected result", source_of(code))
         )
-    expected = next((goal for goal in goals if _EXPECTATION.search(goal[0])), None)
+    expected = next((goal for goal in goals if _EXPECTATION.search(own_words(goal[0]))), None)
     if expected is not None:
         signals.append(expected)
     return signals
