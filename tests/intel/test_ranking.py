@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from codecot_mcp.intel.ranking import (
     MESSAGES,
     NON_CODE_FACTOR,
     PATH_MENTION_WEIGHT,
+    WEIGHTS,
     Kind,
     Signal,
     explain,
@@ -217,6 +219,16 @@ def test_a_named_non_code_file_is_kept_up_by_the_kind_of_its_signal(index: CodeI
     assert Kind.PATH in named and Kind.NON_CODE not in named
     unnamed = signals_of(index, "reports rendered as CSV", "README.md")
     assert Signal(Kind.NON_CODE, NON_CODE_FACTOR) in unnamed
+
+
+def test_the_weights_passed_are_the_ones_the_ranking_uses(index: CodeIndex) -> None:
+    """`bench holdout` tunes a `Weights` value; the shipped constants must not leak past it."""
+    other = dataclasses.replace(WEIGHTS, non_code=NON_CODE_FACTOR / 2, path_mention=5.0)
+    unnamed = score_files(index, "reports rendered as CSV", weights=other)
+    readme = next(f for f in unnamed if f.path == "README.md")
+    assert Signal(Kind.NON_CODE, NON_CODE_FACTOR / 2) in readme.signals
+    named = score_files(index, "fix README.md wording", weights=other)
+    assert Signal(Kind.PATH, 5.0, "README.md") in next(f for f in named if f.path == "README.md").signals
 
 
 @pytest.mark.parametrize(

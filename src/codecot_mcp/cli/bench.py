@@ -31,6 +31,14 @@ def add_bench_command(sub: Any) -> None:
     localize.add_argument("--limit", type=int, help="at most this many tasks")
     localize.add_argument("--json", type=Path, help="also write per-task results here")
 
+    holdout = bench_sub.add_parser(
+        "holdout", help="ranking weights tuned on all repositories but one, measured on the one left out"
+    )
+    holdout.add_argument("--tasks", type=Path, required=True, help="JSONL tasks (swebench_dev.jsonl format)")
+    holdout.add_argument("--trees", type=Path, required=True, help="folder of trees, one per instance_id")
+    holdout.add_argument("--repos", nargs="*", default=[], help="only these repos (OWNER/NAME), two or more")
+    holdout.add_argument("--sweeps", type=int, default=2, help="rounds of the search over every weight (2)")
+
     workflow = bench_sub.add_parser(
         "workflow", help="an agent that follows the hints from issue to PR, over stdio, per task"
     )
@@ -124,6 +132,16 @@ def _run_soak(args: argparse.Namespace) -> int:
     return 1 if outcome.errors else 0
 
 
+def _run_holdout(args: argparse.Namespace) -> int:
+    from codecot_mcp.bench import holdout
+
+    if args.sweeps < 1:
+        print("codecot-mcp: error: --sweeps must be at least 1", file=sys.stderr)
+        return 2
+    print(holdout.run(load_tasks(args.tasks, repos=args.repos), args.trees, args.sweeps))
+    return 0
+
+
 def _run_capture(args: argparse.Namespace) -> int:
     from codecot_mcp.bench import capture as capture_bench
 
@@ -193,6 +211,7 @@ _BENCHES: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _run_validate,
     "soak": _run_soak,
     "capture": _run_capture,
+    "holdout": _run_holdout,
     "hooks": _run_hooks,
     "workflow": _run_workflow,
     "integrity": _run_integrity,

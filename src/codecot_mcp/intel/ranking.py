@@ -122,6 +122,43 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 Postings = dict[str, list[tuple[str, int]]]
 
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The weights above, as one value: the ranking reads them from here, so `bench holdout` can tune
+    them on four repositories and measure the fifth without touching the shipped ones."""
+
+    path_mention: float = PATH_MENTION_WEIGHT
+    traceback_outer: float = TRACEBACK_OUTER_FACTOR
+    traceback_deepest: float = TRACEBACK_DEEPEST_BONUS
+    module_mention: float = MODULE_MENTION_WEIGHT
+    basename_mention: float = BASENAME_MENTION_WEIGHT
+    definition: float = DEFINITION_WEIGHT
+    definition_decay: float = DEFINITION_DECAY
+    normalized_name: float = NORMALIZED_NAME_FACTOR
+    plain_word: float = PLAIN_WORD_FACTOR
+    capitalized_word: float = CAPITALIZED_WORD_FACTOR
+    bm25: float = BM25_WEIGHT
+    bm25_k1: float = BM25_K1
+    title_term: float = TITLE_TERM_FACTOR
+    pasted_term: float = PASTED_TERM_FACTOR
+    bm25_b: float = BM25_B
+    boost_path: float = BOOST_PATH_WEIGHT
+    boost_symbol: float = BOOST_SYMBOL_WEIGHT
+    imported_by_top: float = IMPORTED_BY_TOP_SHARE
+    imported_by_test: float = IMPORTED_BY_TEST_SHARE
+    imports_top: float = IMPORTS_TOP_SHARE
+    co_change: float = CO_CHANGE_SHARE
+    test_file: float = TEST_FILE_FACTOR
+    non_code: float = NON_CODE_FACTOR
+    generated: float = GENERATED_FACTOR
+    sample: float = SAMPLE_FACTOR
+    phrase: float = PHRASE_WEIGHT
+
+
+WEIGHTS = Weights()
+
+
 # ---------------------------------------------------------------- signals
 
 
@@ -193,6 +230,7 @@ class _Bm25Hits:
 class _Scores:
     """Each file's running score and the signals behind it, as the stages add them."""
 
+    weights: Weights = WEIGHTS
     value: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     signals: dict[str, list[Signal]] = field(default_factory=lambda: defaultdict(list))
     bm25: _Bm25Hits | None = None
@@ -249,6 +287,7 @@ def rank_files(
     boost_symbols: Sequence[str] = (),
     exclude: Collection[str] = (),
     limit: int = 50,
+    weights: Weights = WEIGHTS,
 ) -> list[RankedFile]:
     """Files best first (score desc, path asc), scores normalized to 1.0 for the top file.
 
@@ -256,7 +295,13 @@ def rank_files(
     derived from files the change already touched.
     """
     scored = score_files(
-        index, query, boost_paths=boost_paths, boost_symbols=boost_symbols, exclude=exclude, limit=limit
+        index,
+        query,
+        boost_paths=boost_paths,
+        boost_symbols=boost_symbols,
+        exclude=exclude,
+        limit=limit,
+        weights=weights,
     )
     return [RankedFile(path=item.path, score=item.score, reasons=explain(item.signals)) for item in scored]
 
@@ -269,11 +314,12 @@ def score_files(
     boost_symbols: Sequence[str] = (),
     exclude: Collection[str] = (),
     limit: int = 50,
+    weights: Weights = WEIGHTS,
 ) -> list[ScoredFile]:
     """`rank_files` with each file's signals instead of sentences."""
     prepared = query if isinstance(query, PreparedQuery) else prepare_query(index, query)
     terms, postings, names = prepared.terms, prepared.postings, prepared.names
-    scores = _Scores()
+    scores = _Scores(weights)
     _score_mentions(names, terms, scores)
     _score_bm25(index, terms, postings, scores)
     _score_definitions(index, terms, postings, scores)
@@ -336,6 +382,7 @@ def _template_lines(root: str, templates: tuple[tuple[str, str], ...]) -> frozen
 
 def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> None:
     """Paths, traceback frames, dotted modules and file names; each file keeps its best mention."""
+    weights = scores.weights
     best: dict[str, Signal] = {}
 
     def offer(path: str, signal: Signal) -> None:
@@ -344,11 +391,11 @@ def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> Non
 
     in_repo = [(frame, path) for frame in terms.frames if (path := names.resolve(frame.path))]
     for depth, (frame, path) in enumerate(in_repo, start=1):
-        share = TRACEBACK_OUTER_FACTOR + (1 - TRACEBACK_OUTER_FACTOR) * depth / len(in_repo)
+        share = weights.traceback_outer + (1 - weights.traceback_outer) * depth / len(in_repo)
         if depth == len(in_repo):
-            weight, kind = PATH_MENTION_WEIGHT + TRACEBACK_DEEPEST_BONUS, Kind.DEEPEST_FRAME
+            weight, kind = weights.path_mention + weights.traceback_deepest, Kind.DEEPEST_FRAME
         else:
-            weight, kind = PATH_MENTION_WEIGHT * share, Kind.FRAME
+            weight, kind = weights.path_mention * share, Kind.FRAME
         offer(path, Signal(kind, weight, frame.function, depth, len(in_repo)))
     framed = {frame.path for frame in terms.frames}
     for raw in dict.fromkeys(_PATH_CANDIDATE.findall(terms.text)):
@@ -358,18 +405,18 @@ def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> Non
         matches = names.match_path(candidate)
         for match in matches:
             if match.full:
-                offer(match.path, Signal(Kind.PATH, PATH_MENTION_WEIGHT, match.path))
+                offer(match.path, Signal(Kind.PATH, weights.path_mention, match.path))
             else:
                 written = candidate.replace("\\", "/").rsplit("/", 1)[-1]
-                offer(match.path, Signal(Kind.FILE_NAME, BASENAME_MENTION_WEIGHT / match.owners, written))
+                offer(match.path, Signal(Kind.FILE_NAME, weights.basename_mention / match.owners, written))
         if not matches and "/" not in candidate and _DOTTED.fullmatch(candidate):
             for path, module in names.match_module(candidate):
-                offer(path, Signal(Kind.MODULE, MODULE_MENTION_WEIGHT, module))
+                offer(path, Signal(Kind.MODULE, weights.module_mention, module))
     for norm, spelled in terms.identifiers.items():
         owners = names.by_stem.get(spelled, [])
-        style = 1.0 if norm in terms.code_like else _style_factor(spelled, terms)
+        style = 1.0 if norm in terms.code_like else _style_factor(spelled, weights)
         for path in owners:
-            offer(path, Signal(Kind.FILE_NAME, BASENAME_MENTION_WEIGHT * style / len(owners), spelled))
+            offer(path, Signal(Kind.FILE_NAME, weights.basename_mention * style / len(owners), spelled))
     for path in sorted(best):
         scores.add(path, best[path])
 
@@ -379,6 +426,7 @@ def _score_mentions(names: FileNames, terms: QueryTerms, scores: _Scores) -> Non
 
 def _score_phrases(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
     """Files that contain a quoted or raised message verbatim (candidates from the postings first)."""
+    weights = scores.weights
     flat: dict[str, str] = {}  # each candidate file is read once, however many phrases it is tried for
     for phrase in terms.phrases:
         tokens = query_tokens(phrase)
@@ -393,13 +441,14 @@ def _score_phrases(index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None
         holders = [path for path in sorted(candidates) if phrase in flat[path]]
         if 0 < len(holders) <= PHRASE_MAX_FILES:
             for path in holders:
-                scores.add(path, Signal(Kind.MESSAGE, PHRASE_WEIGHT / len(holders), phrase))
+                scores.add(path, Signal(Kind.MESSAGE, weights.phrase / len(holders), phrase))
 
 
 # ---------------------------------------------------------------- (b) BM25
 
 
 def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores: _Scores) -> None:
+    weights = scores.weights
     files = index.files()
     if not files or not postings:
         return
@@ -411,21 +460,21 @@ def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores:
     for term, hits in postings.items():
         idf = math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5))
         if term in terms.title_tokens:
-            idf *= TITLE_TERM_FACTOR
+            idf *= weights.title_term
         elif term not in terms.prose_tokens:
-            idf *= PASTED_TERM_FACTOR
+            idf *= weights.pasted_term
         for path, tf in hits:
-            norm = 1 - BM25_B + BM25_B * lengths.get(path, average) / average
-            gain = idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+            norm = 1 - weights.bm25_b + weights.bm25_b * lengths.get(path, average) / average
+            gain = idf * tf * (weights.bm25_k1 + 1) / (tf + weights.bm25_k1 * norm)
             raw[path] += gain
             parts[path].append((gain, term))
     best = max(raw.values(), default=0.0)
     if best <= 0:
         return
-    weights = {path: BM25_WEIGHT * value / best for path, value in raw.items() if value > 0}
-    for path, weight in weights.items():
+    normalized = {path: weights.bm25 * value / best for path, value in raw.items() if value > 0}
+    for path, weight in normalized.items():
         scores.value[path] += weight
-    scores.bm25 = _Bm25Hits(weights, parts)
+    scores.bm25 = _Bm25Hits(normalized, parts)
 
 
 # ---------------------------------------------------------------- (c) definitions
@@ -433,6 +482,7 @@ def _score_bm25(index: CodeIndex, terms: QueryTerms, postings: Postings, scores:
 
 def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, scores: _Scores) -> None:
     """Files defining a name from the text; rarity is the name's IDF over every file's text."""
+    weights = scores.weights
     total = max(1, len(index.files()))
     gains: dict[str, list[tuple[float, str]]] = defaultdict(list)  # path -> (weight, name as shown)
     for norm, symbols in index.definitions_by_norm(terms.identifiers).items():
@@ -442,10 +492,10 @@ def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, 
             by_path[symbol.path].append(symbol.name)
         frequency = max(len(by_path), len(postings.get(terms.whole_token(norm), [])))
         rarity = math.log(1 + total / frequency) / math.log(1 + total)
-        style = 1.0 if norm in terms.code_like else _style_factor(spelled, terms)
+        style = 1.0 if norm in terms.code_like else _style_factor(spelled, weights)
         for path, defined in by_path.items():
             exact = spelled in defined
-            weight = DEFINITION_WEIGHT * rarity * style * (1.0 if exact else NORMALIZED_NAME_FACTOR)
+            weight = weights.definition * rarity * style * (1.0 if exact else weights.normalized_name)
             shown = spelled if exact else defined[0]
             gains[path].append((weight, shown))
     for path, found in gains.items():
@@ -453,14 +503,14 @@ def _score_definitions(index: CodeIndex, terms: QueryTerms, postings: Postings, 
         # must not outweigh the one file that defines the rare name the issue is about. Equal
         # weights go by name, so the order of the reasons does not depend on their wording.
         for rank, (weight, shown) in enumerate(sorted(found, key=lambda item: (-item[0], item[1]))):
-            scores.add(path, Signal(Kind.DEFINITION, weight * DEFINITION_DECAY**rank, shown))
+            scores.add(path, Signal(Kind.DEFINITION, weight * weights.definition_decay**rank, shown))
 
 
-def _style_factor(spelled: str, terms: QueryTerms) -> float:
+def _style_factor(spelled: str, weights: Weights) -> float:
     """How much a name as written looks like code rather than an English word."""
     if looks_like_code(spelled):
         return 1.0
-    return CAPITALIZED_WORD_FACTOR if spelled[:1].isupper() else PLAIN_WORD_FACTOR
+    return weights.capitalized_word if spelled[:1].isupper() else weights.plain_word
 
 
 # ---------------------------------------------------------------- (e) boosts
@@ -469,34 +519,36 @@ def _style_factor(spelled: str, terms: QueryTerms) -> float:
 def _score_boosts(
     index: CodeIndex, boost_paths: Sequence[str], boost_symbols: Sequence[str], scores: _Scores
 ) -> None:
+    weights = scores.weights
     patterns = [pattern for pattern in boost_paths if pattern.strip()]
     if patterns:
         for path in index.files():
             if first_match(path, patterns):
-                scores.add(path, Signal(Kind.ALLOWED_PATH, BOOST_PATH_WEIGHT))
+                scores.add(path, Signal(Kind.ALLOWED_PATH, weights.boost_path))
     for wanted in boost_symbols:
         name = wanted.rsplit(".", 1)[-1].rsplit(":", 1)[-1].strip()
         if not name:
             continue
         symbols = index.definitions(name) or index.search_identifier(name)
         for path in dict.fromkeys(symbol.path for symbol in symbols):
-            scores.add(path, Signal(Kind.TARGET_SYMBOL, BOOST_SYMBOL_WEIGHT, name))
+            scores.add(path, Signal(Kind.TARGET_SYMBOL, weights.boost_symbol, name))
 
 
 # ---------------------------------------------------------------- (d) propagation
 
 
 def _score_propagation(index: CodeIndex, scores: _Scores) -> None:
+    weights = scores.weights
     ordered = sorted(scores.value.items(), key=lambda item: (-item[1], item[0]))[:PROPAGATION_SOURCES]
     if not ordered:
         return
     gains: dict[str, Signal] = {}
     for source, value in ordered:
-        share = IMPORTED_BY_TEST_SHARE if is_test_path(source) else IMPORTED_BY_TOP_SHARE
+        share = weights.imported_by_test if is_test_path(source) else weights.imported_by_top
         for target in index.imports_of(source):
             _keep_best(gains, target, Signal(Kind.IMPORTED_BY_TOP, share * value, source))
         for target in index.importers_of(source)[:MAX_IMPORTERS_PER_SOURCE]:
-            _keep_best(gains, target, Signal(Kind.IMPORTS_TOP, IMPORTS_TOP_SHARE * value, source))
+            _keep_best(gains, target, Signal(Kind.IMPORTS_TOP, weights.imports_top * value, source))
     for target in sorted(gains):
         scores.add(target, gains[target])
 
@@ -509,6 +561,7 @@ def _score_co_change(
     After the file kinds are weighed, so a partner is lifted at most to the final score of
     the file it came from; tests, non-code and `exclude` files are not lifted.
     """
+    weights = scores.weights
     history = index.co_change()
     if not history.commits:
         return
@@ -522,7 +575,7 @@ def _score_co_change(
                 weigher.ensure(partner)
                 # Derived evidence: it may lift a partner up to its source, never past it.
                 room = CO_CHANGE_CEILING * value - scores.value.get(partner, 0.0)
-                gain = min(CO_CHANGE_SHARE * value * together / seen, room)
+                gain = min(weights.co_change * value * together / seen, room)
                 _keep_best(gains, partner, Signal(Kind.CO_CHANGE, gain, source))
     for target in sorted(gains):
         scores.add(target, gains[target])
@@ -531,13 +584,6 @@ def _score_co_change(
 def _is_code(index: CodeIndex, path: str) -> bool:
     info = index.file_info(path)
     return info is not None and info.language is not None and not is_test_path(path)
-
-
-# Shared by every file they apply to: they carry no evidence of their own.
-_TEST_FILE = Signal(Kind.TEST_FILE, TEST_FILE_FACTOR)
-_NON_CODE = Signal(Kind.NON_CODE, NON_CODE_FACTOR)
-_GENERATED = Signal(Kind.GENERATED, GENERATED_FACTOR)
-_SAMPLE = Signal(Kind.SAMPLE, SAMPLE_FACTOR)
 
 
 class _KindWeigher:
@@ -552,6 +598,12 @@ class _KindWeigher:
 
     def __init__(self, index: CodeIndex, terms: QueryTerms, scores: _Scores) -> None:
         self.index, self.scores = index, scores
+        weights = scores.weights
+        # Shared by every file they apply to: they carry no evidence of their own.
+        self.test_file = Signal(Kind.TEST_FILE, weights.test_file)
+        self.non_code = Signal(Kind.NON_CODE, weights.non_code)
+        self.generated = Signal(Kind.GENERATED, weights.generated)
+        self.sample = Signal(Kind.SAMPLE, weights.sample)
         self.about_tests = terms.about_tests
         self.speed = bool(_SPEED_TALK.search(terms.text))
         self.marked = attribute_matcher(index.read_head(".gitattributes", ATTRIBUTES_BYTES))
@@ -586,7 +638,7 @@ class _KindWeigher:
             or generated_by_path(path, self.index.has_file)
             or (path in self.header_top and generated_by_header(self.index.read_head(path, HEADER_BYTES)))
         ):
-            self.scores.scale(path, _GENERATED)
+            self.scores.scale(path, self.generated)
 
     def _weigh_partial(self, path: str) -> None:
         if path in self.partial:
@@ -594,12 +646,12 @@ class _KindWeigher:
         self.partial.add(path)
         scores = self.scores
         if is_test_path(path) and not self.about_tests:
-            scores.scale(path, _TEST_FILE)
+            scores.scale(path, self.test_file)
         info = self.index.file_info(path)
         if info is not None and info.language is None and not scores.has(path, NAMING_KINDS):
-            scores.scale(path, _NON_CODE)
+            scores.scale(path, self.non_code)
         if _is_sample(path, self.speed) and not scores.has(path, NAMING_KINDS):
-            scores.scale(path, _SAMPLE)
+            scores.scale(path, self.sample)
 
     def _header_top(self) -> set[str]:
         """The files whose header is read: the best GENERATED_HEADER_FILES after the other factors."""
