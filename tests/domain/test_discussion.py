@@ -197,3 +197,24 @@ def test_content_words_drop_stopwords_and_plural_s() -> None:
 )
 def test_a_probe_is_a_template_heading_and_a_sentence_is_not(line: str, heading: bool) -> None:
     assert is_template_heading(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (  # a link under the title starts no sentence
+            "Incorrect Email Validation\nhttps://github.com/o/r/blob/main/src/validate.py#L136\n\n"
+            "The email regex matches a trailing newline.\n",
+            "Incorrect Email Validation",
+        ),
+        (  # a feature request's title past 120 characters
+            "Allow to search a list of elements in a `FileSet` while only loading instances once, "
+            "to drastically improve execution time\n**Describe the solution**\nSearch them all at once.\n",
+            "Allow to search a list of elements in a `FileSet` while only loading instances once, "
+            "to drastically improve execution time",
+        ),
+        ("the export is slow\nand it gets slower every week.\n", None),  # a sentence running on
+    ],
+)
+def test_the_first_line_is_the_issues_title(text: str, title: str | None) -> None:
+    assert parse_discussion(text).title == title

@@ -528,6 +528,8 @@ def is_template_heading(text: str) -> bool:
 MAX_PROBE_WORDS = 4
 
 
+MAX_TITLE_CHARS = 160  # GitHub allows 256; a feature request's title often passes 120
+_LINK_LINE = re.compile(r"^<?https?://\S+>?$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -773,10 +775,11 @@ class _Walker:
         if self.fmt == "transcript" or self.out or len(self.para) != 1 or self.para[0] != (index, 0):
             return False
         line = self.lines[index].strip()
-        if len(line) > 120 or line.endswith((".", ",", ";", ":")) or is_template_heading(line):
+        if len(line) > MAX_TITLE_CHARS or line.endswith((".", ",", ";", ":")) or is_template_heading(line):
             return False
         following = next((text.strip() for text in self.lines[index + 1 :] if text.strip()), "")
-        return bool(following) and not following[:1].islower()
+        # A link on the next line ("https://github.com/.../validate.py#L136") starts no sentence.
+        return bool(following) and (not following[:1].islower() or _LINK_LINE.match(following) is not None)
 
     def _text(self, index: int, line: str, col: int) -> None:
         found = _speaker_name(line) if self.fmt == "transcript" else None
