@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from codecot_mcp.bench.localize import BenchTask, all_gold_in_top, prepare_tree
+from codecot_mcp.bench.localize import BenchTask, all_gold_in_top, task_tree
 from codecot_mcp.errors import InvalidInputError
 from codecot_mcp.intel.index import CodeIndex
 from codecot_mcp.intel.ranking import WEIGHTS, PreparedQuery, Weights, prepare_query, score_files
@@ -137,14 +137,7 @@ class RankingEvaluator:
         self.indexes: dict[str, CodeIndex] = {}
         self.queries: dict[str, PreparedQuery] = {}
         for task in self.tasks:
-            tree = trees / task.instance_id
-            if not tree.is_dir():
-                raise InvalidInputError(
-                    f"no tree for {task.instance_id} under {trees}",
-                    hint="make the trees with materialize.py first",
-                )
-            prepare_tree(tree)
-            index = CodeIndex.open(tree)
+            index = CodeIndex.open(task_tree(trees, task))
             self.indexes[task.instance_id] = index
             self.queries[task.instance_id] = prepare_query(index, task.problem)
         self.cache: dict[Weights, dict[str, RepoScore]] = {}

@@ -99,6 +99,17 @@ def load_tasks(
     return tasks[:limit] if limit else tasks
 
 
+def task_tree(trees: Path, task: BenchTask) -> Path:
+    """The task's tree under `trees`, made a git work tree; a clear error when it was never made."""
+    tree = trees / task.instance_id
+    if not tree.is_dir():
+        raise InvalidInputError(
+            f"no tree for {task.instance_id} under {trees}", hint="make the trees with materialize.py first"
+        )
+    prepare_tree(tree)
+    return tree
+
+
 def prepare_tree(tree: Path) -> None:
     """Make a materialized tree a git work tree once, so the index can list its files (untimed)."""
     if (tree / ".git").exists():
@@ -230,13 +241,7 @@ def run_benchmark(
     ours: list[TaskResult] = []
     theirs: list[TaskResult] = []
     for number, task in enumerate(tasks, start=1):
-        tree = trees / task.instance_id
-        if not tree.is_dir():
-            raise InvalidInputError(
-                f"no tree for {task.instance_id} under {trees}",
-                hint="make the trees with materialize.py first",
-            )
-        prepare_tree(tree)
+        tree = task_tree(trees, task)
         if progress:
             progress(number, len(tasks), task.instance_id)
         ours.append(run_codecot(task, tree))
