@@ -514,6 +514,9 @@ def heading_key(text: str) -> str:
     return key.removesuffix("(optional)").strip(" :;")
 
 
+MAX_PROBE_WORDS = 4
+
+
 def is_template_heading(text: str) -> bool:
     """A heading an issue template wrote, or a version/output probe (`python -c ...` output)."""
     key = heading_key(text)
@@ -523,9 +526,6 @@ def is_template_heading(text: str) -> bool:
     # expect both to generate the same output" is a sentence.
     probe = "`" in text or len(key.split()) <= MAX_PROBE_WORDS
     return probe and key.endswith((" output", " version", " versions"))
-
-
-MAX_PROBE_WORDS = 4
 
 
 MAX_TITLE_CHARS = 160  # GitHub allows 256; a feature request's title often passes 120

@@ -7,11 +7,15 @@ Every statement is put in at most one section. The first rule that applies wins:
 3. a question (ends with ``?``) is an open question;
 4. the heading the statement sits under, when it names a section (``## Non-goals``), except
    that a limit on how the work is done ("we must not add a dependency") is a constraint
-   under a heading that asks for goals or expected behaviour;
-5. the cue table ``CUES``, read top to bottom: open questions, non-goals, decisions,
+   under a heading that asks for goals or expected behaviour; an expected section that goes
+   on "but instead I get" is the problem from there;
+5. under the steps to reproduce, which are instructions, only what should happen (a goal)
+   or what goes wrong (a problem);
+6. the cue table ``CUES``, read top to bottom: open questions, non-goals, decisions,
    acceptance signals, constraints, goals, problem. Specific cues come before the
    broad ones they contain: "must not" (constraint) before "must" (goal), "we won't"
-   (non-goal) before "we want", "should pass" (acceptance) before "should".
+   (non-goal) before "we want", "should pass" (acceptance) before "should". Cues other
+   than the problem's are not read inside quoted messages and code spans.
 
 A question is dropped from the open questions when it is answered later: an
 ``A:``/``Answer:`` line right after it (which becomes a decision naming the question),
@@ -272,6 +276,7 @@ _CUE_PATTERNS = tuple(
 # A quoted message or a code span is the program's words, not the reporter's: "doesn't match the
 # expected amount" quoted from an error says nothing of what should happen. Only a problem may be
 # read from it (the program printed an error).
+_PROBLEM_CUE = dict(_CUE_PATTERNS)["problem"]
 _QUOTED = re.compile(r"\"[^\"\n]{3,}\"|“[^”\n]{3,}”|`[^`\n]+`")
 # A limit on how the work is done ("we must not add a dependency", "can't change the API") is a
 # constraint even under a heading that asks for what should happen; a limit on behaviour ("it
@@ -381,7 +386,7 @@ def _reproduction_step(text: str, own: str) -> tuple[str, str] | None:
     goes wrong counts."""
     if _STEP_EXPECTATION.search(own):
         return "goals", text
-    if dict(_CUE_PATTERNS)["problem"].search(text) or _STEP_OUTCOME.search(text):
+    if _PROBLEM_CUE.search(text) or _STEP_OUTCOME.search(text):
         return "problem", text
     return None
 
@@ -634,7 +639,7 @@ def _derived_goal(
         return f"{text.rstrip(' .!;:')} no longer happens", problem_source
     if title:
         text, title_source = title
-        problem = dict(_CUE_PATTERNS)["problem"].search(text)
+        problem = _PROBLEM_CUE.search(text)
         return (f"{text.rstrip(' .!;:?')} no longer happens" if problem else text), title_source
     return None
 
@@ -680,8 +685,7 @@ def _sections(discussion: Discussion, lines: list[str]) -> dict[str, list[tuple[
 def _names_a_problem(statements: Iterable[Statement]) -> bool:
     """Whether any prose says something is wrong ("This is a bug: it should ..."), whatever the
     statement was classified as."""
-    cue = dict(_CUE_PATTERNS)["problem"]
-    return any(s.kind != "code" and cue.search(s.text) for s in statements)
+    return any(s.kind != "code" and _PROBLEM_CUE.search(s.text) for s in statements)
 
 
 _EXPECTATION = re.compile(r"\b(?:should|expect(?:ed|s)?|instead|must)\b", re.IGNORECASE)
