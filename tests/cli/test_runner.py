@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,12 +185,16 @@ def test_ctrl_c_kills_the_agent_and_leaves_the_task_in_a_state_status_explains(
     )
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(root), "run", "TASK-1", "--agent", agent]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):  # the agent has started when it wrote its pid
-        if pid_file.exists() and pid_file.read_text():
-            break
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 130
+    try:
+        deadline = time.monotonic() + 120  # a loaded machine starts Python slowly
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pid_file.exists(), "the agent never started"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()
+        process.wait()
     agent_pid = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(agent_pid, 0)
@@ -199,3 +204,32 @@ def test_ctrl_c_kills_the_agent_and_leaves_the_task_in_a_state_status_explains(
     )
     state = next(t for t in WORKFLOW_STATUS.invoke(Workspace(root)).tasks if t.id == "TASK-1")
     assert state.state == "open"
+
+
+def test_ctrl_c_as_the_agent_starts_still_kills_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C inside `Popen` (the agent forked, its pid not yet returned) left it running."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from codecot_mcp.services import runner
+
+    real_popen = subprocess.Popen
+    started: list[int] = []
+
+    def interrupted_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)
+        started.append(process.pid)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands before Popen returns
+        time.sleep(0.2)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", interrupted_popen)
+    log = tmp_path / "run.log"
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_agent([sys.executable, "-c", SLEEPER], None, tmp_path, 60, log, "TASK-1 round 1")
+    monkeypatch.undo()
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)
+    assert "interrupted: the agent was killed" in log.read_text()

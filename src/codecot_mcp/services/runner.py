@@ -11,9 +11,11 @@ every round's output goes to a log per task, and every verdict is a validation r
 from __future__ import annotations
 
 import contextlib
+import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,19 +109,22 @@ def run_agent(
     with log.open("ab") as out:
         out.write(f"\n=== {label}: {argv[0]} in {cwd.name}\n".encode())
         out.flush()
+        with _interrupt_deferred() as interrupted:
+            try:
+                process = subprocess.Popen(  # noqa: S603 (argv a person gave, no shell)
+                    argv,
+                    cwd=cwd,
+                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                out.write(f"=== cannot start the agent: {exc}\n".encode())
+                return -1
         try:
-            process = subprocess.Popen(  # noqa: S603 (argv a person gave, no shell)
-                argv,
-                cwd=cwd,
-                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            out.write(f"=== cannot start the agent: {exc}\n".encode())
-            return -1
-        try:
+            if interrupted:
+                raise KeyboardInterrupt
             if stdin is not None and process.stdin is not None:
                 with contextlib.suppress(BrokenPipeError):
                     process.stdin.write(stdin.encode())
@@ -136,6 +141,23 @@ def run_agent(
             kill_group(process)  # on a timeout, Ctrl-C, or what the agent left running in its group
         out.write(f"=== exit {process.returncode}\n".encode())
         return process.returncode
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[list[int]]:
+    """Ctrl-C held back while the agent starts: raised inside `Popen`, after the agent was
+    forked but before its pid was returned, it left the agent running with nobody to kill it.
+    The caller raises it once it holds the process. Only the main thread may set a handler;
+    elsewhere Python delivers Ctrl-C to the main thread anyway."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_spec(
