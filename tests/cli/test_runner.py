@@ -184,14 +184,23 @@ def test_ctrl_c_kills_the_agent_and_leaves_the_task_in_a_state_status_explains(
         f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n",
     )
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(root), "run", "TASK-1", "--agent", agent]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    errors = tmp_path / "runner.err"
+    with errors.open("wb") as err:  # with faulthandler on: a runner that hangs says where
+        environment = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment)
     try:
         deadline = time.monotonic() + 120  # a loaded machine starts Python slowly
         while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert pid_file.exists(), "the agent never started"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 130
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            process.wait(timeout=30)
+            code = None
+        assert code == 130, errors.read_text(errors="replace")[-6000:]
     finally:
         process.kill()
         process.wait()
