@@ -185,9 +185,13 @@ def test_ctrl_c_kills_the_agent_and_leaves_the_task_in_a_state_status_explains(
     )
     command = [sys.executable, "-m", "codecot_mcp", "--repo", str(root), "run", "TASK-1", "--agent", agent]
     errors = tmp_path / "runner.err"
+    # A shell's background job starts with Ctrl-C ignored, and a child keeps that: the runner is
+    # started as from a terminal, where Ctrl-C reaches it (exec resets a handled signal).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     with errors.open("wb") as err:  # with faulthandler on: a runner that hangs says where
         environment = {**os.environ, "PYTHONFAULTHANDLER": "1"}
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment)
+    signal.signal(signal.SIGINT, inherited)
     try:
         deadline = time.monotonic() + 120  # a loaded machine starts Python slowly
         while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
