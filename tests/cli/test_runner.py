@@ -239,10 +239,12 @@ def test_ctrl_c_as_the_agent_starts_still_kills_it(tmp_path: Path, monkeypatch: 
         return process
 
     monkeypatch.setattr(subprocess, "Popen", interrupted_popen)
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal
     log = tmp_path / "run.log"
     with pytest.raises(KeyboardInterrupt):
         runner.run_agent([sys.executable, "-c", SLEEPER], None, tmp_path, 60, log, "TASK-1 round 1")
     monkeypatch.undo()
+    signal.signal(signal.SIGINT, inherited)
     with pytest.raises(ProcessLookupError):
         os.kill(started[0], 0)
     assert "interrupted: the agent was killed" in log.read_text()

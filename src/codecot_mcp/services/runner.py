@@ -147,10 +147,12 @@ def run_agent(
 def _interrupt_deferred() -> Iterator[list[int]]:
     """Ctrl-C held back while the agent starts: raised inside `Popen`, after the agent was
     forked but before its pid was returned, it left the agent running with nobody to kill it.
-    The caller raises it once it holds the process. Only the main thread may set a handler;
-    elsewhere Python delivers Ctrl-C to the main thread anyway."""
+    The caller raises it once it holds the process. Only the main thread may set a handler
+    (elsewhere Python delivers Ctrl-C to the main thread anyway), and only Python's own one is
+    replaced: a runner started with Ctrl-C ignored (a shell's background job) keeps ignoring it."""
     caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield caught
         return
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
